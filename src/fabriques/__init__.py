@@ -1,0 +1,1 @@
+"""Fabriques: the platform that runs the AMI Tiers-lieux, end to end."""

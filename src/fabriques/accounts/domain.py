@@ -1,0 +1,63 @@
+"""Writes on accounts: inviting agents and accepting invitations."""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from fabriques.accounts.enums import AGENT_ROLES, Role
+from fabriques.accounts.models import CallRole, Invitation
+
+
+class InvitationError(Exception):
+    """An invitation that cannot be used; the message is for the person."""
+
+
+def role_grant(*, user, call, role: str) -> CallRole:
+    """Give `user` the role on `call`; granting twice keeps one row."""
+    call_role, _ = CallRole.objects.get_or_create(user=user, call=call, role=role)
+    return call_role
+
+
+def agent_invite(*, call, email: str, role: str, by) -> Invitation:
+    """Create an invitation for an agent role and e-mail its link."""
+    if role not in AGENT_ROLES:
+        raise InvitationError(
+            "Seuls les rôles d’agent (instruction, évaluation, comité, administration) s’obtiennent sur invitation."
+        )
+    invitation = Invitation.objects.create(call=call, email=email.strip().lower(), role=role, invited_by=by)
+    link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation", args=[invitation.token])
+    send_mail(
+        subject=f"[Fabriques] Invitation : {invitation.get_role_display()} — {call.short_title}",
+        message=(
+            f"Bonjour,\n\n{by.email} vous invite à rejoindre « {call.title} » sur Fabriques "
+            f"en tant que {invitation.get_role_display().lower()}.\n\n"
+            f"Pour accepter, ouvrez ce lien (après vous être connecté ou avoir créé votre compte "
+            f"avec cette adresse) :\n{link}\n\nL’équipe Fabriques"
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    return invitation
+
+
+def invitation_accept(*, token: str, user) -> CallRole:
+    """Accept an invitation addressed to the user's e-mail; grants the role once."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("call").filter(token=token).first()
+        if invitation is None:
+            raise InvitationError("Cette invitation n’existe pas ou a été retirée.")
+        if invitation.accepted_at is not None:
+            raise InvitationError("Cette invitation a déjà été acceptée.")
+        if invitation.email != user.email.lower():
+            raise InvitationError(
+                f"Cette invitation est adressée à {invitation.email} ; connectez-vous avec cette adresse."
+            )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        return role_grant(user=user, call=invitation.call, role=invitation.role)
+
+
+__all__ = ["Role", "agent_invite", "invitation_accept", "role_grant"]

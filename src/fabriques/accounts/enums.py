@@ -1,0 +1,12 @@
+from django.db import models
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", "Porteur de projet"
+    INSTRUCTOR = "instructor", "Instructeur"
+    EVALUATOR = "evaluator", "Évaluateur"
+    COMMITTEE = "committee", "Membre du comité de sélection"
+    ADMIN = "admin", "Administrateur du programme"
+
+
+AGENT_ROLES = frozenset({Role.INSTRUCTOR, Role.EVALUATOR, Role.COMMITTEE, Role.ADMIN})

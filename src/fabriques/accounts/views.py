@@ -1,0 +1,54 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+
+from fabriques.accounts import domain, rules
+from fabriques.accounts.forms import InvitationForm
+from fabriques.accounts.models import Invitation
+from fabriques.calls.models import Call
+
+
+@login_required
+def dashboard(request):
+    roles = request.user.call_roles.select_related("call").order_by("call__title", "role")
+    return render(request, "accounts/dashboard.html", {"roles": roles})
+
+
+@login_required
+def invite(request, slug: str):
+    call = get_object_or_404(Call, slug=slug)
+    if not rules.can_invite_agents(request.user, call):
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = domain.agent_invite(
+                call=call, email=form.cleaned_data["email"], role=form.cleaned_data["role"], by=request.user
+            )
+        except domain.InvitationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Invitation envoyée à {invitation.email}.")
+            return redirect("accounts:invite", slug=call.slug)
+    invitations = Invitation.objects.filter(call=call).order_by("-created_at")[:200]
+    return render(request, "accounts/invite.html", {"call": call, "form": form, "invitations": invitations})
+
+
+def invitation(request, token: str):
+    invitation = Invitation.objects.select_related("call").filter(token=token).first()
+    if invitation is None:
+        context = {"error": "Cette invitation n’existe pas ou a été retirée."}
+        return render(request, "accounts/invitation.html", context, status=404)
+    if not request.user.is_authenticated:
+        return render(request, "accounts/invitation.html", {"invitation": invitation, "anonymous": True})
+    if request.method == "POST":
+        try:
+            domain.invitation_accept(token=token, user=request.user)
+        except domain.InvitationError as exc:
+            context = {"invitation": invitation, "error": str(exc)}
+            return render(request, "accounts/invitation.html", context, status=400)
+        role = invitation.get_role_display().lower()
+        messages.success(request, f"Vous êtes désormais {role} pour « {invitation.call.short_title} ».")
+        return redirect("accounts:dashboard")
+    return render(request, "accounts/invitation.html", {"invitation": invitation})

@@ -1,0 +1,316 @@
+"""The TOML schema of a call definition, validated before anything touches the database.
+
+`parse_definition(text, source=...)` returns a `CallDefinition` or raises `DefinitionError`
+whose lines name the file, the key path and what was expected, e.g.
+`ami.toml: waves[1].closes_at: expected an ISO date-time, got "demain"`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from decimal import Decimal
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from fabriques.calls.enums import RuleKind, TargetKind, TargetScope
+
+PARIS = ZoneInfo("Europe/Paris")
+SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+
+
+class DefinitionError(Exception):
+    """A definition file that cannot be loaded; `problems` are 'key.path: message' lines."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__("\n".join(f"{source}: {p}" for p in problems))
+
+
+def _paris_datetime(value: Any) -> dt.datetime:
+    """Accept TOML date-times and ISO strings; naive values are Europe/Paris local time."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f'expected an ISO date-time, got "{value}"') from None
+    else:
+        raise ValueError(f"expected an ISO date-time, got {value!r}")
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=PARIS)
+    return parsed
+
+
+ParisDateTime = Annotated[dt.datetime, BeforeValidator(_paris_datetime)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LegalFormDef(Strict):
+    code: str = Field(pattern=SLUG)
+    label: str = Field(min_length=1)
+
+
+class WaveDef(Strict):
+    slug: str = Field(pattern=SLUG)
+    title: str = Field(min_length=1)
+    opens_at: ParisDateTime
+    closes_at: ParisDateTime
+    envelope_eur: int | None = Field(default=None, ge=0)
+    max_laureates: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _closes_after_opening(self) -> WaveDef:
+        if self.closes_at <= self.opens_at:
+            raise ValueError("closes_at must be after opens_at")
+        return self
+
+
+class MoneyDef(Strict):
+    min_eur: int = Field(ge=0)
+    max_eur: int = Field(ge=0)
+    duration_years: int = Field(ge=1, le=10)
+    per_year_cap_eur: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> MoneyDef:
+        if self.min_eur > self.max_eur:
+            raise ValueError(f"min_eur ({self.min_eur}) is above max_eur ({self.max_eur})")
+        if self.per_year_cap_eur is not None and self.per_year_cap_eur * self.duration_years < self.min_eur:
+            raise ValueError("per_year_cap_eur × duration_years is below min_eur: no amount is possible")
+        return self
+
+
+class RuleDef(Strict):
+    kind: RuleKind
+    label: str = Field(min_length=1)
+    max_distance_m: int | None = Field(default=None, ge=0)
+    min_count: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _settings(self) -> RuleDef:
+        if self.kind == RuleKind.QPV_PROXIMITY and self.max_distance_m is None:
+            raise ValueError("a qpv_proximity rule needs max_distance_m (metres)")
+        return self
+
+
+class TrackDef(Strict):
+    slug: str = Field(pattern=SLUG)
+    title: str = Field(min_length=1)
+    short_title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    money: MoneyDef
+    rules: list[RuleDef] = Field(default_factory=list)
+
+
+class ScaleDef(Strict):
+    min: Decimal = Decimal(0)
+    max: Decimal = Decimal(5)
+    step: Decimal = Decimal("0.5")
+
+    @model_validator(mode="after")
+    def _scale(self) -> ScaleDef:
+        if self.min >= self.max:
+            raise ValueError(f"min ({self.min}) must be below max ({self.max})")
+        if self.step <= 0:
+            raise ValueError("step must be positive")
+        return self
+
+
+class ReferenceDef(Strict):
+    label: str = Field(min_length=1)
+    note: str = ""
+    url: str = ""
+
+
+class CriterionDef(Strict):
+    id: str = Field(pattern=SLUG)
+    title: str = Field(min_length=1)
+    question: str = Field(min_length=1)
+    guidance: str = Field(min_length=1)
+    weight: Decimal = Field(gt=0)
+    scale: ScaleDef = Field(default_factory=ScaleDef)
+    threshold: Decimal | None = None
+    max_length: int = Field(default=5000, ge=100, le=50000)
+    tracks: list[str] = Field(min_length=1)
+    references: list[ReferenceDef] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _threshold_in_scale(self) -> CriterionDef:
+        if self.threshold is not None and not (self.scale.min <= self.threshold <= self.scale.max):
+            raise ValueError(f"threshold {self.threshold} is outside the scale {self.scale.min}–{self.scale.max}")
+        return self
+
+
+class AttachmentDef(Strict):
+    id: str = Field(pattern=SLUG)
+    label: str = Field(min_length=1)
+    help_text: str = ""
+    required: bool = True
+    types: list[str] = Field(min_length=1)
+    max_size_mb: int = Field(ge=1, le=200)
+    max_files: int = Field(default=1, ge=1, le=20)
+    tracks: list[str] = Field(min_length=1)
+
+    @field_validator("types")
+    @classmethod
+    def _known_types(cls, value: list[str]) -> list[str]:
+        known = {"pdf", "odt", "docx", "ods", "xlsx", "png", "jpg"}
+        unknown = [t for t in value if t not in known]
+        if unknown:
+            raise ValueError(f"unknown file type {unknown[0]!r}; expected one of {sorted(known)}")
+        return value
+
+
+class TargetDef(Strict):
+    kind: TargetKind
+    value: int = Field(ge=0)
+    label: str = Field(min_length=1)
+    scope: TargetScope = TargetScope.PROGRAMME
+    track: str | None = None
+    region: str | None = Field(default=None, pattern=r"^\d{2,3}$")
+
+
+class CallDefinition(Strict):
+    slug: str = Field(pattern=SLUG)
+    title: str = Field(min_length=1)
+    short_title: str = Field(min_length=1)
+    programme: str = Field(min_length=1)
+    organiser: str = Field(min_length=1)
+    summary: str = Field(min_length=1)
+    rules_url: str = ""
+    qpv_vintage: int
+    tiers_lieux_radius_m: int = Field(default=20000, ge=0)
+    legal_forms: list[LegalFormDef] = Field(min_length=1)
+    waves: list[WaveDef] = Field(min_length=1)
+    tracks: list[TrackDef] = Field(min_length=1)
+    criteria: list[CriterionDef] = Field(min_length=1)
+    attachments: list[AttachmentDef] = Field(default_factory=list)
+    targets: list[TargetDef] = Field(default_factory=list)
+
+    @field_validator("qpv_vintage")
+    @classmethod
+    def _vintage(cls, value: int) -> int:
+        if value not in (2015, 2024):
+            raise ValueError(f"expected 2015 or 2024, got {value}")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> CallDefinition:
+        problems: list[str] = []
+        for name in ("waves", "tracks", "legal_forms"):
+            key = "code" if name == "legal_forms" else "slug"
+            problems += _duplicates(name, [getattr(item, key) for item in getattr(self, name)], key)
+        problems += _duplicates("criteria", [c.id for c in self.criteria], "id")
+        problems += _duplicates("attachments", [a.id for a in self.attachments], "id")
+        tracks = {t.slug for t in self.tracks}
+        for i, criterion in enumerate(self.criteria):
+            problems += _unknown_tracks(f"criteria[{i}].tracks", criterion.tracks, tracks)
+        for i, attachment in enumerate(self.attachments):
+            problems += _unknown_tracks(f"attachments[{i}].tracks", attachment.tracks, tracks)
+        for i, target in enumerate(self.targets):
+            if target.track is not None and target.track not in tracks:
+                problems.append(f"targets[{i}].track: unknown track {target.track!r}; expected one of {sorted(tracks)}")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
+def _duplicates(name: str, values: list[str], key: str) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for i, value in enumerate(values):
+        if value in seen:
+            out.append(f"{name}[{i}].{key}: duplicate {key} {value!r}")
+        seen.add(value)
+    return out
+
+
+def _unknown_tracks(path: str, used: list[str], known: set[str]) -> list[str]:
+    return [
+        f"{path}[{j}]: unknown track {slug!r}; expected one of {sorted(known)}"
+        for j, slug in enumerate(used)
+        if slug not in known
+    ]
+
+
+_EXPECTED = {
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "int_from_float": "expected a whole number",
+    "decimal_parsing": "expected a number",
+    "decimal_type": "expected a number",
+    "string_type": "expected a text",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "list_type": "expected a list",
+    "model_type": "expected a table",
+    "missing": "required key is missing",
+    "extra_forbidden": "unknown key",
+}
+
+
+def _format_loc(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _format_error(error: dict) -> list[str]:  # noqa: PLR0911 - one return per kind of error
+    loc = _format_loc(tuple(error["loc"]))
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "value_error":
+        message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
+        lines = message.splitlines()
+        if all(":" in line and "[" in line.split(":")[0] for line in lines) and not loc:
+            return lines
+        return [f"{loc}: {line}" if loc else line for line in lines]
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(error["ctx"].values()))
+        sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
+        return [f"{loc}: expected a number {sign} {bound}, got {value}"]
+    if kind == "string_pattern_mismatch":
+        return [f"{loc}: expected lower-case letters, digits and dashes, got {value!r}"]
+    if kind in ("too_short", "string_too_short"):
+        return [f"{loc}: must not be empty"]
+    if kind == "enum":
+        return [f"{loc}: expected one of {error['ctx']['expected']}, got {value!r}"]
+    expected = _EXPECTED.get(kind, error["msg"])
+    if kind in ("missing", "extra_forbidden"):
+        return [f"{loc}: {expected}"]
+    return [f"{loc}: {expected}, got {value!r}"]
+
+
+def parse_definition(text: str, *, source: str) -> CallDefinition:
+    """Parse and validate a TOML definition; raise DefinitionError naming every problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(source, [f"not valid TOML: {exc}"]) from None
+    try:
+        return CallDefinition.model_validate(data)
+    except ValidationError as exc:
+        problems: list[str] = []
+        for error in exc.errors(include_url=False):
+            problems += _format_error(error)
+        raise DefinitionError(source, problems) from None

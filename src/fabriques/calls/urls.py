@@ -1,0 +1,9 @@
+from django.urls import path
+
+from fabriques.calls import views
+
+app_name = "calls"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("appels/<slug:slug>/", views.call_detail, name="detail"),
+]

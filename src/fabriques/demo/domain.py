@@ -1,0 +1,78 @@
+"""Demo content for `make run`: an open wave today and one account per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+from django.utils import timezone
+
+from fabriques.accounts.domain import role_grant
+from fabriques.accounts.enums import Role
+from fabriques.accounts.models import User
+from fabriques.calls.domain import DEFINITIONS_DIR, call_load_file
+from fabriques.calls.models import Call, Wave
+
+PARIS = ZoneInfo("Europe/Paris")
+DEMO_CALL_FILE = DEFINITIONS_DIR / "ami-tiers-lieux-2019.toml"
+DEMO_PASSWORD = "fabriques-demo-2019"  # noqa: S105 - printed on purpose: demo accounts only
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    role: str | None
+    label: str
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("porteur@demo.fabriques.fr", None, "Porteur de projet"),
+    DemoAccount("instructeur@demo.fabriques.fr", Role.INSTRUCTOR, "Instructeur"),
+    DemoAccount("evaluateur@demo.fabriques.fr", Role.EVALUATOR, "Évaluateur"),
+    DemoAccount("comite@demo.fabriques.fr", Role.COMMITTEE, "Membre du comité"),
+    DemoAccount("admin@demo.fabriques.fr", Role.ADMIN, "Administrateur du programme"),
+]
+
+
+def demo_open_wave(*, call: Call, today: dt.date | None = None) -> Wave:
+    """A wave open today: opened two weeks ago, closes in six weeks at 23:59:59 (Paris)."""
+    today = today or timezone.localdate()
+    opens = dt.datetime.combine(today - dt.timedelta(days=14), dt.time(9, 0), tzinfo=PARIS)
+    closes = dt.datetime.combine(today + dt.timedelta(days=42), dt.time(23, 59, 59), tzinfo=PARIS)
+    wave, created = Wave.objects.get_or_create(
+        call=call, slug="vague-demo",
+        defaults={
+            "title": "Vague de démonstration (ouverte)", "opens_at": opens, "closes_at": closes,
+            "envelope_eur": 4500000, "max_laureates": 30, "is_demo": True,
+        },
+    )
+    if not created and not wave.is_open():
+        wave.opens_at, wave.closes_at = opens, closes
+        wave.save(update_fields=["opens_at", "closes_at"])
+    return wave
+
+
+def demo_accounts(*, call: Call) -> list[DemoAccount]:
+    """One confirmed account per role; existing accounts keep their data."""
+    for account in DEMO_ACCOUNTS:
+        user = User.objects.filter(email=account.email).first()
+        if user is None:
+            user = User.objects.create_user(account.email, DEMO_PASSWORD, first_name=account.label)
+        EmailAddress.objects.update_or_create(
+            user=user, email=account.email, defaults={"verified": True, "primary": True}
+        )
+        if account.role is not None:
+            role_grant(user=user, call=call, role=account.role)
+    return DEMO_ACCOUNTS
+
+
+def demo_seed() -> tuple[Call, Wave, list[DemoAccount]]:
+    """Load the 2019 AMI, open a demo wave and create the demo accounts; safe to run again."""
+    call = call_load_file(path=DEMO_CALL_FILE).call
+    with transaction.atomic():
+        wave = demo_open_wave(call=call)
+        accounts = demo_accounts(call=call)
+    return call, wave, accounts
