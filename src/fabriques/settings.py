@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "allauth.account",
     "fabriques.accounts",
     "fabriques.calls",
+    "fabriques.territory",
+    "fabriques.dossiers",
+    "fabriques.audit",
     "fabriques.api",
     "fabriques.demo",
 ]
