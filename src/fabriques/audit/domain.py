@@ -1,0 +1,96 @@
+"""Writing and verifying the audit log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils import timezone
+
+from fabriques.audit.models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def _canonical(entry: AuditEntry) -> str:
+    payload = {
+        "at": entry.at.isoformat(),
+        "actor": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "dossier_id": entry.dossier_id,
+        "call_id": entry.call_id,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+    }
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+def _hash(previous_hash: str, entry: AuditEntry) -> str:
+    return hashlib.sha256((previous_hash + "\n" + _canonical(entry)).encode("utf-8")).hexdigest()
+
+
+def _jsonable(values: dict | None) -> dict:
+    return json.loads(json.dumps(values or {}, cls=DjangoJSONEncoder))
+
+
+def audit_record(
+    *,
+    action: str,
+    obj,
+    by=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    dossier_id: int | None = None,
+    call_id: int | None = None,
+) -> AuditEntry:
+    """Append one entry chained to the last one; call inside the transaction of the change it records."""
+    with transaction.atomic():
+        # Serialise writers so the chain has one head: lock the last row (PostgreSQL);
+        # SQLite's IMMEDIATE transactions already serialise writers.
+        last = AuditEntry.objects.select_for_update().order_by("-id").only("entry_hash").first()
+        entry = AuditEntry(
+            at=timezone.now(),
+            actor=by if (by is not None and getattr(by, "is_authenticated", False)) else None,
+            actor_label=getattr(by, "email", "") or "système",
+            action=action,
+            object_type=type(obj)._meta.label_lower if obj is not None else "",
+            object_id=str(getattr(obj, "pk", "") or ""),
+            dossier_id=dossier_id,
+            call_id=call_id,
+            before=_jsonable(before),
+            after=_jsonable(after),
+            reason=reason,
+            previous_hash=last.entry_hash if last else GENESIS,
+        )
+        entry.entry_hash = _hash(entry.previous_hash, entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    problem: str = ""
+
+
+def audit_verify() -> ChainCheck:
+    """Walk the whole chain; report the first entry whose hash or link does not match."""
+    previous = GENESIS
+    count = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
+        count += 1
+        if entry.previous_hash != previous:
+            return ChainCheck(False, count, entry.id, "le lien vers l’entrée précédente est rompu")
+        if _hash(previous, entry) != entry.entry_hash:
+            return ChainCheck(False, count, entry.id, "le contenu de l’entrée a été modifié")
+        previous = entry.entry_hash
+    return ChainCheck(True, count)
