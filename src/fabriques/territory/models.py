@@ -1,4 +1,4 @@
-"""Official geography: communes (INSEE COG) with a point each; QPV perimeters and the census come with their importers."""
+"""Official geography: communes (INSEE COG) with a point each; QPV and the census come with their importers."""
 
 from django.db import models
 
