@@ -10,3 +10,8 @@ class Role(models.TextChoices):
 
 
 AGENT_ROLES = frozenset({Role.INSTRUCTOR, Role.EVALUATOR, Role.COMMITTEE, Role.ADMIN})
+
+
+class OrganisationRole(models.TextChoices):
+    OWNER = "owner", "Responsable"
+    MEMBER = "member", "Membre"

@@ -1,13 +1,15 @@
 """Users (log-in by e-mail), their roles per call, and invitations of agents."""
 
+import re
 import secrets
 
 from django.conf import settings
 from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from fabriques.accounts.enums import Role
+from fabriques.accounts.enums import OrganisationRole, Role
 
 
 class UserManager(BaseUserManager):
@@ -93,3 +95,74 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.get_role_display()})"
+
+
+_SIRET = re.compile(r"^[0-9]{14}$")
+# La Poste's establishments share the SIREN 356000000 and use a digit-sum rule instead of Luhn.
+_LA_POSTE_SIREN = "356000000"
+
+
+def siret_normalise(value: str) -> str:
+    """Remove the spaces and dots people type inside a SIRET."""
+    return re.sub(r"[\s.\u00a0]", "", value or "")
+
+
+def _luhn_ok(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if index % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def validate_siret(value: str) -> None:
+    """A SIRET has 14 digits and a valid Luhn key (La Poste: digit sum multiple of 5)."""
+    siret = siret_normalise(value)
+    if not _SIRET.match(siret):
+        raise ValidationError("Le SIRET doit compter exactement 14 chiffres.", code="siret_format")
+    if siret.startswith(_LA_POSTE_SIREN) and siret != _LA_POSTE_SIREN + "00000":
+        if sum(int(c) for c in siret) % 5 != 0:
+            raise ValidationError("Ce SIRET n’est pas valide : vérifiez les chiffres saisis.", code="siret_key")
+        return
+    if not _luhn_ok(siret):
+        raise ValidationError(
+            "Ce SIRET n’est pas valide : sa clé de contrôle ne correspond pas. Vérifiez les chiffres saisis.",
+            code="siret_key",
+        )
+
+
+class Organisation(models.Model):
+    """The applicant's legal person; several people may act for it."""
+
+    name = models.CharField("raison sociale", max_length=200)
+    legal_form = models.CharField("forme juridique", max_length=40, help_text="code d’une forme de l’appel")
+    siret = models.CharField("SIRET", max_length=14, validators=[validate_siret], db_index=True)
+    address = models.CharField("adresse", max_length=300)
+    commune = models.ForeignKey(
+        "territory.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="commune"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "organisation"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationMember(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=OrganisationRole.choices, default=OrganisationRole.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="unique_organisation_member"),
+        ]
