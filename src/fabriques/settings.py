@@ -6,6 +6,7 @@ DATABASE_URL (postgres://...), FABRIQUES_EMAIL_URL or the SMTP variables.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -50,13 +51,18 @@ INSTALLED_APPS = [
     "fabriques.theme",  # before allauth: its templates override allauth's
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "axes",
     "fabriques.accounts",
     "fabriques.calls",
     "fabriques.territory",
     "fabriques.dossiers",
+    "fabriques.instruction",
+    "fabriques.evaluation",
     "fabriques.audit",
     "fabriques.api",
     "fabriques.demo",
+    "fabriques.security",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "fabriques.security.middleware.AgentMfaMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "fabriques.urls"
@@ -121,6 +129,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Accounts: django-allauth, log-in by e-mail, e-mail confirmation required.
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "fabriques.security.backends.LockoutBackend",  # first: refuses locked-out account+IP pairs
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
@@ -134,7 +143,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fabriques] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_RATE_LIMITS = {} if env_bool("FABRIQUES_DISABLE_RATE_LIMITS", False) else {
-    "login_failed": "10/m/ip,5/5m/key",
+    # Failed log-ins are counted by django-axes (database, shared by all workers): see security below.
+    "login_failed": None,
 }
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 LOGIN_URL = "account_login"
@@ -188,6 +198,29 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("FABRIQUES_SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("FABRIQUES_SSL_REDIRECT", True)
+    SECURE_HSTS_PRELOAD = env_bool("FABRIQUES_HSTS_PRELOAD", True)
+
+# Log-in throttling (django-axes): after AXES_FAILURE_LIMIT failures for one account from one
+# address, that pair is refused (even with the right password) for AXES_COOLOFF_TIME.
+AXES_FAILURE_LIMIT = int(os.environ.get("FABRIQUES_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FABRIQUES_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "fabriques.security.lockout.attempted_login"
+AXES_LOCKOUT_CALLABLE = "fabriques.security.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False  # attempts are inspected with `axes_list_attempts`, not edited in the admin
+
+# Second factor (allauth.mfa): TOTP and recovery codes; required for agents (security.middleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Fabriques"
+FABRIQUES_REQUIRE_AGENT_MFA = env_bool("FABRIQUES_REQUIRE_AGENT_MFA", True)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -1,0 +1,134 @@
+"""Instruction: groups and routing, admissibility review, complements, messages."""
+
+from django.conf import settings
+from django.db import models
+
+from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus
+
+
+class InstructionGroup(models.Model):
+    """A team of instructors (e.g. one per région); the national group takes unrouted files."""
+
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="instruction_groups")
+    slug = models.SlugField(max_length=60)
+    name = models.CharField("nom", max_length=120)
+    is_national = models.BooleanField("groupe national", default=False)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="instruction_groups", blank=True)
+
+    class Meta:
+        ordering = ["call", "-is_national", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "slug"], name="unique_group_slug"),
+            models.UniqueConstraint(
+                fields=["call"], condition=models.Q(is_national=True), name="one_national_group_per_call"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoutingRule(models.Model):
+    """Send a dossier whose place is in this département (or else this région) to the group."""
+
+    group = models.ForeignKey(InstructionGroup, on_delete=models.CASCADE, related_name="rules")
+    region_code = models.CharField("région", max_length=3, blank=True)
+    departement_code = models.CharField("département", max_length=3, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(region_code="") & models.Q(departement_code="")),
+                name="routing_rule_has_a_territory",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.departement_code or self.region_code} → {self.group}"
+
+
+class Instruction(models.Model):
+    """The instruction side of one dossier: its group and its admissibility decision."""
+
+    dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, related_name="instruction")
+    group = models.ForeignKey(InstructionGroup, on_delete=models.PROTECT, related_name="instructions")
+    routed_at = models.DateTimeField()
+    routed_manually = models.BooleanField(default=False)
+    decision = models.CharField(max_length=20, choices=Admissibility.choices, blank=True)
+    decision_reason = models.TextField("motif lisible par le porteur", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["group", "decision"])]
+
+    def __str__(self) -> str:
+        return f"Instruction {self.dossier_id}"
+
+
+class AdmissibilityCheck(models.Model):
+    """One line of the checklist: computed status, or an instructor's manual confirmation with a reason."""
+
+    instruction = models.ForeignKey(Instruction, on_delete=models.CASCADE, related_name="checks")
+    item = models.CharField(max_length=20, choices=CheckItem.choices)
+    status = models.CharField(max_length=10, choices=CheckStatus.choices, default=CheckStatus.PENDING)
+    detail = models.TextField(blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    confirmed_reason = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["instruction", "item"], name="unique_check_item")]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()} : {self.get_status_display()}"
+
+
+class ComplementRequest(models.Model):
+    """An instructor asks for specific items by a deadline; the applicant may edit only those."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="complement_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    due_at = models.DateTimeField("réponse attendue avant")
+    message = models.TextField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Compléments {self.dossier_id} ({self.requested_at:%Y-%m-%d})"
+
+
+class ComplementItem(models.Model):
+    """One section the applicant may edit: 'place', 'budget', 'criterion:<code>' or 'attachment:<code>'."""
+
+    request = models.ForeignKey(ComplementRequest, on_delete=models.CASCADE, related_name="items")
+    section = models.CharField(max_length=80)
+    label = models.CharField(max_length=200)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Message(models.Model):
+    """A message on a dossier between agents and the applicant (or between agents only)."""
+
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    body = models.TextField()
+    internal = models.BooleanField("entre agents seulement", default=False)
+    attachment = models.FileField(upload_to="messages/%Y/%m/", blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Message {self.pk} sur {self.dossier_id}"
