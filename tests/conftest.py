@@ -105,6 +105,12 @@ def axe_check(page):
 
 
 @pytest.fixture(autouse=True)
+def _agent_mfa_only_when_marked(request, settings):
+    """Agents must activate TOTP (security.middleware); tests opt in with @pytest.mark.mfa."""
+    settings.FABRIQUES_REQUIRE_AGENT_MFA = request.node.get_closest_marker("mfa") is not None
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Tests create many users: a fast hasher keeps the suite quick (production keeps PBKDF2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

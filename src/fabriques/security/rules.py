@@ -1,0 +1,19 @@
+"""Who must hold a second factor."""
+
+from fabriques.accounts.enums import AGENT_ROLES
+from fabriques.accounts.models import CallRole
+
+
+def must_use_second_factor(user) -> bool:
+    """Agents (any agent role on any call) and staff; applicants are not forced."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    return CallRole.objects.filter(user=user, role__in=AGENT_ROLES).exists()
+
+
+def has_second_factor(user) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
