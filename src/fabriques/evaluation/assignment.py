@@ -59,7 +59,7 @@ class AssignmentResult:
         return min(self.loads.values(), default=0)
 
 
-def assign_evaluators(
+def assign_evaluators(  # noqa: PLR0912, PLR0915 - one linear programme, built step by step
     *,
     dossiers: Iterable[DossierToAssign],
     evaluators: Iterable[Evaluator],

@@ -24,7 +24,9 @@ class WaveEvaluationSettings(models.Model):
         "voir les autres évaluations", max_length=20, choices=PeerVisibility.choices, default=PeerVisibility.AFTER_OWN
     )
     hide_applicant_identity = models.BooleanField("masquer l’identité du porteur aux évaluateurs", default=False)
-    disagreement_spread = models.DecimalField("écart signalant un désaccord", max_digits=4, decimal_places=2, default=1.5)
+    disagreement_spread = models.DecimalField(
+        "écart signalant un désaccord", max_digits=4, decimal_places=2, default=1.5
+    )
 
     def __str__(self) -> str:
         return f"Réglages d’évaluation — {self.wave}"
@@ -45,7 +47,9 @@ class EvaluatorScope(models.Model):
 class Assignment(models.Model):
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="assignments")
     evaluator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
-    state = models.CharField(max_length=30, choices=AssignmentState.choices, default=AssignmentState.AWAITING_DECLARATION)
+    state = models.CharField(
+        max_length=30, choices=AssignmentState.choices, default=AssignmentState.AWAITING_DECLARATION
+    )
     method = models.CharField(max_length=10, choices=AssignmentMethod.choices)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     assigned_at = models.DateTimeField()
