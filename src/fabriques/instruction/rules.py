@@ -1,0 +1,56 @@
+"""Who among the agents may see and act on which dossier.
+
+Every agent list is a queryset built here, so nothing is filtered in Python after the fact.
+- programme admins and committee members of the call see every submitted dossier of the call;
+- instructors see the submitted dossiers routed to a group they belong to;
+- evaluators see only the dossiers assigned to them, once they declared no conflict
+  (the evaluation app adds its own predicate for that: `evaluation.rules`).
+Drafts are never shown to agents.
+"""
+
+from django.db.models import Q, QuerySet
+
+from fabriques.accounts.enums import Role
+from fabriques.accounts.models import CallRole
+from fabriques.dossiers.enums import SUBMITTED_STATES
+from fabriques.dossiers.models import Dossier
+from fabriques.instruction.models import InstructionGroup
+
+
+def _call_ids(user, *roles: str) -> list[int]:
+    return list(CallRole.objects.filter(user=user, role__in=roles).values_list("call_id", flat=True))
+
+
+def is_agent(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or CallRole.objects.filter(user=user).exclude(role=Role.APPLICANT).exists()
+    )
+
+
+def dossiers_for_instruction(user) -> QuerySet[Dossier]:
+    """Submitted dossiers an admin, committee member or instructor may see (evaluators: see evaluation.rules)."""
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    submitted = Dossier.objects.filter(state__in=SUBMITTED_STATES)
+    if user.is_superuser:
+        return submitted
+    wide_calls = _call_ids(user, Role.ADMIN, Role.COMMITTEE)
+    instructor_calls = _call_ids(user, Role.INSTRUCTOR)
+    my_groups = InstructionGroup.objects.filter(members=user, call_id__in=instructor_calls).values("id")
+    return submitted.filter(Q(wave__call_id__in=wide_calls) | Q(instruction__group_id__in=my_groups))
+
+
+def can_instruct(user, dossier: Dossier) -> bool:
+    """Instructors of the dossier's group, and programme admins of the call, act on its instruction."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or CallRole.objects.filter(user=user, call_id=dossier.wave.call_id, role=Role.ADMIN).exists():
+        return True
+    return InstructionGroup.objects.filter(
+        members=user, instructions__dossier=dossier, call_id=dossier.wave.call_id,
+        call__roles__user=user, call__roles__role=Role.INSTRUCTOR,
+    ).exists()
+
+
+def can_view_as_instruction_agent(user, dossier: Dossier) -> bool:
+    return dossiers_for_instruction(user).filter(pk=dossier.pk).exists()
