@@ -1,0 +1,8 @@
+from django.urls import path
+
+from fabriques.territory import views
+
+app_name = "territory"
+urlpatterns = [
+    path("communes/", views.commune_search, name="commune-search"),
+]
