@@ -1,0 +1,1 @@
+"""Committee: consolidated and calibrated scores, and the laureate allocation (pure computations)."""
