@@ -8,14 +8,13 @@ from fabriques.security.rules import has_second_factor, must_use_second_factor
 
 
 def _exempt_prefixes() -> tuple[str, ...]:
-    """Pages an agent still needs before TOTP is active: the MFA pages, re-authentication, log-out, assets."""
+    """Pages an agent still needs before TOTP is active: the MFA pages, re-authentication, log-out, static files."""
     mfa_root = reverse("mfa_index")
     return (
         mfa_root,
         reverse("account_reauthenticate"),
         reverse("account_logout"),
         settings.STATIC_URL,
-        settings.MEDIA_URL or "/media/",
     )
 
 
