@@ -21,6 +21,7 @@ migrate: install
 
 demo: migrate
 	$(PY) -m fabriques seed-demo
+	$(PY) -m fabriques import-territory --from ../shared/data -v0  # no-op when absent or already imported
 
 run: demo
 	@echo "Fabriques : http://$(HOST):$(PORT)/"

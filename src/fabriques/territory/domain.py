@@ -5,12 +5,22 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import shapely
+import shapely.geometry
 from django.db import connection, transaction
 from tqdm import tqdm
 
-from fabriques.territory.enums import Dataset
-from fabriques.territory.models import Commune, DatasetImport, search_key
-from fabriques.territory.sources import ImportFileError, ImportReport, coordinate, csv_rows, file_sha256
+from fabriques.territory.enums import QPV_VINTAGES, Dataset, GeometryStatus
+from fabriques.territory.geometry import perimeter_repair
+from fabriques.territory.models import Commune, DatasetImport, Qpv, QpvCommune, TiersLieu, search_key
+from fabriques.territory.sources import (
+    ImportFileError,
+    ImportReport,
+    coordinate,
+    csv_rows,
+    file_sha256,
+    geojson_features,
+)
 
 BATCH = 2000
 
@@ -169,3 +179,227 @@ def _delete_missing(model, key: str, keep: set[str], **scope) -> int:
     for start in range(0, len(stale), 500):
         model.objects.filter(**scope, **{f"{key}__in": stale[start:start + 500]}).delete()
     return len(stale)
+
+
+# --- QPV perimeters -------------------------------------------------------------------------------------------
+
+# Property names for each field: the ANCT 2024 file, the 2015 files (data.gouv and Hackaviz), upper-case variants.
+_QPV_PROPERTIES = {
+    "code": ("code_qp", "CODE_QP"),
+    "name": ("lib_qp", "nom_qp", "NOM_QP", "LIB_QP"),
+    "communes": ("insee_com", "code_commune", "CODE_COM", "INSEE_COM"),
+    "commune_names": ("lib_com", "nom_commune", "commune_qp", "NOM_COM", "LIB_COM"),
+    "departement": ("insee_dep", "code_departement", "CODE_DEPT", "INSEE_DEP"),
+    "region": ("insee_reg", "code_region", "INSEE_REG"),
+}
+_QPV_CODE_PREFIX = {2015: "QP", 2024: "QN"}
+_QPV_FIELDS = ("vintage", "code", "name", "commune_codes", "commune_names", "departement_code", "region_code",
+               "geometry", "geometry_status", "min_lon", "min_lat", "max_lon", "max_lat")
+
+
+def _prop(properties: dict, field_name: str) -> str:
+    for name in _QPV_PROPERTIES[field_name]:
+        value = properties.get(name)
+        if value not in (None, ""):
+            return str(value).strip()
+    return ""
+
+
+def _departement_of(commune_code: str) -> str:
+    return commune_code[:3] if commune_code.startswith("97") else commune_code[:2]
+
+
+def _qpv_geometry(feature: dict, where: str):
+    raw = feature.get("geometry")
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or raw.get("type") not in ("Polygon", "MultiPolygon"):
+        kind = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
+        raise ImportFileError(f"{where} : géométrie {kind} inattendue (Polygon ou MultiPolygon attendu).")
+    try:
+        geometry = shapely.geometry.shape(raw)
+    except (ValueError, TypeError, AttributeError, IndexError, shapely.errors.ShapelyError) as exc:
+        raise ImportFileError(f"{where} : géométrie illisible ({exc}).") from None
+    min_lon, min_lat, max_lon, max_lat = geometry.bounds
+    if not (-180 <= min_lon <= max_lon <= 180 and -90 <= min_lat <= max_lat <= 90):
+        raise ImportFileError(
+            f"{where} : coordonnées ({min_lon:.0f}, {min_lat:.0f}) hors des degrés WGS84 : le fichier n’est pas "
+            "en EPSG:4326 (Lambert-93 ?). Convertissez-le, par exemple avec ogr2ogr -t_srs EPSG:4326."
+        )
+    return geometry
+
+
+def _qpv_row(feature, *, index: int, vintage: int, path: Path, report: ImportReport, regions: dict) -> tuple | None:
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    if not isinstance(properties, dict):
+        raise ImportFileError(f"{path.name}, entité n° {index} : ce n’est pas une Feature GeoJSON avec des propriétés.")
+    code = _prop(properties, "code")
+    where = f"{path.name}, entité n° {index} ({code or 'sans code'})"
+    if not code:
+        raise ImportFileError(f"{where} : propriété code_qp absente.")
+    prefix = _QPV_CODE_PREFIX[vintage]
+    if not code.startswith(prefix):
+        raise ImportFileError(
+            f"{where} : le code {code} n’est pas un code {vintage} ({prefix}…) : vérifiez l’option --vintage."
+        )
+    geometry = _qpv_geometry(feature, where)
+    if geometry is None:
+        report.skip(where, "géométrie absente")
+        return None
+    geometry, status, note = perimeter_repair(geometry)
+    if status != GeometryStatus.OK:
+        report.repair(where, note)
+    communes = [c.strip() for c in _prop(properties, "communes").split(",") if c.strip()]
+    departement = _prop(properties, "departement") or (_departement_of(communes[0]) if communes else "")
+    region = _prop(properties, "region") or (regions.get(communes[0], "") if communes else "")
+    min_lon, min_lat, max_lon, max_lat = geometry.bounds
+    return (
+        vintage, code, _prop(properties, "name")[:200], ",".join(communes)[:400], _prop(properties, "commune_names"),
+        departement[:3], region[:3], shapely.to_wkb(geometry), status, min_lon, min_lat, max_lon, max_lat,
+    )
+
+
+def qpv_import(*, path: Path, vintage: int, force: bool = False, progress: bool = False) -> ImportReport:
+    """Upsert the QPV of one vintage by code (other vintages untouched), geometries repaired; all or nothing."""
+    if vintage not in QPV_VINTAGES:
+        raise ImportFileError(f"millésime {vintage} inconnu (attendu : {', '.join(map(str, QPV_VINTAGES))}).")
+    dataset = Dataset.for_vintage(vintage)
+    sha = file_sha256(path)
+    report = ImportReport(dataset=dataset, file_name=path.name, sha256=sha)
+    if not force and _already_imported(dataset, sha):
+        report.unchanged = True
+        return report
+    features = geojson_features(path)
+    regions = dict(Commune.objects.values_list("code", "region_code"))
+    rows: dict[str, tuple] = {}
+    for index, feature in enumerate(_progress(features, enabled=progress, desc=f"QPV {vintage}"), start=1):
+        report.read += 1
+        row = _qpv_row(feature, index=index, vintage=vintage, path=path, report=report, regions=regions)
+        if row is None:
+            continue
+        if row[1] in rows:
+            report.skip(f"{path.name}, entité n° {index}", f"code {row[1]} en double (première occurrence gardée)")
+            continue
+        rows[row[1]] = row
+    with transaction.atomic():
+        _delete_missing(Qpv, "code", set(rows), vintage=vintage)
+        _upsert(Qpv, _QPV_FIELDS, list(rows.values()), key=("vintage", "code"))
+        _qpv_communes_sync(vintage, {code: row[3].split(",") for code, row in rows.items()})
+        report.loaded = len(rows)
+        _record(report)
+    return report
+
+
+def _qpv_communes_sync(vintage: int, communes_by_code: dict[str, list[str]]) -> None:
+    ids = dict(Qpv.objects.filter(vintage=vintage).values_list("code", "id"))
+    wanted = {(ids[code], c) for code, communes in communes_by_code.items() for c in communes if c}
+    existing = set(QpvCommune.objects.filter(qpv__vintage=vintage).values_list("qpv_id", "commune_code"))
+    stale = existing - wanted
+    for qpv_id, commune_code in stale:
+        QpvCommune.objects.filter(qpv_id=qpv_id, commune_code=commune_code).delete()
+    QpvCommune.objects.bulk_create(
+        [QpvCommune(qpv_id=q, commune_code=c) for q, c in sorted(wanted - existing)], batch_size=BATCH
+    )
+
+
+# --- Census of tiers-lieux ------------------------------------------------------------------------------------
+
+_TIERS_LIEUX_COLUMNS = {
+    "id": ("ID", "id"),
+    "name": ("NOM_TL", "nom"),
+    "latitude": ("LAT", "latitude"),
+    "longitude": ("LONG", "longitude", "lon"),
+    "address": ("ADRESSE", "adresse"),
+    "postal_code": ("CP", "code_postal"),
+    "commune_code": ("INSEECOM", "code_insee"),
+    "commune_name": ("NOMCOM", "commune"),
+    "typology": ("TYPO", "typologie"),
+}
+_TIERS_LIEUX_FIELDS = ("source_id", "name", "address", "postal_code", "commune_code", "commune_name", "typology",
+                       "latitude", "longitude")
+
+
+def _tiers_lieux_columns(path: Path) -> dict[str, str | None]:
+    try:
+        header = _header_of(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(f"{path.name} : lecture impossible ({exc}).") from None
+    columns = {key: next((c for c in names if c in header), None) for key, names in _TIERS_LIEUX_COLUMNS.items()}
+    missing = [_TIERS_LIEUX_COLUMNS[k][0] for k in ("id", "name", "latitude", "longitude") if columns[k] is None]
+    if missing:
+        raise ImportFileError(f"{path.name}, ligne 1 : colonnes manquantes {', '.join(missing)}.")
+    return columns
+
+
+def _tiers_lieu_row(row: dict, columns: dict, where: str, report: ImportReport) -> tuple | None:
+    def get(key: str) -> str:
+        return row.get(columns[key] or "", "").strip()
+
+    lat = coordinate(get("latitude"), axis="latitude", where=where)
+    lon = coordinate(get("longitude"), axis="longitude", where=where)
+    source_id = get("id")
+    if not source_id:
+        report.skip(where, "identifiant absent")
+        return None
+    if lat is None or lon is None:
+        report.skip(where, f"tiers-lieu {source_id} sans coordonnées")
+        return None
+    commune = get("commune_code").upper()
+    return (
+        source_id, get("name")[:250], get("address")[:300], get("postal_code")[:10],
+        commune if len(commune) == 5 else "", get("commune_name")[:120], get("typology")[:120], lat, lon,
+    )
+
+
+def tiers_lieux_import(*, path: Path, force: bool = False, progress: bool = False) -> ImportReport:
+    """Upsert every place of the census by its identifier and drop the others; all or nothing."""
+    sha = file_sha256(path)
+    report = ImportReport(dataset=Dataset.TIERS_LIEUX, file_name=path.name, sha256=sha)
+    if not force and _already_imported(Dataset.TIERS_LIEUX, sha):
+        report.unchanged = True
+        return report
+    columns = _tiers_lieux_columns(path)
+    rows: dict[str, tuple] = {}
+    required = {c for c in columns.values() if c}
+    for line, row in _progress(csv_rows(path, required=required), enabled=progress, desc="tiers-lieux"):
+        report.read += 1
+        where = f"{path.name}, ligne {line}"
+        place = _tiers_lieu_row(row, columns, where, report)
+        if place is None:
+            continue
+        if place[0] in rows:
+            report.skip(where, f"identifiant {place[0]} en double (première occurrence gardée)")
+            continue
+        rows[place[0]] = place
+    with transaction.atomic():
+        _delete_missing(TiersLieu, "source_id", set(rows))
+        _upsert(TiersLieu, _TIERS_LIEUX_FIELDS, list(rows.values()), key="source_id")
+        report.loaded = len(rows)
+        _record(report)
+    return report
+
+
+# --- Everything found in a folder -----------------------------------------------------------------------------
+
+
+def _find(directory: Path, pattern: str, *, avoid: str = "") -> Path | None:
+    found = sorted(p for p in directory.rglob(pattern) if p.is_file())
+    preferred = [p for p in found if not avoid or avoid not in p.name]
+    return (preferred or found or [None])[0]
+
+
+def territory_import_dir(*, directory: Path, progress: bool = False) -> list[ImportReport]:
+    """Import the communes, QPV of each vintage and census found in a folder; files already imported are skipped."""
+    reports = []
+    communes = _find(directory, "*communes*.csv")
+    if communes:
+        reports.append(communes_import(path=communes, progress=progress))
+    for vintage in QPV_VINTAGES:
+        # The raw file is preferred to a pre-repaired copy: repairs are then made and reported here.
+        qpv = _find(directory, f"*qpv*{vintage}*.geojson", avoid="_valid")
+        if qpv:
+            reports.append(qpv_import(path=qpv, vintage=vintage, progress=progress))
+    census = _find(directory, "*tiers*lieux*.csv")
+    if census:
+        reports.append(tiers_lieux_import(path=census, progress=progress))
+    return reports
