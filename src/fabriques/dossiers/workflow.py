@@ -1,0 +1,104 @@
+"""The dossier lifecycle: one transition table and the one function that changes `state`."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from fabriques.audit.domain import audit_record
+from fabriques.dossiers.enums import WITHDRAWABLE_STATES, DossierState
+from fabriques.dossiers.models import Dossier
+
+S = DossierState
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.DEPOSITED}),
+    S.DEPOSITED: frozenset({S.IN_INSTRUCTION}),
+    S.IN_INSTRUCTION: frozenset({S.COMPLEMENTS_REQUESTED, S.ADMISSIBLE, S.INADMISSIBLE}),
+    S.COMPLEMENTS_REQUESTED: frozenset({S.IN_INSTRUCTION}),
+    S.ADMISSIBLE: frozenset({S.IN_EVALUATION}),
+    S.INADMISSIBLE: frozenset(),
+    S.IN_EVALUATION: frozenset({S.EVALUATED}),
+    S.EVALUATED: frozenset({S.IN_EVALUATION, S.LAUREATE, S.WAITING_LIST, S.NOT_RETAINED}),  # reopened evaluation
+    S.WAITING_LIST: frozenset({S.LAUREATE, S.NOT_RETAINED}),
+    S.LAUREATE: frozenset(),
+    S.NOT_RETAINED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+}
+for _state in WITHDRAWABLE_STATES:
+    TRANSITIONS[_state] = TRANSITIONS[_state] | {S.WITHDRAWN}
+
+# Subject and first paragraph of the e-mail sent to the applicant when the dossier enters a state.
+NOTIFICATIONS: dict[str, tuple[str, str]] = {
+    S.DEPOSITED: ("Dossier déposé", "Votre dossier a bien été déposé. L’attestation de dépôt vous est envoyée à part."),
+    S.IN_INSTRUCTION: ("Dossier en instruction", "Votre dossier est désormais examiné par les services instructeurs."),
+    S.COMPLEMENTS_REQUESTED: (
+        "Compléments demandés",
+        "Les services instructeurs vous demandent des compléments. Connectez-vous pour voir ce qui est attendu.",
+    ),
+    S.ADMISSIBLE: ("Dossier recevable", "Votre dossier a été déclaré recevable ; il va être évalué."),
+    S.INADMISSIBLE: ("Dossier irrecevable", "Votre dossier a été déclaré irrecevable."),
+    S.IN_EVALUATION: ("Dossier en évaluation", "Votre dossier est en cours d’évaluation."),
+    S.EVALUATED: ("Évaluation terminée", "L’évaluation de votre dossier est terminée ; le comité va se prononcer."),
+    S.LAUREATE: ("Projet lauréat", "Votre projet a été retenu comme lauréat."),
+    S.WAITING_LIST: ("Liste d’attente", "Votre projet a été placé sur liste d’attente."),
+    S.NOT_RETAINED: ("Projet non retenu", "Votre projet n’a pas été retenu."),
+    S.WITHDRAWN: ("Dossier retiré", "Votre dossier a été retiré ; il ne sera pas examiné."),
+}
+
+
+# What other apps do, inside the same transaction, when a dossier enters a state.
+# An explicit table rather than signals: each entry is a domain function taking (dossier=, by=).
+ON_ENTER: dict[str, tuple[str, ...]] = {
+    S.DEPOSITED: ("fabriques.instruction.domain.dossier_route",),
+}
+
+
+class TransitionError(Exception):
+    """A change of state the lifecycle does not allow; the message is for the person."""
+
+
+def can_transition(dossier: Dossier, to: str) -> bool:
+    return to in TRANSITIONS.get(dossier.state, frozenset())
+
+
+def _notify(dossier: Dossier, to: str, reason: str) -> None:
+    subject, body = NOTIFICATIONS[to]
+    link = settings.SITE_URL.rstrip("/") + reverse("dossiers:detail", args=[dossier.uuid])
+    text = f"Bonjour,\n\n{body}\n"
+    if reason:
+        text += f"\nMotif : {reason}\n"
+    text += f"\nDossier {dossier.reference} — {dossier.place_name or dossier.organisation.name}\n{link}\n\n"
+    text += "L’équipe Fabriques"
+    send_mail(
+        subject=f"[Fabriques] {subject} — {dossier.reference}",
+        message=text,
+        from_email=None,
+        recipient_list=[dossier.owner.email],
+    )
+
+
+def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "") -> Dossier:
+    """Move the dossier to `to` if the table allows it: state saved, audit entry written, e-mail queued."""
+    to = DossierState(to)
+    with transaction.atomic():
+        current = Dossier.objects.select_for_update().only("state").get(pk=dossier.pk).state
+        if to not in TRANSITIONS.get(current, frozenset()):
+            raise TransitionError(
+                f"Un dossier « {DossierState(current).label} » ne peut pas passer à l’état « {to.label} »."
+            )
+        dossier.state = to
+        dossier.state_changed_at = timezone.now()
+        dossier.save(update_fields=["state", "state_changed_at", "updated_at"])
+        audit_record(
+            action="dossier.transition", obj=dossier, by=by, before={"state": current}, after={"state": to},
+            reason=reason, dossier_id=dossier.pk, call_id=dossier.wave.call_id,
+        )
+        for action in ON_ENTER.get(to, ()):
+            import_string(action)(dossier=dossier, by=by)
+        transaction.on_commit(lambda: _notify(dossier, to, reason))
+    return dossier
