@@ -1,0 +1,479 @@
+"""Writes of the evaluation side: scopes, assignments, conflict declarations, scores, consolidation.
+
+Every change is audited; every change of a dossier's state goes through `dossier_transition`.
+A dossier is `evaluated` when every assignment still in play (awaiting a declaration or active)
+has a submitted evaluation and at least one such evaluation exists.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from fabriques.accounts.enums import Role
+from fabriques.accounts.models import CallRole, User
+from fabriques.audit.domain import audit_record
+from fabriques.calls.models import Criterion
+from fabriques.committee.consolidation import CriterionSpec, EvaluationInput, consolidate
+from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.models import Dossier
+from fabriques.dossiers.workflow import dossier_transition
+from fabriques.evaluation import rules
+from fabriques.evaluation.assignment import DossierToAssign, Evaluator, assign_evaluators
+from fabriques.evaluation.enums import (
+    AssignmentMethod,
+    AssignmentState,
+    ConflictKind,
+    EvaluationState,
+    Opinion,
+    PeerVisibility,
+)
+from fabriques.evaluation.models import (
+    Assignment,
+    ConflictDeclaration,
+    DossierScore,
+    Evaluation,
+    EvaluatorScope,
+    Score,
+    WaveEvaluationSettings,
+)
+from fabriques.evaluation.queries import settings_for_wave
+
+ASSIGNABLE_STATES = frozenset({DossierState.ADMISSIBLE, DossierState.IN_EVALUATION})
+IN_PLAY = frozenset({AssignmentState.AWAITING_DECLARATION, AssignmentState.ACTIVE})
+
+
+class EvaluationError(Exception):
+    """A refused action; the message is for the person."""
+
+
+class ScoresInvalidError(EvaluationError):
+    """Submitted scores with errors per field (`score_<criterion id>`, `comment_<id>`, `opinion`)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("Certaines notes sont à corriger.")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class ScoreInput:
+    """What the evaluator gave on one criterion: a value, or an explicit abstention, and a comment."""
+
+    value: Decimal | None = None
+    abstain: bool = False
+    comment: str = ""
+
+
+def _fr(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+# --- Settings and scopes -------------------------------------------------------------------------
+
+
+def wave_settings_save(*, wave, by, evaluators_per_dossier: int, peer_visibility: str,
+                       hide_applicant_identity: bool, disagreement_spread: Decimal) -> WaveEvaluationSettings:
+    """Store the wave's evaluation settings (one row per wave) and audit the previous values."""
+    if not 1 <= evaluators_per_dossier <= 10:
+        raise EvaluationError("Le nombre d’évaluateurs par dossier doit être compris entre 1 et 10.")
+    PeerVisibility(peer_visibility)
+    with transaction.atomic():
+        current, _ = WaveEvaluationSettings.objects.select_for_update().get_or_create(wave=wave)
+        fields = ("evaluators_per_dossier", "peer_visibility", "hide_applicant_identity", "disagreement_spread")
+        before = {f: getattr(current, f) for f in fields}
+        current.evaluators_per_dossier = evaluators_per_dossier
+        current.peer_visibility = peer_visibility
+        current.hide_applicant_identity = hide_applicant_identity
+        current.disagreement_spread = disagreement_spread
+        current.save()
+        audit_record(action="evaluation.settings", obj=current, by=by, before=before,
+                     after={f: getattr(current, f) for f in fields}, call_id=wave.call_id)
+    return current
+
+
+def evaluator_scope_set(*, user, call, track_ids: list[int], region_codes: list[str], by) -> list[EvaluatorScope]:
+    """Replace the evaluator's scope on the call by tracks × régions (empty list: all)."""
+    if not CallRole.objects.filter(user=user, call=call, role=Role.EVALUATOR).exists():
+        raise EvaluationError("Cette personne n’est pas évaluatrice sur cet appel.")
+    tracks = list(call.tracks.filter(pk__in=track_ids)) or [None]
+    regions = sorted({code.strip() for code in region_codes if code.strip()}) or [""]
+    with transaction.atomic():
+        scopes = EvaluatorScope.objects.filter(user=user, call=call)
+        before = [(s.track_id, s.region_code) for s in scopes]
+        scopes.delete()
+        rows = EvaluatorScope.objects.bulk_create(
+            EvaluatorScope(user=user, call=call, track=t, region_code=r) for t in tracks for r in regions
+        )
+        audit_record(action="evaluation.scope", obj=user, by=by, before={"scopes": before},
+                     after={"scopes": [(s.track_id, s.region_code) for s in rows]}, call_id=call.pk)
+    return rows
+
+
+# --- Assignments ---------------------------------------------------------------------------------
+
+
+def _mail_assignments(evaluator: User, dossiers: list[Dossier]) -> None:
+    link = settings.SITE_URL.rstrip("/") + reverse("evaluation:mine")
+    lines = "\n".join(f"- {d.reference} ({d.track.short_title})" for d in dossiers)
+    send_mail(
+        subject=f"[Fabriques] {len(dossiers)} dossier(s) à évaluer",
+        message=(
+            "Bonjour,\n\nLes dossiers suivants vous ont été confiés pour évaluation :\n"
+            f"{lines}\n\nAvant de lire chaque dossier, déclarez tout conflit d’intérêts.\n{link}\n\n"
+            "L’équipe Fabriques"
+        ),
+        from_email=None,
+        recipient_list=[evaluator.email],
+    )
+
+
+def _start_evaluation(dossier: Dossier, by) -> None:
+    if dossier.state == DossierState.ADMISSIBLE:
+        dossier_transition(dossier, DossierState.IN_EVALUATION, by=by, reason="Évaluateurs désignés")
+
+
+def assignment_create(*, dossier: Dossier, evaluator, by) -> Assignment:
+    """Assign one evaluator of the call to an admissible or in-evaluation dossier; audited and e-mailed."""
+    call_id = dossier.wave.call_id
+    if dossier.state not in ASSIGNABLE_STATES | {DossierState.EVALUATED}:
+        raise EvaluationError(f"Un dossier « {dossier.get_state_display()} » ne peut pas recevoir d’évaluateur.")
+    if not CallRole.objects.filter(user=evaluator, call_id=call_id, role=Role.EVALUATOR).exists():
+        raise EvaluationError("Cette personne n’est pas évaluatrice sur cet appel.")
+    with transaction.atomic():
+        existing = Assignment.objects.select_for_update().filter(dossier=dossier, evaluator=evaluator).first()
+        if existing is not None and existing.state != AssignmentState.REMOVED:
+            raise EvaluationError(
+                f"{evaluator.email} est déjà désigné sur ce dossier ({existing.get_state_display().lower()})."
+            )
+        assignment = existing or Assignment(dossier=dossier, evaluator=evaluator)
+        assignment.state = AssignmentState.AWAITING_DECLARATION
+        assignment.method = AssignmentMethod.MANUAL
+        assignment.assigned_by = by if by is not None and by.is_authenticated else None
+        assignment.assigned_at = timezone.now()
+        assignment.save()
+        audit_record(action="evaluation.assign", obj=assignment, by=by, after={"evaluator": evaluator.email,
+                     "method": AssignmentMethod.MANUAL}, dossier_id=dossier.pk, call_id=call_id)
+        if dossier.state == DossierState.EVALUATED:
+            dossier_transition(dossier, DossierState.IN_EVALUATION, by=by, reason="Évaluateur ajouté")
+        _start_evaluation(dossier, by)
+        transaction.on_commit(lambda: _mail_assignments(evaluator, [dossier]))
+    return assignment
+
+
+@dataclass
+class AutoSummary:
+    """What an automatic assignment did, for the page that shows it."""
+
+    created: int = 0
+    dossiers: int = 0
+    evaluators: int = 0
+    per_dossier: int = 0
+    min_load: int = 0
+    max_load: int = 0
+    status: str = "optimal"
+    shortfalls: list[tuple[str, int]] = field(default_factory=list)  # (reference, evaluators missing)
+
+
+def _solver_evaluators(call) -> list[Evaluator]:
+    ids = list(CallRole.objects.filter(call=call, role=Role.EVALUATOR).values_list("user_id", flat=True))
+    tracks, regions, wide_tracks, wide_regions = defaultdict(set), defaultdict(set), set(), set()
+    for user_id, slug, region in EvaluatorScope.objects.filter(call=call, user_id__in=ids).values_list(
+        "user_id", "track__slug", "region_code"
+    ):
+        (tracks[user_id].add(slug) if slug else wide_tracks.add(user_id))
+        (regions[user_id].add(region) if region else wide_regions.add(user_id))
+    return [
+        Evaluator(
+            uid,
+            tracks=frozenset() if uid in wide_tracks else frozenset(tracks[uid]),
+            regions=frozenset() if uid in wide_regions else frozenset(regions[uid]),
+        )
+        for uid in ids
+    ]
+
+
+def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary:
+    """Give every admissible or in-evaluation dossier of the wave N allowed evaluators with even loads."""
+    per_dossier = per_dossier or settings_for_wave(wave.pk).evaluators_per_dossier
+    dossiers = {
+        d.pk: d for d in Dossier.objects.filter(wave=wave, state__in=ASSIGNABLE_STATES)
+        .select_related("track", "place_commune", "wave").order_by("pk")
+    }
+    evaluators = _solver_evaluators(wave.call)
+    pairs = Assignment.objects.filter(dossier__in=list(dossiers)).values_list("dossier_id", "evaluator_id", "state")
+    existing = [(d, e) for d, e, s in pairs if s in IN_PLAY]
+    excluded = [(d, e) for d, e, s in pairs if s not in IN_PLAY]
+    result = assign_evaluators(
+        dossiers=[
+            DossierToAssign(d.pk, d.track.slug, d.place_commune.region_code if d.place_commune else "")
+            for d in dossiers.values()
+        ],
+        evaluators=evaluators, per_dossier=per_dossier, conflicts=excluded, existing=existing,
+    )
+    summary = AutoSummary(
+        created=len(result.pairs), dossiers=len(dossiers), evaluators=len(evaluators), per_dossier=per_dossier,
+        min_load=result.min_load, max_load=result.max_load, status=result.status,
+        shortfalls=sorted((dossiers[d].reference, n) for d, n in result.shortfalls.items()),
+    )
+    by_user = by if by is not None and by.is_authenticated else None
+    now = timezone.now()
+    per_dossier_new: dict[int, list[int]] = defaultdict(list)
+    for dossier_id, evaluator_id in result.pairs:
+        per_dossier_new[dossier_id].append(evaluator_id)
+    with transaction.atomic():
+        Assignment.objects.bulk_create(
+            Assignment(dossier_id=d, evaluator_id=e, method=AssignmentMethod.AUTO, assigned_by=by_user,
+                       assigned_at=now, state=AssignmentState.AWAITING_DECLARATION)
+            for d, e in result.pairs
+        )
+        emails = dict(User.objects.filter(pk__in={e for _, e in result.pairs}).values_list("pk", "email"))
+        for dossier_id, evaluator_ids in per_dossier_new.items():
+            dossier = dossiers[dossier_id]
+            audit_record(action="evaluation.assign", obj=dossier, by=by, reason="Affectation automatique",
+                         after={"evaluators": sorted(emails[e] for e in evaluator_ids),
+                                "method": AssignmentMethod.AUTO},
+                         dossier_id=dossier_id, call_id=wave.call_id)
+            _start_evaluation(dossier, by)
+        audit_record(action="evaluation.assign_auto", obj=wave, by=by, call_id=wave.call_id,
+                     after={"created": summary.created, "per_dossier": per_dossier,
+                            "shortfalls": dict(summary.shortfalls)})
+        per_evaluator: dict[int, list[Dossier]] = defaultdict(list)
+        for dossier_id, evaluator_id in result.pairs:
+            per_evaluator[evaluator_id].append(dossiers[dossier_id])
+        users = {u.pk: u for u in User.objects.filter(pk__in=list(per_evaluator))}
+        transaction.on_commit(lambda: [_mail_assignments(users[e], ds) for e, ds in per_evaluator.items()])
+    return summary
+
+
+def assignment_remove(*, assignment: Assignment, by, reason: str = "") -> Assignment:
+    """Withdraw an assignment (its evaluation no longer counts); audited; consolidation refreshed."""
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().select_related("dossier__wave", "evaluator").get(
+            pk=assignment.pk
+        )
+        if assignment.state not in IN_PLAY:
+            raise EvaluationError("Cette affectation n’est plus en cours.")
+        before = assignment.state
+        assignment.state = AssignmentState.REMOVED
+        assignment.save(update_fields=["state"])
+        dossier = assignment.dossier
+        audit_record(action="evaluation.unassign", obj=assignment, by=by, before={"state": before},
+                     after={"state": assignment.state, "evaluator": assignment.evaluator.email},
+                     reason=reason, dossier_id=dossier.pk, call_id=dossier.wave.call_id)
+        dossier_scores_refresh(dossier=dossier)
+        _dossier_progress(dossier, by)
+    return assignment
+
+
+def conflict_declare(*, assignment: Assignment, has_conflict: bool, kind: str = "", details: str = "",
+                     by) -> ConflictDeclaration:
+    """Record the evaluator's declaration: a conflict withdraws the assignment, none opens the file."""
+    if by is None or assignment.evaluator_id != by.pk:
+        raise EvaluationError("Seule la personne désignée peut déclarer ses liens d’intérêts.")
+    if has_conflict and kind not in ConflictKind.values:
+        raise EvaluationError("Précisez la nature du lien.")
+    with transaction.atomic():
+        assignment = Assignment.objects.select_for_update().select_related("dossier__wave").get(pk=assignment.pk)
+        if assignment.state != AssignmentState.AWAITING_DECLARATION:
+            raise EvaluationError("La déclaration a déjà été faite pour ce dossier.")
+        declaration = ConflictDeclaration.objects.create(
+            assignment=assignment, has_conflict=has_conflict, kind=kind if has_conflict else "",
+            details=details.strip(), declared_at=timezone.now(),
+        )
+        assignment.state = AssignmentState.CONFLICT if has_conflict else AssignmentState.ACTIVE
+        assignment.save(update_fields=["state"])
+        if not has_conflict:
+            Evaluation.objects.get_or_create(assignment=assignment)
+        dossier = assignment.dossier
+        audit_record(action="evaluation.declare", obj=assignment, by=by,
+                     before={"state": AssignmentState.AWAITING_DECLARATION},
+                     after={"state": assignment.state, "conflict": has_conflict, "kind": declaration.kind},
+                     reason=declaration.details, dossier_id=dossier.pk, call_id=dossier.wave.call_id)
+        if has_conflict:
+            _dossier_progress(dossier, by)
+    return declaration
+
+
+# --- Scores --------------------------------------------------------------------------------------
+
+
+def _score_error(criterion: Criterion, entry: ScoreInput | None, *, complete: bool) -> str | None:  # noqa: PLR0911 - one message per rule
+    if entry is None or (entry.value is None and not entry.abstain):
+        return "Choisissez une note ou « Je m’abstiens »." if complete else None
+    if entry.value is not None and entry.abstain:
+        return "Choisissez une note ou l’abstention, pas les deux."
+    if entry.value is None:
+        return None
+    try:
+        value = Decimal(entry.value)
+        steps = (value - criterion.scale_min) / criterion.scale_step
+    except (InvalidOperation, TypeError):
+        return "Cette note est illisible."
+    if not criterion.scale_min <= value <= criterion.scale_max:
+        return f"La note doit être comprise entre {_fr(criterion.scale_min)} et {_fr(criterion.scale_max)}."
+    if steps != steps.to_integral_value():
+        return f"La note doit aller par pas de {_fr(criterion.scale_step)}."
+    return None
+
+
+def _validated_rows(evaluation: Evaluation, scores: dict[int, ScoreInput], opinion: str, *,
+                    complete: bool) -> list[Score]:
+    criteria = list(Criterion.objects.filter(tracks=evaluation.assignment.dossier.track_id).order_by("position"))
+    errors: dict[str, str] = {}
+    unknown = set(scores) - {c.pk for c in criteria}
+    if unknown:
+        errors["__all__"] = "Certaines notes portent sur des critères qui ne s’appliquent pas à ce dossier."
+    rows = []
+    for criterion in criteria:
+        entry = scores.get(criterion.pk)
+        message = _score_error(criterion, entry, complete=complete)
+        if message:
+            errors[f"score_{criterion.pk}"] = message
+            continue
+        if entry is None or (entry.value is None and not entry.abstain):
+            continue
+        value = None if entry.abstain else Decimal(entry.value)
+        comment = entry.comment.strip()
+        if complete and value is not None and criterion.threshold is not None and value < criterion.threshold \
+                and not comment:
+            errors[f"comment_{criterion.pk}"] = (
+                f"Un commentaire est obligatoire pour une note inférieure à {_fr(criterion.threshold)}."
+            )
+        rows.append(Score(evaluation=evaluation, criterion=criterion, value=value, comment=comment))
+    if opinion and opinion not in Opinion.values:
+        errors["opinion"] = "Choisissez un avis parmi ceux proposés."
+    elif complete and not opinion:
+        errors["opinion"] = "Donnez un avis global."
+    if errors:
+        raise ScoresInvalidError(errors)
+    return rows
+
+
+def _locked_draft(evaluation: Evaluation, by) -> Evaluation:
+    evaluation = Evaluation.objects.select_for_update().select_related(
+        "assignment__dossier__wave", "assignment__evaluator"
+    ).get(pk=evaluation.pk)
+    if evaluation.assignment.evaluator_id != getattr(by, "pk", None):
+        raise EvaluationError("Seule la personne désignée peut noter ce dossier.")
+    if evaluation.assignment.state != AssignmentState.ACTIVE:
+        raise EvaluationError("Cette affectation n’est plus active : la grille ne peut plus être modifiée.")
+    if evaluation.state != EvaluationState.DRAFT:
+        raise EvaluationError("Cette évaluation est soumise : elle ne peut plus être modifiée.")
+    return evaluation
+
+
+def _store(evaluation: Evaluation, rows: list[Score], opinion: str, summary: str) -> None:
+    evaluation.scores.all().delete()
+    Score.objects.bulk_create(rows)
+    evaluation.opinion = opinion
+    evaluation.summary = summary.strip()
+
+
+def evaluation_save_draft(*, evaluation: Evaluation, scores: dict[int, ScoreInput], opinion: str = "",
+                          summary: str = "", by) -> Evaluation:
+    """Keep what the evaluator gave so far (values checked against the scale); nothing is submitted."""
+    with transaction.atomic():
+        evaluation = _locked_draft(evaluation, by)
+        rows = _validated_rows(evaluation, scores, opinion, complete=False)
+        _store(evaluation, rows, opinion, summary)
+        evaluation.save(update_fields=["opinion", "summary", "updated_at"])
+    return evaluation
+
+
+def evaluation_submit(*, evaluation: Evaluation, scores: dict[int, ScoreInput], opinion: str, summary: str,
+                      by) -> Evaluation:
+    """Submit a complete, valid grid: locked, audited, consolidation refreshed, dossier evaluated if last."""
+    with transaction.atomic():
+        evaluation = _locked_draft(evaluation, by)
+        rows = _validated_rows(evaluation, scores, opinion, complete=True)
+        _store(evaluation, rows, opinion, summary)
+        evaluation.state = EvaluationState.SUBMITTED
+        evaluation.submitted_at = timezone.now()
+        evaluation.save(update_fields=["opinion", "summary", "state", "submitted_at", "updated_at"])
+        dossier = evaluation.assignment.dossier
+        audit_record(
+            action="evaluation.submit", obj=evaluation, by=by, before={"state": EvaluationState.DRAFT},
+            after={"state": evaluation.state, "opinion": opinion,
+                   "scores": {r.criterion.code: r.value for r in rows}},
+            dossier_id=dossier.pk, call_id=dossier.wave.call_id,
+        )
+        dossier_scores_refresh(dossier=dossier)
+        _dossier_progress(dossier, by)
+    return evaluation
+
+
+def evaluation_reopen(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
+    """Unlock a submitted evaluation (instructors and admins, with a reason); audited; dossier back in evaluation."""
+    if not reason.strip():
+        raise EvaluationError("Indiquez le motif de la réouverture.")
+    with transaction.atomic():
+        evaluation = Evaluation.objects.select_for_update().select_related("assignment__dossier__wave").get(
+            pk=evaluation.pk
+        )
+        dossier = evaluation.assignment.dossier
+        if not rules.can_manage_assignments(by, dossier.wave.call):
+            raise EvaluationError("Seuls les instructeurs et administrateurs de l’appel rouvrent une évaluation.")
+        if evaluation.state != EvaluationState.SUBMITTED:
+            raise EvaluationError("Cette évaluation n’est pas soumise.")
+        evaluation.state = EvaluationState.DRAFT
+        evaluation.submitted_at = None
+        evaluation.reopened_count += 1
+        evaluation.save(update_fields=["state", "submitted_at", "reopened_count", "updated_at"])
+        audit_record(action="evaluation.reopen", obj=evaluation, by=by, before={"state": EvaluationState.SUBMITTED},
+                     after={"state": evaluation.state}, reason=reason.strip(), dossier_id=dossier.pk,
+                     call_id=dossier.wave.call_id)
+        dossier_scores_refresh(dossier=dossier)
+        if dossier.state == DossierState.EVALUATED:
+            dossier_transition(dossier, DossierState.IN_EVALUATION, by=by, reason="Évaluation rouverte")
+    return evaluation
+
+
+def _dossier_progress(dossier: Dossier, by) -> None:
+    """Move the dossier to evaluated once every assignment in play has a submitted evaluation."""
+    if dossier.state != DossierState.IN_EVALUATION:
+        return
+    states = list(
+        Assignment.objects.filter(dossier=dossier, state__in=IN_PLAY).values_list("state", "evaluation__state")
+    )
+    if states and all(a == AssignmentState.ACTIVE and e == EvaluationState.SUBMITTED for a, e in states):
+        dossier_transition(dossier, DossierState.EVALUATED, by=by, reason="Toutes les évaluations sont soumises")
+
+
+def dossier_scores_refresh(*, dossier: Dossier) -> DossierScore:
+    """Recompute and store the dossier's consolidated figures from its submitted, active evaluations."""
+    criteria = list(Criterion.objects.filter(tracks=dossier.track_id).order_by("position"))
+    evaluations = list(
+        Evaluation.objects.filter(
+            assignment__dossier=dossier, assignment__state=AssignmentState.ACTIVE, state=EvaluationState.SUBMITTED
+        ).select_related("assignment").prefetch_related("scores__criterion")
+    )
+    wave_settings = settings_for_wave(dossier.wave_id)
+    values = {"n_evaluations": len(evaluations), "weighted": None, "median": None, "spread": None, "std": None,
+              "below_threshold": [], "opinions": {}, "disagreement": False}
+    if criteria:
+        result = consolidate(
+            evaluations=[
+                EvaluationInput(
+                    evaluator_id=e.assignment.evaluator_id,
+                    scores={s.criterion.code: s.value for s in e.scores.all()},
+                    opinion=e.opinion or None,
+                )
+                for e in evaluations
+            ],
+            criteria=[CriterionSpec(c.code, c.weight, c.scale_min, c.scale_max, c.threshold) for c in criteria],
+            disagreement_spread=wave_settings.disagreement_spread,
+        )
+        values.update(
+            weighted=result.weighted_score, median=result.median, spread=result.spread, std=result.std,
+            below_threshold=list(result.below_threshold), opinions=dict(result.opinions),
+            disagreement=result.disagreement,
+        )
+    score, _ = DossierScore.objects.update_or_create(dossier=dossier, defaults=values)
+    return score

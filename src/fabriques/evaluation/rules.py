@@ -1,0 +1,65 @@
+"""Who may evaluate, see peers' evaluations and manage assignments; used by views and templates alike.
+
+An evaluator sees only the dossiers assigned to them once they declared no conflict of interest;
+before the declaration only the reference, track and commune are shown (see `queries.my_assignments`).
+"""
+
+from django.db.models import QuerySet
+
+from fabriques.accounts.enums import Role
+from fabriques.accounts.models import CallRole
+from fabriques.dossiers.enums import EVALUATION_STATES
+from fabriques.dossiers.models import Dossier
+from fabriques.evaluation.enums import AssignmentState, EvaluationState, PeerVisibility
+from fabriques.evaluation.models import Assignment
+from fabriques.evaluation.queries import settings_for_wave
+
+
+def _has_role(user, call_id: int, *roles: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or CallRole.objects.filter(user=user, call_id=call_id, role__in=roles).exists()
+
+
+def dossiers_for_evaluator(user) -> QuerySet[Dossier]:
+    """Dossiers whose content the evaluator may read: assigned to them and declared free of conflict."""
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(
+        state__in=EVALUATION_STATES, assignments__evaluator=user, assignments__state=AssignmentState.ACTIVE
+    )
+
+
+def active_assignment(user, dossier: Dossier) -> Assignment | None:
+    if not user.is_authenticated:
+        return None
+    return Assignment.objects.filter(dossier=dossier, evaluator=user, state=AssignmentState.ACTIVE).first()
+
+
+def can_evaluate(user, dossier: Dossier) -> bool:
+    """The assigned evaluator, after declaring no conflict, while the dossier is in evaluation."""
+    return dossiers_for_evaluator(user).filter(pk=dossier.pk).exists()
+
+
+def can_manage_assignments(user, call) -> bool:
+    """Instructors of the call and its programme admins assign evaluators and reopen evaluations."""
+    return _has_role(user, call.pk, Role.INSTRUCTOR, Role.ADMIN)
+
+
+def can_edit_wave_settings(user, call) -> bool:
+    return _has_role(user, call.pk, Role.ADMIN)
+
+
+def can_see_peer_evaluations(user, dossier: Dossier) -> bool:
+    """Managers and committee always; an evaluator per the wave's setting (never / after own / always)."""
+    if _has_role(user, dossier.wave.call_id, Role.INSTRUCTOR, Role.ADMIN, Role.COMMITTEE):
+        return True
+    assignment = active_assignment(user, dossier)
+    if assignment is None or dossier.state not in EVALUATION_STATES:
+        return False
+    visibility = settings_for_wave(dossier.wave_id).peer_visibility
+    if visibility == PeerVisibility.ALWAYS:
+        return True
+    if visibility == PeerVisibility.AFTER_OWN:
+        return getattr(getattr(assignment, "evaluation", None), "state", None) == EvaluationState.SUBMITTED
+    return False
