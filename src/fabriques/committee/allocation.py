@@ -259,9 +259,12 @@ class _Problem:
             self._rows[target.key] = [row.astype(float) for row in rows]
         return self._rows[target.key]
 
-    def achieved(self, target: Target, chosen: np.ndarray) -> int:
+    def achieved(self, target: Target, chosen: np.ndarray) -> tuple[int, bool]:
+        """Count reached (the lowest région's for "every région") and whether every row holds."""
         counts = [int(row @ chosen) for row in self.members(target)]
-        return min(counts) if counts else 0
+        if target.kind in AT_MOST:
+            return max(counts, default=0), all(n <= target.value for n in counts)
+        return min(counts, default=0), all(n >= target.value for n in counts)
 
     def group_labels(self) -> dict[str, str]:
         labels = {ENVELOPE: f"Enveloppe de {euros(self.scenario.envelope)}"}
@@ -333,8 +336,7 @@ def _minimal_conflict(problem: _Problem) -> list[str]:
 def _statuses(problem: _Problem, chosen: np.ndarray, prices: Mapping[str, float] | None = None):
     statuses = []
     for target in problem.scenario.targets:
-        achieved = problem.achieved(target, chosen)
-        met = achieved <= target.value if target.kind in AT_MOST else achieved >= target.value
+        achieved, met = problem.achieved(target, chosen)
         price = None if prices is None else prices.get(target.key)
         statuses.append(TargetStatus(target.key, target.kind.value, target.text, target.value, achieved, met, price))
     return tuple(statuses)
