@@ -170,6 +170,12 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("FABRIQUES_FROM_EMAIL", "Fabriques <ne-pas-repondre@fabriques.localhost>")
 
+# --- Territory: national address API (BAN) for geocoding, off unless set (e.g. https://api-adresse.data.gouv.fr);
+# a tile URL for map basemaps (not drawn yet: maps are offline SVG).
+FABRIQUES_BAN_URL = os.environ.get("FABRIQUES_BAN_URL", "")
+FABRIQUES_BAN_TIMEOUT = float(os.environ.get("FABRIQUES_BAN_TIMEOUT", "3"))
+FABRIQUES_TILE_URL = os.environ.get("FABRIQUES_TILE_URL", "")
+
 # --- Internationalisation: the UI speaks French, times are Europe/Paris.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

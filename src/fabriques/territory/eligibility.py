@@ -2,7 +2,8 @@
 
 This is the interface the dossiers and instruction apps use:
 
-    report = eligibility_report(track=track, latitude=..., longitude=..., commune_code=..., legal_form_code=...)
+    report = eligibility_report(track=track, latitude=..., longitude=..., commune_code=..., legal_form_code=...,
+                                address=...)   # address: optional, geocoded only when FABRIQUES_BAN_URL is set
     report.status            # "pass" | "fail" | "manual"
     report.results           # [RuleResult(kind, label, status, reason)]
     report.as_dict()         # JSON-ready, stored on the dossier
@@ -17,11 +18,14 @@ from typing import Literal
 
 from fabriques.calls.enums import RuleKind
 from fabriques.calls.models import Track
+from fabriques.territory.enums import GeometryStatus
+from fabriques.territory.locate import Location, locate
 
 Status = Literal["pass", "fail", "manual"]
 PASS: Status = "pass"  # noqa: S105 - a rule status, not a password
 FAIL: Status = "fail"
 MANUAL: Status = "manual"
+GEO_RULES = {RuleKind.QPV_PROXIMITY, RuleKind.TIERS_LIEUX_NETWORK}
 
 
 @dataclass(frozen=True)
@@ -65,17 +69,86 @@ def _legal_form(rule, track: Track, legal_form_code: str | None) -> RuleResult:
     return RuleResult(rule.kind, rule.label, FAIL, "Cette forme juridique ne figure pas parmi les formes éligibles.")
 
 
-def _qpv_proximity(rule, track: Track, location: dict | None) -> RuleResult:
-    return RuleResult(
-        rule.kind, rule.label, MANUAL,
-        "Les périmètres des QPV ne sont pas chargés : la proximité sera vérifiée par l’instructeur.",
-    )
+# With only the commune's point, a place may be anywhere in the commune: below this margin beyond the
+# threshold the answer is left to a person.
+APPROXIMATE_MARGIN_M = 5000
 
 
-def _tiers_lieux_network(rule, track: Track, location: dict | None) -> RuleResult:
+def _metres(distance: float) -> str:
+    if distance < 10000:
+        return f"{round(distance):,} m".replace(",", "\u202f")
+    return f"{distance / 1000:,.0f} km".replace(",", "\u202f")
+
+
+def _qpv_unknown(rule, location: Location | None, vintage: int) -> RuleResult | None:
+    """A manual result when the QPV situation could not be computed, else None."""
+    if location is None or not location.located:
+        return RuleResult(rule.kind, rule.label, MANUAL, "Lieu non renseigné : indiquez la commune ou l’adresse.")
+    qpv = location.qpv
+    if not qpv.loaded:
+        return RuleResult(
+            rule.kind, rule.label, MANUAL,
+            f"Les périmètres des QPV {vintage} ne sont pas chargés : la proximité sera vérifiée par l’instructeur.",
+        )
+    if qpv.covered is False or qpv.distance_m is None:
+        return RuleResult(
+            rule.kind, rule.label, MANUAL,
+            f"Les périmètres des QPV {vintage} chargés ne couvrent pas ce territoire : "
+            "la proximité sera vérifiée par l’instructeur.",
+        )
+    return None
+
+
+def _qpv_proximity(rule, track: Track, location: Location | None) -> RuleResult:
+    vintage = track.call.qpv_vintage
+    unknown = _qpv_unknown(rule, location, vintage)
+    if unknown is not None:
+        return unknown
+    qpv = location.qpv
+    threshold = rule.max_distance_m or 0
+    where = f"QPV {qpv.code} {qpv.name}"
+    distance = f"à {_metres(qpv.distance_m)} du {where}, seuil {_metres(threshold)}"
+    if location.approximate and (qpv.inside or qpv.distance_m <= threshold + APPROXIMATE_MARGIN_M):
+        return RuleResult(
+            rule.kind, rule.label, MANUAL,
+            f"Seul le centre de la commune est connu ({distance}) : précisez l’adresse ou les coordonnées du lieu.",
+        )
+    if qpv.geometry_status == GeometryStatus.COLLAPSED and qpv.distance_m <= threshold + APPROXIMATE_MARGIN_M:
+        return RuleResult(
+            rule.kind, rule.label, MANUAL,
+            f"Le périmètre du {where} est réduit à un point dans le fichier officiel ({distance}) : "
+            "vérification par l’instructeur.",
+        )
+    if qpv.inside:
+        return RuleResult(rule.kind, rule.label, PASS, f"Dans le {where}.")
+    if qpv.distance_m <= threshold:
+        return RuleResult(rule.kind, rule.label, PASS, f"À {distance[2:]}.")
+    text = f"Centre de la commune {distance}" if location.approximate else f"À{distance[1:]}"
+    return RuleResult(rule.kind, rule.label, FAIL, f"{text}.")
+
+
+def _tiers_lieux_network(rule, track: Track, location: Location | None) -> RuleResult:
+    if location is None or not location.located:
+        return RuleResult(rule.kind, rule.label, MANUAL, "Lieu non renseigné : indiquez la commune ou l’adresse.")
+    nearby = location.tiers_lieux
+    if not nearby.loaded:
+        return RuleResult(
+            rule.kind, rule.label, MANUAL,
+            "Le recensement des tiers-lieux n’est pas chargé : le réseau local sera apprécié par l’instructeur.",
+        )
+    origin = " du centre de la commune" if location.approximate else ""
+    radius = _metres(nearby.radius_m)
+    if not nearby.count:
+        return RuleResult(
+            rule.kind, rule.label, PASS,
+            f"Aucun tiers-lieu recensé à moins de {radius}{origin} : le projet peut amorcer un réseau local.",
+        )
+    first = nearby.nearest[0]
+    plural = "tiers-lieux recensés" if nearby.count > 1 else "tiers-lieu recensé"
     return RuleResult(
-        rule.kind, rule.label, MANUAL,
-        "Le recensement des tiers-lieux n’est pas chargé : le réseau local sera apprécié par l’instructeur.",
+        rule.kind, rule.label, PASS,
+        f"{nearby.count} {plural} à moins de {radius}{origin} ; le plus proche : "
+        f"{first['name']} ({first['commune']}) à {_metres(first['distance_m'])}.",
     )
 
 
@@ -86,15 +159,25 @@ def eligibility_report(
     longitude: float | None = None,
     commune_code: str | None = None,
     legal_form_code: str | None = None,
+    address: str | None = None,
 ) -> EligibilityReport:
     """Check every rule of the track for this place; missing data gives 'manual', never a guess."""
+    rules = list(track.rules.all())
     location = None
+    if any(r.kind in GEO_RULES for r in rules) and (commune_code or address or latitude is not None):
+        location = locate(
+            latitude=latitude, longitude=longitude, address=address, commune_code=commune_code,
+            qpv_vintage=track.call.qpv_vintage, tiers_lieux_radius_m=track.call.tiers_lieux_radius_m,
+        )
     results = []
-    for rule in track.rules.all():
+    for rule in rules:
         if rule.kind == RuleKind.LEGAL_FORM:
             results.append(_legal_form(rule, track, legal_form_code))
         elif rule.kind == RuleKind.QPV_PROXIMITY:
             results.append(_qpv_proximity(rule, track, location))
         elif rule.kind == RuleKind.TIERS_LIEUX_NETWORK:
             results.append(_tiers_lieux_network(rule, track, location))
-    return EligibilityReport(results=results, location=location)
+    return EligibilityReport(
+        results=results, location=location.as_dict() if location else None,
+        notes=list(location.notes) if location else [],
+    )
