@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("fabriques.calls.urls")),
     path("compte/", include("allauth.urls")),
     path("espace/", include("fabriques.accounts.urls")),
+    path("dossiers/", include("fabriques.dossiers.urls")),
     path("territoire/", include("fabriques.territory.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

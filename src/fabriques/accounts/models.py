@@ -124,11 +124,8 @@ def validate_siret(value: str) -> None:
     siret = siret_normalise(value)
     if not _SIRET.match(siret):
         raise ValidationError("Le SIRET doit compter exactement 14 chiffres.", code="siret_format")
-    if siret.startswith(_LA_POSTE_SIREN) and siret != _LA_POSTE_SIREN + "00000":
-        if sum(int(c) for c in siret) % 5 != 0:
-            raise ValidationError("Ce SIRET n’est pas valide : vérifiez les chiffres saisis.", code="siret_key")
-        return
-    if not _luhn_ok(siret):
+    la_poste_ok = siret.startswith(_LA_POSTE_SIREN) and sum(int(c) for c in siret) % 5 == 0
+    if not (_luhn_ok(siret) or la_poste_ok):
         raise ValidationError(
             "Ce SIRET n’est pas valide : sa clé de contrôle ne correspond pas. Vérifiez les chiffres saisis.",
             code="siret_key",

@@ -1,0 +1,136 @@
+"""Depositing and withdrawing a dossier: the deadline rule, idempotent deposits, the proof of deposit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from fabriques.audit.domain import audit_record
+from fabriques.dossiers import queries, rules
+from fabriques.dossiers.domain import DossierError, _closing_text, fingerprint
+from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.models import Dossier, DossierVersion
+from fabriques.dossiers.workflow import dossier_transition
+
+_SALT = "fabriques.dossiers.deposit"
+
+
+class DepositRefusedError(DossierError):
+    """A deposit that cannot be accepted; `missing` lists what to complete."""
+
+    def __init__(self, message: str, missing: list | None = None):
+        super().__init__(message)
+        self.missing = missing or []
+
+
+def grace_seconds() -> int:
+    """Seconds after the closing time during which a deposit started before it is still accepted."""
+    return int(getattr(settings, "FABRIQUES_DEPOSIT_GRACE_SECONDS", 0))
+
+
+def deposit_key_issue(*, dossier: Dossier, at=None) -> str:
+    """A signed, single-use key put in the deposit form: it carries when the deposit was started."""
+    issued = int((at or timezone.now()).timestamp())
+    return signing.dumps({"d": str(dossier.uuid), "t": issued, "n": secrets.token_hex(8)}, salt=_SALT)
+
+
+def _key_started_at(dossier: Dossier, key: str) -> dt.datetime:
+    try:
+        data = signing.loads(key, salt=_SALT)
+    except signing.BadSignature:
+        raise DepositRefusedError("Ce formulaire de dépôt n’est pas valide : rechargez la page.") from None
+    if data.get("d") != str(dossier.uuid):
+        raise DepositRefusedError("Ce formulaire de dépôt concerne un autre dossier : rechargez la page.")
+    return dt.datetime.fromtimestamp(data["t"], tz=dt.UTC)
+
+
+def deposit_window_open(*, wave, at: dt.datetime, started_at: dt.datetime | None = None) -> bool:
+    """Open from `opens_at` to just before `closes_at`; a deposit started before may finish within the grace."""
+    if wave.is_open(at):
+        return True
+    grace = grace_seconds()
+    return bool(
+        grace and started_at is not None and wave.opens_at <= started_at < wave.closes_at
+        and at < wave.closes_at + dt.timedelta(seconds=grace)
+    )
+
+
+def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> DossierVersion:
+    """Deposit once per submission key, only while the wave is open and the dossier complete; new version each time."""
+    at = at or timezone.now()
+    existing = DossierVersion.objects.filter(submission_key=submission_key).first()
+    if existing is not None:
+        if existing.dossier_id != dossier.pk:
+            raise DepositRefusedError("Ce formulaire de dépôt concerne un autre dossier : rechargez la page.")
+        return existing
+    started_at = _key_started_at(dossier, submission_key)
+    if not rules.can_deposit(by, dossier):
+        raise DepositRefusedError("Seuls le responsable du dossier et les membres de l’organisation peuvent déposer.")
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().select_related(
+            "wave__call", "track", "organisation__commune", "place_commune", "owner"
+        ).get(pk=dossier.pk)
+        again = DossierVersion.objects.filter(submission_key=submission_key).first()
+        if again is not None:
+            return again
+        if locked.state not in (DossierState.DRAFT, DossierState.DEPOSITED):
+            raise DepositRefusedError(f"Le dossier est « {locked.get_state_display()} » : il ne peut plus être déposé.")
+        if not deposit_window_open(wave=locked.wave, at=at, started_at=started_at):
+            if at < locked.wave.opens_at:
+                raise DepositRefusedError("La vague n’est pas encore ouverte.")
+            raise DepositRefusedError(f"Le dépôt est clos : la vague a été clôturée {_closing_text(locked)}.")
+        missing = queries.missing_items(locked)
+        if missing:
+            raise DepositRefusedError("Le dossier n’est pas complet.", missing=missing)
+        snapshot = queries.dossier_snapshot(locked)
+        number = locked.versions.count() + 1
+        snapshot["version"] = number
+        version = DossierVersion.objects.create(
+            dossier=locked, number=number, snapshot=snapshot, sha256=fingerprint(snapshot), deposited_at=at,
+            deposited_by=by, submission_key=submission_key,
+        )
+        locked.last_deposited_at = at
+        locked.save(update_fields=["last_deposited_at"])
+        if locked.state == DossierState.DRAFT:
+            dossier_transition(locked, DossierState.DEPOSITED, by=by, reason=f"version {number}")
+        else:
+            audit_record(action="dossier.redeposit", obj=locked, by=by, after={"version": number},
+                         dossier_id=locked.pk, call_id=locked.wave.call_id)
+        audit_record(action="dossier.version", obj=version, by=by, after={"number": number, "sha256": version.sha256},
+                     dossier_id=locked.pk, call_id=locked.wave.call_id)
+        transaction.on_commit(lambda: proof_send(version=version))
+    dossier.state, dossier.last_deposited_at = locked.state, at
+    return version
+
+
+def proof_send(*, version: DossierVersion) -> None:
+    """E-mail the proof of deposit (PDF attached) to the owner and to the person who deposited."""
+    from fabriques.dossiers.proof import proof_filename, proof_pdf
+
+    dossier = version.dossier
+    deposited = timezone.localtime(version.deposited_at)
+    recipients = sorted({dossier.owner.email, version.deposited_by.email})
+    message = EmailMessage(
+        subject=f"[Fabriques] Attestation de dépôt — {dossier.reference} (version {version.number})",
+        body=(
+            f"Bonjour,\n\nLe dossier {dossier.reference} a été déposé le {deposited:%d/%m/%Y à %H:%M:%S} "
+            f"(heure de Paris), version {version.number}.\n\nEmpreinte SHA-256 du contenu déposé :\n"
+            f"{version.sha256}\n\nL’attestation de dépôt est jointe à ce message.\n\nL’équipe Fabriques"
+        ),
+        to=recipients,
+    )
+    message.attach(proof_filename(version), proof_pdf(version), "application/pdf")
+    message.send()
+
+
+def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:
+    """Withdraw the dossier before any decision; only the owner or an organisation member may."""
+    if not rules.can_deposit(by, dossier):
+        raise DossierError("Seuls le responsable du dossier et les membres de l’organisation peuvent le retirer.")
+    return dossier_transition(dossier, DossierState.WITHDRAWN, by=by, reason=reason)

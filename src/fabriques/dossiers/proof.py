@@ -1,0 +1,43 @@
+"""The proof of deposit: a PDF rendered by WeasyPrint from the deposited snapshot, with its own print stylesheet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from fabriques.dossiers.models import DossierVersion
+from fabriques.dossiers.queries import euros
+
+PRINT_CSS = Path(__file__).resolve().parent / "static" / "dossiers" / "proof.css"
+
+
+def proof_filename(version: DossierVersion) -> str:
+    return f"attestation-depot-{version.dossier.reference}-v{version.number}.pdf"
+
+
+def proof_pdf(version: DossierVersion) -> bytes:
+    """Render the proof from what was deposited (the snapshot), never from the current content."""
+    from weasyprint import CSS, HTML
+
+    snapshot = version.snapshot
+    lines = snapshot["budget"]["lines"]
+    years = sorted({ln["year"] for ln in lines})
+    budget = [
+        {
+            "year": year,
+            "lines": [ln for ln in lines if ln["year"] == year],
+            "charges": euros(sum(ln["amount_eur"] for ln in lines if ln["year"] == year and ln["kind"] == "charge")),
+            "resources": euros(
+                sum(ln["amount_eur"] for ln in lines if ln["year"] == year and ln["kind"] == "resource")
+            ),
+        }
+        for year in years
+    ]
+    html = render_to_string("dossiers/proof.html", {
+        "version": version, "s": snapshot, "budget": budget,
+        "deposited_at": timezone.localtime(version.deposited_at),
+        "amount": euros(snapshot["budget"]["amount_requested_eur"]),
+    })
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])

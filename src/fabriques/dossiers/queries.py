@@ -1,0 +1,209 @@
+"""Reads on dossiers shaped for the pages: lists, budget summary, what is missing, the snapshot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.urls import reverse
+
+from fabriques.calls.models import Criterion, RequiredAttachment
+from fabriques.dossiers.enums import BudgetKind
+from fabriques.dossiers.models import Answer, BudgetLine, Dossier
+from fabriques.dossiers.rules import dossiers_visible_to
+
+
+def euros(amount: int) -> str:
+    return f"{amount:,}".replace(",", "\u202f") + "\u00a0€"
+
+
+def my_dossiers(user) -> QuerySet[Dossier]:
+    """The user's dossiers with everything the list shows, in one query."""
+    return (
+        dossiers_visible_to(user)
+        .select_related("wave", "track", "organisation")
+        .order_by("-created_at")
+    )
+
+
+def dossier_for(user, uuid) -> Dossier | None:
+    return (
+        dossiers_visible_to(user)
+        .select_related("wave__call", "track", "organisation__commune", "place_commune", "owner")
+        .filter(uuid=uuid)
+        .first()
+    )
+
+
+def criteria_for(dossier: Dossier) -> list[Criterion]:
+    return list(
+        Criterion.objects.filter(tracks=dossier.track_id).order_by("position").prefetch_related("references")
+    )
+
+
+def required_attachments_for(dossier: Dossier) -> list[RequiredAttachment]:
+    return list(RequiredAttachment.objects.filter(tracks=dossier.track_id).order_by("position"))
+
+
+def answers_by_criterion(dossier: Dossier) -> dict[int, Answer]:
+    return {a.criterion_id: a for a in dossier.answers.select_related("updated_by")}
+
+
+@dataclass
+class BudgetYear:
+    year: int
+    charges: int = 0
+    resources: int = 0
+    state_request: int = 0
+
+    @property
+    def gap(self) -> int:
+        """Resources minus charges: 0 when balanced."""
+        return self.resources - self.charges
+
+
+@dataclass
+class BudgetSummary:
+    years: list[BudgetYear]
+    total_requested: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        return all(y.gap == 0 for y in self.years)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def budget_summary(dossier: Dossier, lines: list[BudgetLine] | None = None) -> BudgetSummary:
+    """Per-year totals and every rule the budget breaks, worded for the applicant."""
+    track = dossier.track
+    if lines is None:
+        lines = list(dossier.budget_lines.all())
+    years = {y: BudgetYear(y) for y in range(1, track.duration_years + 1)}
+    for line in lines:
+        year = years.setdefault(line.year, BudgetYear(line.year))
+        if line.kind == BudgetKind.CHARGE:
+            year.charges += line.amount_eur
+        else:
+            year.resources += line.amount_eur
+            if line.is_state_request:
+                year.state_request += line.amount_eur
+    ordered = [years[y] for y in sorted(years)]
+    total = sum(y.state_request for y in ordered)
+    problems = []
+    if not lines:
+        problems.append("Le budget n’est pas renseigné.")
+    for y in ordered:
+        if y.gap < 0:
+            problems.append(
+                f"Année {y.year} : les charges ({euros(y.charges)}) dépassent les ressources "
+                f"({euros(y.resources)}) de {euros(-y.gap)}."
+            )
+        elif y.gap > 0:
+            problems.append(
+                f"Année {y.year} : les ressources ({euros(y.resources)}) dépassent les charges "
+                f"({euros(y.charges)}) de {euros(y.gap)}."
+            )
+        if track.per_year_cap_eur is not None and y.state_request > track.per_year_cap_eur:
+            problems.append(
+                f"Année {y.year} : la subvention demandée ({euros(y.state_request)}) dépasse le plafond "
+                f"annuel de {euros(track.per_year_cap_eur)}."
+            )
+    if lines and total < track.amount_min_eur:
+        problems.append(
+            f"Le montant demandé ({euros(total)}) est inférieur au minimum de l’entrée ({euros(track.amount_min_eur)})."
+        )
+    if total > track.amount_max_eur:
+        problems.append(
+            f"Le montant demandé ({euros(total)}) dépasse le maximum de l’entrée ({euros(track.amount_max_eur)})."
+        )
+    return BudgetSummary(years=ordered, total_requested=total, problems=problems)
+
+
+@dataclass(frozen=True)
+class Missing:
+    section: str
+    message: str
+    url: str
+
+
+def missing_items(dossier: Dossier) -> list[Missing]:
+    """Everything that prevents the deposit, with a link to the section to fix."""
+    uuid = dossier.uuid
+    missing = []
+    place_url = reverse("dossiers:place", args=[uuid])
+    for attr, label in (
+        ("place_name", "le nom du lieu"), ("place_status", "la nature du lieu (existant ou en projet)"),
+        ("place_address", "l’adresse du lieu"), ("place_commune_id", "la commune du lieu"),
+    ):
+        if not getattr(dossier, attr):
+            missing.append(Missing("Le lieu", f"Indiquez {label}.", place_url))
+    answers = answers_by_criterion(dossier)
+    for criterion in criteria_for(dossier):
+        answer = answers.get(criterion.pk)
+        if answer is None or not answer.text.strip():
+            url = reverse("dossiers:answer", args=[uuid, criterion.code])
+            missing.append(Missing(criterion.title, "La réponse est vide.", url))
+    budget = budget_summary(dossier)
+    budget_url = reverse("dossiers:budget", args=[uuid])
+    missing.extend(Missing("Budget", problem, budget_url) for problem in budget.problems)
+    counts = dict(
+        dossier.attachments.values_list("required_id").annotate(n=Count("id")).values_list("required_id", "n")
+    )
+    attachments_url = reverse("dossiers:attachments", args=[uuid])
+    for required in required_attachments_for(dossier):
+        if required.required and not counts.get(required.pk):
+            missing.append(Missing("Pièces jointes", f"Pièce manquante : {required.label}.", attachments_url))
+    return missing
+
+
+def dossier_snapshot(dossier: Dossier) -> dict:
+    """The canonical content of the dossier as it would be deposited (sorted, JSON-ready)."""
+    organisation = dossier.organisation
+    answers = answers_by_criterion(dossier)
+    lines = dossier.budget_lines.order_by("year", "kind", "category", "cofunder", "id")
+    attachments = dossier.attachments.select_related("required").order_by("required__position", "uploaded_at", "id")
+    return {
+        "reference": dossier.reference,
+        "call": dossier.wave.call.title,
+        "wave": dossier.wave.title,
+        "track": dossier.track.title,
+        "organisation": {
+            "name": organisation.name, "legal_form": organisation.legal_form, "siret": organisation.siret,
+            "address": organisation.address,
+            "commune": organisation.commune.label if organisation.commune_id else "",
+        },
+        "place": {
+            "name": dossier.place_name, "status": dossier.get_place_status_display(),
+            "address": dossier.place_address,
+            "commune": dossier.place_commune.label if dossier.place_commune_id else "",
+            "commune_code": dossier.place_commune.code if dossier.place_commune_id else "",
+            "latitude": dossier.place_latitude, "longitude": dossier.place_longitude,
+        },
+        "answers": [
+            {"code": c.code, "title": c.title, "question": c.question,
+             "text": answers[c.pk].text if c.pk in answers else ""}
+            for c in criteria_for(dossier)
+        ],
+        "budget": {
+            "amount_requested_eur": dossier.amount_requested_eur,
+            "lines": [
+                {"year": ln.year, "kind": ln.kind, "category": ln.category, "label": ln.label,
+                 "amount_eur": ln.amount_eur, "is_state_request": ln.is_state_request, "cofunder": ln.cofunder}
+                for ln in lines
+            ],
+        },
+        "attachments": [
+            {"code": a.required.code, "label": a.required.label, "name": a.original_name, "type": a.detected_type,
+             "size": a.size, "sha256": a.sha256}
+            for a in attachments
+        ],
+        "eligibility": dossier.eligibility_report,
+    }
+
+
+def dossier_with_versions(dossier: Dossier) -> Dossier:
+    return Dossier.objects.prefetch_related(Prefetch("versions")).get(pk=dossier.pk)

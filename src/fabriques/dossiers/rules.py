@@ -1,0 +1,48 @@
+"""Who may see, edit and deposit a dossier; used by views and templates alike.
+
+A dossier is visible to its owner, the members of its organisation and its accepted co-writers.
+Everybody else gets a 404 from the views (the queryset below simply does not contain it).
+"""
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from fabriques.accounts.models import Organisation
+from fabriques.dossiers.enums import APPLICANT_EDITABLE_STATES
+from fabriques.dossiers.models import Dossier
+
+
+def dossiers_visible_to(user) -> QuerySet[Dossier]:
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    return Dossier.objects.filter(
+        Q(owner=user)
+        | Q(organisation__in=Organisation.objects.filter(members__user=user))
+        | Q(pk__in=Dossier.objects.filter(cowriters__accepted_by=user).values("pk"))
+    )
+
+
+def organisations_of(user) -> QuerySet[Organisation]:
+    if not user.is_authenticated:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(members__user=user)
+
+
+def content_editable(dossier: Dossier, at=None) -> bool:
+    """Content changes while the dossier is a draft or deposited and its wave is still open."""
+    return dossier.state in APPLICANT_EDITABLE_STATES and dossier.wave.is_open(at or timezone.now())
+
+
+def is_member(user, dossier: Dossier) -> bool:
+    if not user.is_authenticated:
+        return False
+    return dossier.owner_id == user.pk or dossier.organisation.members.filter(user=user).exists()
+
+
+def can_deposit(user, dossier: Dossier) -> bool:
+    """Only the owner or a member of the organisation deposits or withdraws; co-writers only write."""
+    return is_member(user, dossier)
+
+
+def can_manage_cowriters(user, dossier: Dossier) -> bool:
+    return is_member(user, dossier)
