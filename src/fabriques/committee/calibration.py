@@ -37,8 +37,9 @@ read it as an indication of which ranks are fragile, not as a guarantee.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,8 +54,9 @@ CG_MAXITER = 1000
 Id = int | str
 
 
-@dataclass(frozen=True)
-class DossierQuality:
+class DossierQuality(NamedTuple):
+    """One dossier's figures (a named tuple: a wave has tens of thousands of them)."""
+
     dossier_id: Id
     raw_mean: float
     quality: float
@@ -64,8 +66,7 @@ class DossierQuality:
     component: int
 
 
-@dataclass(frozen=True)
-class EvaluatorBias:
+class EvaluatorBias(NamedTuple):
     evaluator_id: Id
     bias: float
     evaluations: int
@@ -90,10 +91,19 @@ class Calibration:
         return {d.dossier_id: d for d in self.dossiers}
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["dossiers"] = [d._asdict() for d in self.dossiers]
+        data["evaluators"] = [e._asdict() for e in self.evaluators]
+        data["band"] = list(self.band)
+        return data
 
 
 def _index(ids: Sequence[Id]) -> tuple[list[Id], np.ndarray]:
+    """Distinct ids (sorted when they are all numbers or all text) and each row's position among them."""
+    array = np.asarray(ids) if len(set(map(type, ids))) == 1 else np.asarray(ids, dtype=object)
+    if array.dtype.kind in "iuU":
+        distinct, codes = np.unique(array, return_inverse=True)
+        return distinct.tolist(), codes.astype(np.int64)
     positions: dict[Id, int] = {}
     codes = np.fromiter((positions.setdefault(i, len(positions)) for i in ids), dtype=np.int64, count=len(ids))
     return list(positions), codes
@@ -183,9 +193,10 @@ def calibrate(
         raise ValueError("calibration needs at least one evaluation")
     if bias_ridge <= 0:
         raise ValueError("bias_ridge must be positive (it is the prior that anchors the biases)")
-    dossier_ids, d = _index([r[0] for r in rows])
-    evaluator_ids, e = _index([r[1] for r in rows])
-    y = np.fromiter((float(r[2]) for r in rows), dtype=float, count=len(rows))
+    dossier_column, evaluator_column, score_column = zip(*rows, strict=True)
+    dossier_ids, d = _index(dossier_column)
+    evaluator_ids, e = _index(evaluator_column)
+    y = np.array(score_column, dtype=float)
     if not np.all(np.isfinite(y)):
         raise ValueError("scores must be finite numbers")
     design = _Design(d, e, y, len(dossier_ids), len(evaluator_ids))
@@ -211,15 +222,19 @@ def calibrate(
         return [None] * design.n_d if values is None else np.round(values, DIGITS).tolist()
 
     dossiers = tuple(
-        DossierQuality(*fields)
-        for fields in zip(
-            dossier_ids, rounded(raw), rounded(q), rounded(low), rounded(high),
-            n_per_d.tolist(), comp_d.tolist(), strict=True,
+        map(
+            DossierQuality._make,
+            zip(
+                dossier_ids, rounded(raw), rounded(q), rounded(low), rounded(high),
+                n_per_d.tolist(), comp_d.tolist(), strict=True,
+            ),
         )
     )
     evaluators = tuple(
-        EvaluatorBias(*fields)
-        for fields in zip(evaluator_ids, np.round(b, DIGITS).tolist(), n_per_e.tolist(), comp_e.tolist(), strict=True)
+        map(
+            EvaluatorBias._make,
+            zip(evaluator_ids, np.round(b, DIGITS).tolist(), n_per_e.tolist(), comp_e.tolist(), strict=True),
+        )
     )
     warning = None
     if n_comp > 1:
