@@ -13,6 +13,7 @@ its row (harmless); the manifest lists what was copied.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
@@ -27,6 +28,7 @@ from django.core import serializers
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -78,18 +80,41 @@ def _storage_names(folder: str = "") -> list[str]:
     return sorted(names)
 
 
+class _PreciseEncoder(DjangoJSONEncoder):
+    """Django's encoder rounds datetimes to milliseconds; the audit chain hashes microseconds."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime | dt.time):
+            return o.isoformat()
+        return super().default(o)
+
+
+def _dumped_models() -> list:
+    app_list = {config: None for config in apps.get_app_configs() if config.models_module is not None}
+    return [
+        model for model in serializers.sort_dependencies(app_list.items(), allow_cycles=True)
+        if model._meta.label_lower not in EXCLUDED_MODELS and not model._meta.proxy and model._meta.managed
+    ]
+
+
 def _dump_database(target: Path) -> dict[str, int]:
     """Serialise every row inside one read transaction; return the row count per model."""
-    with transaction.atomic():
+    counts: Counter = Counter()
+
+    def rows():
+        for model in _dumped_models():
+            for obj in model._base_manager.order_by(model._meta.pk.name).iterator(chunk_size=2000):
+                counts[model._meta.label_lower] += 1
+                yield obj
+
+    with transaction.atomic(), target.open("w", encoding="utf-8") as stream:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        call_command(
-            "dumpdata", exclude=list(EXCLUDED_MODELS), natural_foreign=True,
-            output=str(target), verbosity=0,
+        serializers.serialize(
+            "json", rows(), stream=stream, cls=_PreciseEncoder, use_natural_foreign_keys=True,
         )
-    rows = json.loads(target.read_text(encoding="utf-8"))
-    return dict(sorted(Counter(row["model"] for row in rows).items()))
+    return dict(sorted(counts.items()))
 
 
 def _add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
