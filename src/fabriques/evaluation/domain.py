@@ -167,6 +167,13 @@ def assignment_create(*, dossier: Dossier, evaluator, by) -> Assignment:
     return assignment
 
 
+@dataclass(frozen=True)
+class Shortfall:
+    reference: str
+    uuid: str
+    missing: int
+
+
 @dataclass
 class AutoSummary:
     """What an automatic assignment did, for the page that shows it."""
@@ -178,7 +185,7 @@ class AutoSummary:
     min_load: int = 0
     max_load: int = 0
     status: str = "optimal"
-    shortfalls: list[tuple[str, int]] = field(default_factory=list)  # (reference, evaluators missing)
+    shortfalls: list[Shortfall] = field(default_factory=list)  # dossiers short of evaluators
 
 
 def _solver_evaluators(call) -> list[Evaluator]:
@@ -220,7 +227,10 @@ def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary
     summary = AutoSummary(
         created=len(result.pairs), dossiers=len(dossiers), evaluators=len(evaluators), per_dossier=per_dossier,
         min_load=result.min_load, max_load=result.max_load, status=result.status,
-        shortfalls=sorted((dossiers[d].reference, n) for d, n in result.shortfalls.items()),
+        shortfalls=sorted(
+            (Shortfall(dossiers[d].reference, str(dossiers[d].uuid), n) for d, n in result.shortfalls.items()),
+            key=lambda s: s.reference,
+        ),
     )
     by_user = by if by is not None and by.is_authenticated else None
     now = timezone.now()
@@ -243,7 +253,7 @@ def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary
             _start_evaluation(dossier, by)
         audit_record(action="evaluation.assign_auto", obj=wave, by=by, call_id=wave.call_id,
                      after={"created": summary.created, "per_dossier": per_dossier,
-                            "shortfalls": dict(summary.shortfalls)})
+                            "shortfalls": {s.reference: s.missing for s in summary.shortfalls}})
         per_evaluator: dict[int, list[Dossier]] = defaultdict(list)
         for dossier_id, evaluator_id in result.pairs:
             per_evaluator[evaluator_id].append(dossiers[dossier_id])

@@ -1,0 +1,245 @@
+"""Evaluation pages: evaluators and assignments (instructors, admins), declarations and grids (evaluators)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from fabriques.accounts.enums import Role
+from fabriques.accounts.models import CallRole, User
+from fabriques.calls.models import Wave
+from fabriques.dossiers.enums import EVALUATION_STATES
+from fabriques.dossiers.models import Dossier
+from fabriques.evaluation import domain, queries, rules
+from fabriques.evaluation.enums import AssignmentState, EvaluationState
+from fabriques.evaluation.forms import (
+    DeclarationForm,
+    GridForm,
+    ManualAssignForm,
+    ReasonForm,
+    ScopeForm,
+    WaveSettingsForm,
+)
+from fabriques.evaluation.models import Assignment, DossierScore, Evaluation
+
+
+def _managed_wave(request, wave_id: int) -> Wave:
+    wave = get_object_or_404(Wave.objects.select_related("call"), pk=wave_id)
+    if not rules.can_manage_assignments(request.user, wave.call):
+        raise PermissionDenied
+    return wave
+
+
+def _managed_dossier(request, uuid) -> Dossier:
+    dossier = get_object_or_404(
+        Dossier.objects.select_related("wave__call", "track", "place_commune", "organisation"),
+        uuid=uuid, state__in=EVALUATION_STATES,
+    )
+    if not rules.can_manage_assignments(request.user, dossier.wave.call):
+        raise PermissionDenied
+    return dossier
+
+
+def _my_assignment(request, pk: int, state: str) -> Assignment:
+    """The user's own assignment in `state`, or 404: nobody else's assignment exists for them."""
+    return get_object_or_404(
+        Assignment.objects.select_related("dossier__wave__call", "dossier__track", "dossier__place_commune",
+                                          "dossier__organisation", "dossier__owner"),
+        pk=pk, evaluator=request.user, state=state, dossier__state__in=EVALUATION_STATES,
+    )
+
+
+# --- Instructors and admins ----------------------------------------------------------------------
+
+
+@login_required
+def waves(request):
+    managed = CallRole.objects.filter(user=request.user, role__in=[Role.INSTRUCTOR, Role.ADMIN]).values("call_id")
+    found = Wave.objects.select_related("call").order_by("call__title", "opens_at")
+    if not request.user.is_superuser:
+        found = found.filter(call_id__in=managed)
+    return render(request, "evaluation/waves.html", {"waves": found})
+
+
+@login_required
+def evaluators(request, wave_id: int):
+    wave = _managed_wave(request, wave_id)
+    people = list(queries.evaluators_of_call(wave.call, wave))
+    return render(request, "evaluation/evaluators.html", {
+        "wave": wave, "people": people, "settings": queries.settings_for_wave(wave.pk),
+        "can_edit_settings": rules.can_edit_wave_settings(request.user, wave.call),
+    })
+
+
+@login_required
+def scope_edit(request, wave_id: int, user_id: int):
+    wave = _managed_wave(request, wave_id)
+    person = get_object_or_404(User, pk=user_id, call_roles__call=wave.call, call_roles__role=Role.EVALUATOR)
+    scopes = list(person.evaluator_scopes.filter(call=wave.call))
+    initial = {
+        "tracks": sorted({str(s.track_id) for s in scopes if s.track_id}),
+        "regions": ", ".join(sorted({s.region_code for s in scopes if s.region_code})),
+    }
+    form = ScopeForm(request.POST or None, call=wave.call, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        domain.evaluator_scope_set(user=person, call=wave.call, by=request.user,
+                                   track_ids=[int(t) for t in form.cleaned_data["tracks"]],
+                                   region_codes=form.cleaned_data["regions"])
+        messages.success(request, f"Périmètre de {person.email} enregistré.")
+        return redirect("evaluation:evaluators", wave_id=wave.pk)
+    return render(request, "evaluation/scope_edit.html", {"wave": wave, "person": person, "form": form})
+
+
+@login_required
+def assign_auto(request, wave_id: int):
+    wave = _managed_wave(request, wave_id)
+    summary = None
+    if request.method == "POST":
+        summary = domain.assignments_auto(wave=wave, by=request.user)
+    waiting = Dossier.objects.filter(wave=wave, state__in=domain.ASSIGNABLE_STATES).count()
+    return render(request, "evaluation/assign_auto.html", {
+        "wave": wave, "summary": summary, "waiting": waiting, "settings": queries.settings_for_wave(wave.pk),
+    })
+
+
+@login_required
+def wave_settings(request, wave_id: int):
+    wave = get_object_or_404(Wave.objects.select_related("call"), pk=wave_id)
+    if not rules.can_edit_wave_settings(request.user, wave.call):
+        raise PermissionDenied
+    current = queries.settings_for_wave(wave.pk)
+    initial = {f: getattr(current, f) for f in WaveSettingsForm.base_fields}
+    form = WaveSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain.wave_settings_save(wave=wave, by=request.user, **form.cleaned_data)
+        except domain.EvaluationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Réglages d’évaluation enregistrés.")
+            return redirect("evaluation:evaluators", wave_id=wave.pk)
+    return render(request, "evaluation/wave_settings.html", {"wave": wave, "form": form})
+
+
+@login_required
+def dossier_assignments(request, uuid):
+    dossier = _managed_dossier(request, uuid)
+    assignments = queries.dossier_assignments(dossier)
+    taken = [a.evaluator_id for a in assignments if a.state != AssignmentState.REMOVED]
+    candidates = User.objects.filter(
+        Q(call_roles__call=dossier.wave.call, call_roles__role=Role.EVALUATOR)
+    ).exclude(pk__in=taken).order_by("email")
+    form = ManualAssignForm(request.POST or None, evaluators=candidates)
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain.assignment_create(dossier=dossier, evaluator=form.cleaned_data["evaluator"], by=request.user)
+        except domain.EvaluationError as exc:
+            form.add_error("evaluator", str(exc))
+        else:
+            messages.success(request, f"{form.cleaned_data['evaluator'].email} est désigné sur ce dossier.")
+            return redirect("evaluation:dossier_assignments", uuid=dossier.uuid)
+    return render(request, "evaluation/dossier_assignments.html", {
+        "dossier": dossier, "assignments": assignments, "form": form, "reason_form": ReasonForm(),
+        "score": DossierScore.objects.filter(dossier=dossier).first(),
+    })
+
+
+@login_required
+@require_POST
+def assignment_remove(request, pk: int):
+    assignment = get_object_or_404(Assignment.objects.select_related("dossier__wave__call"), pk=pk)
+    if not rules.can_manage_assignments(request.user, assignment.dossier.wave.call):
+        raise PermissionDenied
+    try:
+        domain.assignment_remove(assignment=assignment, by=request.user, reason=request.POST.get("reason", ""))
+    except domain.EvaluationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "L’évaluateur a été retiré du dossier.")
+    return redirect("evaluation:dossier_assignments", uuid=assignment.dossier.uuid)
+
+
+@login_required
+@require_POST
+def evaluation_reopen(request, pk: int):
+    evaluation = get_object_or_404(Evaluation.objects.select_related("assignment__dossier__wave__call"), pk=pk)
+    dossier = evaluation.assignment.dossier
+    if not rules.can_manage_assignments(request.user, dossier.wave.call):
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Indiquez le motif de la réouverture.")
+    else:
+        try:
+            domain.evaluation_reopen(evaluation=evaluation, by=request.user, reason=form.cleaned_data["reason"])
+        except domain.EvaluationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "L’évaluation est rouverte ; l’évaluateur peut la modifier.")
+    return redirect("evaluation:dossier_assignments", uuid=dossier.uuid)
+
+
+# --- Evaluators ----------------------------------------------------------------------------------
+
+
+@login_required
+def mine(request):
+    return render(request, "evaluation/mine.html", {"assignments": list(queries.my_assignments(request.user))})
+
+
+@login_required
+def declare(request, pk: int):
+    assignment = _my_assignment(request, pk, AssignmentState.AWAITING_DECLARATION)
+    form = DeclarationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        domain.conflict_declare(assignment=assignment, has_conflict=data["has_conflict"], kind=data["kind"],
+                                details=data["details"], by=request.user)
+        if data["has_conflict"]:
+            messages.info(request, f"Conflit déclaré : le dossier {assignment.dossier.reference} vous est retiré.")
+            return redirect("evaluation:mine")
+        return redirect("evaluation:grid", pk=assignment.pk)
+    return render(request, "evaluation/declare.html", {"assignment": assignment, "form": form})
+
+
+@login_required
+def grid(request, pk: int):
+    assignment = _my_assignment(request, pk, AssignmentState.ACTIVE)
+    evaluation = assignment.evaluation
+    dossier = assignment.dossier
+    lines = queries.grid_lines(dossier)
+    criteria = [line.criterion for line in lines]
+    locked = evaluation.state == EvaluationState.SUBMITTED
+    form = GridForm(None if locked else (request.POST or None), criteria=criteria,
+                    initial=GridForm.initial_from(evaluation))
+    if request.method == "POST" and not locked and form.is_valid():
+        scores, action = form.score_inputs(), request.POST.get("action")
+        if not form.errors:
+            data = {"evaluation": evaluation, "scores": scores, "opinion": form.cleaned_data["opinion"],
+                    "summary": form.cleaned_data["summary"], "by": request.user}
+            try:
+                if action == "submit":
+                    domain.evaluation_submit(**data)
+                else:
+                    domain.evaluation_save_draft(**data)
+            except domain.ScoresInvalidError as exc:
+                for name, message in exc.errors.items():
+                    form.add_error(None if name == "__all__" else name, message)
+            except domain.EvaluationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Évaluation soumise." if action == "submit" else "Brouillon enregistré.")
+                return redirect("evaluation:grid", pk=assignment.pk)
+    settings = queries.settings_for_wave(dossier.wave_id)
+    stored = {s.criterion_id: s for s in evaluation.scores.all()} if locked else {}
+    show_peers = rules.can_see_peer_evaluations(request.user, dossier)
+    return render(request, "evaluation/grid.html", {
+        "assignment": assignment, "dossier": dossier, "evaluation": evaluation, "form": form, "locked": locked,
+        "rows": [(line, score_field, comment_field, stored.get(line.criterion.pk))
+                 for line, (_, score_field, comment_field) in zip(lines, form.pairs(), strict=True)],
+        "hide_identity": settings.hide_applicant_identity,
+        "peers": queries.peer_evaluations(assignment) if show_peers else None,
+    })
+
