@@ -9,6 +9,8 @@ urlpatterns = [
     path("espace/", include("fabriques.accounts.urls")),
     path("dossiers/", include("fabriques.dossiers.urls")),
     path("territoire/", include("fabriques.territory.urls")),
+    path("instruction/", include("fabriques.instruction.urls")),
+    path("evaluation/", include("fabriques.evaluation.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

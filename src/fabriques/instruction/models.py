@@ -60,6 +60,13 @@ class Instruction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    checklist_status = models.CharField(
+        "complétude",
+        max_length=10,
+        choices=CheckStatus.choices,
+        default=CheckStatus.PENDING,
+        help_text="stored by checklist_refresh: ko if any line is ko, pending if any is pending, else ok",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["group", "decision"])]
@@ -132,3 +139,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"Message {self.pk} sur {self.dossier_id}"
+
+
+class DashboardPreference(models.Model):
+    """The columns an agent chose to show on the dashboard."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_preference")
+    columns = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"Colonnes de {self.user}"

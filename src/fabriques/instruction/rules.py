@@ -47,8 +47,11 @@ def can_instruct(user, dossier: Dossier) -> bool:
     if user.is_superuser or CallRole.objects.filter(user=user, call_id=dossier.wave.call_id, role=Role.ADMIN).exists():
         return True
     return InstructionGroup.objects.filter(
-        members=user, instructions__dossier=dossier, call_id=dossier.wave.call_id,
-        call__roles__user=user, call__roles__role=Role.INSTRUCTOR,
+        members=user,
+        instructions__dossier=dossier,
+        call_id=dossier.wave.call_id,
+        call__roles__user=user,
+        call__roles__role=Role.INSTRUCTOR,
     ).exists()
 
 

@@ -6,123 +6,236 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('calls', '0001_initial'),
-        ('dossiers', '0001_initial'),
+        ("calls", "0001_initial"),
+        ("dossiers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ComplementRequest',
+            name="ComplementRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requested_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField(verbose_name='réponse attendue avant')),
-                ('message', models.TextField()),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('answer', models.TextField(blank=True)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='complement_requests', to='dossiers.dossier')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("requested_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField(verbose_name="réponse attendue avant")),
+                ("message", models.TextField()),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("answer", models.TextField(blank=True)),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="complement_requests",
+                        to="dossiers.dossier",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at'],
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='ComplementItem',
+            name="ComplementItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(max_length=80)),
-                ('label', models.CharField(max_length=200)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='instruction.complementrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("section", models.CharField(max_length=80)),
+                ("label", models.CharField(max_length=200)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="instruction.complementrequest",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='InstructionGroup',
+            name="InstructionGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=60)),
-                ('name', models.CharField(max_length=120, verbose_name='nom')),
-                ('is_national', models.BooleanField(default=False, verbose_name='groupe national')),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='instruction_groups', to='calls.call')),
-                ('members', models.ManyToManyField(blank=True, related_name='instruction_groups', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=60)),
+                ("name", models.CharField(max_length=120, verbose_name="nom")),
+                ("is_national", models.BooleanField(default=False, verbose_name="groupe national")),
+                (
+                    "call",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="instruction_groups", to="calls.call"
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(blank=True, related_name="instruction_groups", to=settings.AUTH_USER_MODEL),
+                ),
             ],
             options={
-                'ordering': ['call', '-is_national', 'name'],
+                "ordering": ["call", "-is_national", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Instruction',
+            name="Instruction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('routed_at', models.DateTimeField()),
-                ('routed_manually', models.BooleanField(default=False)),
-                ('decision', models.CharField(blank=True, choices=[('admissible', 'Recevable'), ('inadmissible', 'Irrecevable')], max_length=20)),
-                ('decision_reason', models.TextField(blank=True, verbose_name='motif lisible par le porteur')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='instruction', to='dossiers.dossier')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='instructions', to='instruction.instructiongroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("routed_at", models.DateTimeField()),
+                ("routed_manually", models.BooleanField(default=False)),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[("admissible", "Recevable"), ("inadmissible", "Irrecevable")],
+                        max_length=20,
+                    ),
+                ),
+                ("decision_reason", models.TextField(blank=True, verbose_name="motif lisible par le porteur")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="instruction", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="instructions",
+                        to="instruction.instructiongroup",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField()),
-                ('body', models.TextField()),
-                ('internal', models.BooleanField(default=False, verbose_name='entre agents seulement')),
-                ('attachment', models.FileField(blank=True, upload_to='messages/%Y/%m/')),
-                ('attachment_name', models.CharField(blank=True, max_length=200)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='dossiers.dossier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField()),
+                ("body", models.TextField()),
+                ("internal", models.BooleanField(default=False, verbose_name="entre agents seulement")),
+                ("attachment", models.FileField(blank=True, upload_to="messages/%Y/%m/")),
+                ("attachment_name", models.CharField(blank=True, max_length=200)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="messages", to="dossiers.dossier"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RoutingRule',
+            name="RoutingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_code', models.CharField(blank=True, max_length=3, verbose_name='région')),
-                ('departement_code', models.CharField(blank=True, max_length=3, verbose_name='département')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='instruction.instructiongroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("region_code", models.CharField(blank=True, max_length=3, verbose_name="région")),
+                ("departement_code", models.CharField(blank=True, max_length=3, verbose_name="département")),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="instruction.instructiongroup",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AdmissibilityCheck',
+            name="AdmissibilityCheck",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item', models.CharField(choices=[('legal_form', 'Forme juridique éligible'), ('attachments', 'Pièces obligatoires présentes'), ('budget', 'Montant demandé dans les bornes et budget équilibré'), ('location', 'Règle de localisation respectée')], max_length=20)),
-                ('status', models.CharField(choices=[('ok', 'Conforme'), ('ko', 'Non conforme'), ('manual', 'Confirmé manuellement'), ('pending', 'À vérifier')], default='pending', max_length=10)),
-                ('detail', models.TextField(blank=True)),
-                ('confirmed_reason', models.TextField(blank=True)),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('instruction', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checks', to='instruction.instruction')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "item",
+                    models.CharField(
+                        choices=[
+                            ("legal_form", "Forme juridique éligible"),
+                            ("attachments", "Pièces obligatoires présentes"),
+                            ("budget", "Montant demandé dans les bornes et budget équilibré"),
+                            ("location", "Règle de localisation respectée"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ok", "Conforme"),
+                            ("ko", "Non conforme"),
+                            ("manual", "Confirmé manuellement"),
+                            ("pending", "À vérifier"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("detail", models.TextField(blank=True)),
+                ("confirmed_reason", models.TextField(blank=True)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "instruction",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="checks", to="instruction.instruction"
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('instruction', 'item'), name='unique_check_item')],
+                "constraints": [models.UniqueConstraint(fields=("instruction", "item"), name="unique_check_item")],
             },
         ),
         migrations.AddConstraint(
-            model_name='instructiongroup',
-            constraint=models.UniqueConstraint(fields=('call', 'slug'), name='unique_group_slug'),
+            model_name="instructiongroup",
+            constraint=models.UniqueConstraint(fields=("call", "slug"), name="unique_group_slug"),
         ),
         migrations.AddConstraint(
-            model_name='instructiongroup',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_national', True)), fields=('call',), name='one_national_group_per_call'),
+            model_name="instructiongroup",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_national", True)), fields=("call",), name="one_national_group_per_call"
+            ),
         ),
         migrations.AddIndex(
-            model_name='instruction',
-            index=models.Index(fields=['group', 'decision'], name='instruction_group_i_dbfa98_idx'),
+            model_name="instruction",
+            index=models.Index(fields=["group", "decision"], name="instruction_group_i_dbfa98_idx"),
         ),
         migrations.AddConstraint(
-            model_name='routingrule',
-            constraint=models.CheckConstraint(condition=models.Q(('region_code', ''), ('departement_code', ''), _negated=True), name='routing_rule_has_a_territory'),
+            model_name="routingrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("region_code", ""), ("departement_code", ""), _negated=True),
+                name="routing_rule_has_a_territory",
+            ),
         ),
     ]

@@ -1,0 +1,380 @@
+"""Writes of the instruction: routing, the admissibility review, complements and messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from fabriques.audit.domain import audit_record
+from fabriques.dossiers import queries as dossier_queries
+from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.models import Dossier
+from fabriques.dossiers.workflow import dossier_transition
+from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus
+from fabriques.instruction.models import (
+    AdmissibilityCheck,
+    ComplementItem,
+    ComplementRequest,
+    DashboardPreference,
+    Instruction,
+    InstructionGroup,
+    Message,
+    RoutingRule,
+)
+
+S = DossierState
+
+
+class InstructionError(Exception):
+    """An instruction action that cannot be done; the message is for the person."""
+
+
+# --- Routing -------------------------------------------------------------------------------
+
+
+def national_group(*, call) -> InstructionGroup:
+    """The call's national group, created on first use: it receives every unrouted dossier."""
+    group, _ = InstructionGroup.objects.get_or_create(
+        call=call, is_national=True, defaults={"slug": "national", "name": "Instruction nationale"}
+    )
+    return group
+
+
+def group_for_place(*, call, region_code: str, departement_code: str) -> InstructionGroup:
+    """A département rule wins over a région rule; nothing matching: the national group."""
+    rules = RoutingRule.objects.filter(group__call=call).select_related("group")
+    by_dep = {r.departement_code: r.group for r in rules if r.departement_code}
+    by_region = {r.region_code: r.group for r in rules if r.region_code and not r.departement_code}
+    return by_dep.get(departement_code) or by_region.get(region_code) or national_group(call=call)
+
+
+def dossier_route(*, dossier: Dossier, by=None) -> Instruction:
+    """Route a deposited dossier to its group from the place's commune; a routed dossier keeps its group."""
+    existing = Instruction.objects.filter(dossier=dossier).select_related("group").first()
+    if existing is not None:
+        return existing
+    commune = dossier.place_commune
+    group = group_for_place(
+        call=dossier.wave.call,
+        region_code=commune.region_code if commune else "",
+        departement_code=commune.departement_code if commune else "",
+    )
+    instruction = Instruction.objects.create(dossier=dossier, group=group, routed_at=timezone.now())
+    audit_record(
+        action="dossier.routed",
+        obj=instruction,
+        by=by,
+        after={"group": group.name},
+        dossier_id=dossier.pk,
+        call_id=dossier.wave.call_id,
+    )
+    return instruction
+
+
+def dossier_reroute(*, dossier: Dossier, group: InstructionGroup, by, reason: str) -> Instruction:
+    """Move a dossier to another group of the same call, by hand, with a logged reason."""
+    if group.call_id != dossier.wave.call_id:
+        raise InstructionError("Ce groupe n’appartient pas à l’appel du dossier.")
+    if not reason.strip():
+        raise InstructionError("Indiquez le motif de la réorientation.")
+    instruction = dossier_route(dossier=dossier, by=by)
+    before = instruction.group.name
+    instruction.group = group
+    instruction.routed_manually = True
+    instruction.routed_at = timezone.now()
+    instruction.save(update_fields=["group", "routed_manually", "routed_at"])
+    audit_record(
+        action="dossier.rerouted",
+        obj=instruction,
+        by=by,
+        before={"group": before},
+        after={"group": group.name},
+        reason=reason,
+        dossier_id=dossier.pk,
+        call_id=dossier.wave.call_id,
+    )
+    return instruction
+
+
+# --- Admissibility -------------------------------------------------------------------------
+
+
+def _computed_checks(dossier: Dossier) -> dict[str, tuple[str, str]]:
+    """The checklist as the data says it: item -> (status, detail)."""
+    call = dossier.wave.call
+    forms = {f.code: f.label for f in call.legal_forms.all()}
+    legal_form = dossier.organisation.legal_form
+    checks = {
+        CheckItem.LEGAL_FORM: (
+            (CheckStatus.OK, f"{forms[legal_form]} : forme éligible.")
+            if legal_form in forms
+            else (CheckStatus.KO, "La forme juridique ne figure pas parmi les formes éligibles de l’appel.")
+        )
+    }
+    present = set(dossier.attachments.values_list("required_id", flat=True))
+    absent = [r.label for r in dossier_queries.required_attachments_for(dossier) if r.required and r.pk not in present]
+    checks[CheckItem.ATTACHMENTS] = (
+        (CheckStatus.KO, "Pièces manquantes : " + ", ".join(absent) + ".")
+        if absent
+        else (CheckStatus.OK, "Toutes les pièces obligatoires sont présentes.")
+    )
+    budget = dossier_queries.budget_summary(dossier)
+    checks[CheckItem.BUDGET] = (
+        (CheckStatus.KO, " ".join(budget.problems))
+        if budget.problems
+        else (CheckStatus.OK, "Montant dans les bornes de l’entrée, budget équilibré.")
+    )
+    report = dossier.eligibility_report or {}
+    reasons = " ".join(r.get("reason", "") for r in report.get("results", []))
+    status = {"pass": CheckStatus.OK, "fail": CheckStatus.KO}.get(dossier.eligibility_status, CheckStatus.PENDING)
+    checks[CheckItem.LOCATION] = (status, reasons or "Éligibilité non calculée : à vérifier par l’instructeur.")
+    return checks
+
+
+def checklist_refresh(*, dossier: Dossier) -> list[AdmissibilityCheck]:
+    """Recompute the checklist from the dossier; a manual confirmation stays until the data says OK."""
+    instruction = dossier_route(dossier=dossier)
+    existing = {c.item: c for c in instruction.checks.all()}
+    out = []
+    for item, (status, detail) in _computed_checks(dossier).items():
+        check = existing.get(item) or AdmissibilityCheck(instruction=instruction, item=item)
+        if check.status == CheckStatus.MANUAL and status != CheckStatus.OK:
+            check.detail = detail
+        else:
+            check.status, check.detail = status, detail
+        check.save()
+        out.append(check)
+    statuses = {c.status for c in out}
+    summary = (
+        CheckStatus.KO
+        if CheckStatus.KO in statuses
+        else CheckStatus.PENDING
+        if CheckStatus.PENDING in statuses
+        else CheckStatus.OK
+    )
+    if instruction.checklist_status != summary:
+        instruction.checklist_status = summary
+        instruction.save(update_fields=["checklist_status"])
+    return out
+
+
+def check_confirm(*, dossier: Dossier, item: str, by, reason: str) -> AdmissibilityCheck:
+    """An instructor confirms a line by hand (e.g. location near a QPV): a reason is required and logged."""
+    if not reason.strip():
+        raise InstructionError("Indiquez pourquoi vous confirmez ce point manuellement.")
+    instruction = dossier_route(dossier=dossier, by=by)
+    check, _ = AdmissibilityCheck.objects.get_or_create(instruction=instruction, item=item)
+    before = check.status
+    check.status, check.confirmed_by, check.confirmed_reason = CheckStatus.MANUAL, by, reason
+    check.save(update_fields=["status", "confirmed_by", "confirmed_reason"])
+    audit_record(
+        action="admissibility.confirmed",
+        obj=check,
+        by=by,
+        before={"status": before},
+        after={"status": check.status, "item": item},
+        reason=reason,
+        dossier_id=dossier.pk,
+        call_id=dossier.wave.call_id,
+    )
+    checklist_refresh(dossier=dossier)
+    check.refresh_from_db()
+    return check
+
+
+def instruction_start(*, dossier: Dossier, by) -> Dossier:
+    """Take a deposited dossier into instruction, once the wave is closed (it can still change before)."""
+    if dossier.state != S.DEPOSITED:
+        raise InstructionError(
+            f"Le dossier est « {dossier.get_state_display()} » : l’instruction ne peut pas commencer."
+        )
+    if dossier.wave.closes_at > timezone.now():
+        raise InstructionError("La vague n’est pas close : le porteur peut encore modifier son dossier.")
+    dossier_route(dossier=dossier, by=by)
+    checklist_refresh(dossier=dossier)
+    return dossier_transition(dossier, S.IN_INSTRUCTION, by=by)
+
+
+def admissibility_decide(*, dossier: Dossier, decision: str, reason: str, by) -> Dossier:
+    """Declare the dossier admissible (every check OK or confirmed) or inadmissible (a reason the applicant reads)."""
+    if dossier.state != S.IN_INSTRUCTION:
+        raise InstructionError("Seul un dossier en instruction peut être déclaré recevable ou irrecevable.")
+    checks = checklist_refresh(dossier=dossier)
+    if decision == Admissibility.ADMISSIBLE:
+        blocking = [c.get_item_display() for c in checks if c.status not in (CheckStatus.OK, CheckStatus.MANUAL)]
+        if blocking:
+            raise InstructionError(
+                "Points à lever avant de déclarer le dossier recevable : " + ", ".join(blocking) + "."
+            )
+    elif decision == Admissibility.INADMISSIBLE:
+        if not reason.strip():
+            raise InstructionError("Indiquez le motif d’irrecevabilité : le porteur le lira.")
+    else:
+        raise InstructionError("Décision inconnue.")
+    with transaction.atomic():
+        instruction = dossier.instruction
+        instruction.decision, instruction.decision_reason = decision, reason
+        instruction.decided_by, instruction.decided_at = by, timezone.now()
+        instruction.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
+        to = S.ADMISSIBLE if decision == Admissibility.ADMISSIBLE else S.INADMISSIBLE
+        return dossier_transition(dossier, to, by=by, reason=reason)
+
+
+# --- Complements ---------------------------------------------------------------------------
+
+
+def complements_request(
+    *, dossier: Dossier, sections: list[tuple[str, str]], message: str, due_at: dt.datetime, by
+) -> ComplementRequest:
+    """Ask the applicant for the listed sections by a deadline; they may edit only those until they answer."""
+    if not sections:
+        raise InstructionError("Choisissez au moins un élément à compléter.")
+    if not message.strip():
+        raise InstructionError("Expliquez au porteur ce qui est attendu.")
+    if due_at <= timezone.now():
+        raise InstructionError("La date limite de réponse doit être dans le futur.")
+    with transaction.atomic():
+        request = ComplementRequest.objects.create(
+            dossier=dossier, requested_by=by, requested_at=timezone.now(), due_at=due_at, message=message
+        )
+        ComplementItem.objects.bulk_create(
+            ComplementItem(request=request, section=s, label=label) for s, label in sections
+        )
+        dossier_transition(dossier, S.COMPLEMENTS_REQUESTED, by=by, reason=message)
+    return request
+
+
+def open_complement_request(dossier: Dossier) -> ComplementRequest | None:
+    if dossier.state != S.COMPLEMENTS_REQUESTED:
+        return None
+    return dossier.complement_requests.filter(answered_at__isnull=True).prefetch_related("items").first()
+
+
+def complements_answer(*, dossier: Dossier, answer: str, by) -> Dossier:
+    """The applicant says the complements are in: instruction resumes and the checklist is recomputed."""
+    request = open_complement_request(dossier)
+    if request is None:
+        raise InstructionError("Aucune demande de compléments n’est en cours pour ce dossier.")
+    with transaction.atomic():
+        request.answered_at, request.answer = timezone.now(), answer
+        request.save(update_fields=["answered_at", "answer"])
+        dossier_transition(dossier, S.IN_INSTRUCTION, by=by, reason="compléments apportés")
+        checklist_refresh(dossier=dossier)
+    return dossier
+
+
+# --- Messages ------------------------------------------------------------------------------
+
+
+def message_post(*, dossier: Dossier, author, body: str, internal: bool = False, upload=None) -> Message:
+    """Post a message on the dossier; the other side is told by e-mail (agents' internal notes are not sent)."""
+    if not body.strip():
+        raise InstructionError("Le message est vide.")
+    message = Message(dossier=dossier, author=author, created_at=timezone.now(), body=body, internal=internal)
+    if upload is not None:
+        from fabriques.dossiers.filetypes import detect_type, safe_name
+
+        if upload.size > 10 * 1024 * 1024:
+            raise InstructionError("La pièce jointe dépasse 10 Mo.")
+        if detect_type(upload) not in {"pdf", "png", "jpg", "odt", "docx", "ods", "xlsx"}:
+            raise InstructionError("Type de fichier non accepté : PDF, image ou document bureautique seulement.")
+        message.attachment_name = safe_name(upload.name)
+        message.attachment.save(f"{dossier.uuid.hex}-{timezone.now():%H%M%S%f}", upload, save=False)
+    message.save()
+    audit_record(
+        action="message.posted",
+        obj=message,
+        by=author,
+        after={"internal": internal},
+        dossier_id=dossier.pk,
+        call_id=dossier.wave.call_id,
+    )
+    if not internal:
+        transaction.on_commit(lambda: _message_notify(message))
+    return message
+
+
+def _message_notify(message: Message) -> None:
+    dossier = message.dossier
+    from_applicant = (
+        message.author_id == dossier.owner_id or dossier.organisation.members.filter(user_id=message.author_id).exists()
+    )
+    if from_applicant:
+        group = getattr(dossier, "instruction", None)
+        recipients = list(group.group.members.values_list("email", flat=True)) if group else []
+        link = settings.SITE_URL.rstrip("/") + reverse("instruction:dossier", args=[dossier.uuid])
+    else:
+        recipients = [dossier.owner.email]
+        link = settings.SITE_URL.rstrip("/") + reverse("dossiers:detail", args=[dossier.uuid])
+    if recipients:
+        send_mail(
+            subject=f"[Fabriques] Nouveau message — {dossier.reference}",
+            message=f"Bonjour,\n\nUn nouveau message a été publié sur le dossier {dossier.reference}.\n\n{link}\n\n"
+            "L’équipe Fabriques",
+            from_email=None,
+            recipient_list=recipients,
+        )
+
+
+def dashboard_columns_save(*, user, columns: list[str]) -> DashboardPreference:
+    """Remember the agent's column choice (unknown keys dropped, order kept)."""
+    from fabriques.instruction.queries import COLUMNS
+
+    kept = [c for c in dict.fromkeys(columns) if c in COLUMNS]
+    pref, _ = DashboardPreference.objects.update_or_create(user=user, defaults={"columns": kept})
+    return pref
+
+
+def group_save(
+    *,
+    call,
+    name: str,
+    regions: list[str],
+    departements: list[str],
+    member_emails: list[str],
+    by,
+    group: InstructionGroup | None = None,
+) -> InstructionGroup:
+    """Create or update a group with its territory and instructors; unknown instructors are refused."""
+    from django.utils.text import slugify
+
+    from fabriques.accounts.enums import Role
+    from fabriques.accounts.models import User
+
+    emails = {e.strip().lower() for e in member_emails if e.strip()}
+    users = list(User.objects.filter(email__in=emails, call_roles__call=call, call_roles__role=Role.INSTRUCTOR))
+    unknown = emails - {u.email for u in users}
+    if unknown:
+        raise InstructionError(
+            "Ces personnes n’ont pas le rôle d’instructeur sur l’appel : " + ", ".join(sorted(unknown)) + "."
+        )
+    with transaction.atomic():
+        if group is None:
+            base = slugify(name)[:50] or "groupe"
+            slug, n = base, 1
+            while InstructionGroup.objects.filter(call=call, slug=slug).exists():
+                n += 1
+                slug = f"{base}-{n}"
+            group = InstructionGroup.objects.create(call=call, name=name, slug=slug)
+        else:
+            group.name = name
+            group.save(update_fields=["name"])
+        group.rules.all().delete()
+        RoutingRule.objects.bulk_create(
+            [RoutingRule(group=group, region_code=r) for r in regions]
+            + [RoutingRule(group=group, departement_code=d.strip()) for d in departements if d.strip()]
+        )
+        group.members.set(users)
+        audit_record(
+            action="group.saved",
+            obj=group,
+            by=by,
+            after={"name": name, "regions": regions, "departements": departements, "members": sorted(emails)},
+            call_id=call.pk,
+        )
+    return group

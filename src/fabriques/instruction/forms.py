@@ -1,0 +1,130 @@
+import datetime as dt
+
+from django import forms
+from django.utils import timezone
+from dsfr.forms import DsfrBaseForm
+
+from fabriques.dossiers.enums import DossierState
+from fabriques.instruction.enums import Admissibility, CheckItem
+from fabriques.instruction.queries import COLUMNS
+from fabriques.territory.enums import REGION_NAMES
+
+
+class DashboardFilterForm(DsfrBaseForm):
+    q = forms.CharField(label="Rechercher", required=False, help_text="Référence, lieu, organisation, commune, SIRET")
+    wave = forms.ChoiceField(label="Vague", required=False)
+    track = forms.ChoiceField(label="Entrée", required=False)
+    state = forms.ChoiceField(
+        label="État",
+        required=False,
+        choices=[("", "Tous")] + [(s.value, s.label) for s in DossierState if s != DossierState.DRAFT],
+    )
+    region = forms.ChoiceField(
+        label="Région",
+        required=False,
+        choices=[("", "Toutes"), *sorted(REGION_NAMES.items(), key=lambda kv: kv[1])],
+    )
+    eligibility = forms.ChoiceField(
+        label="Éligibilité",
+        required=False,
+        choices=[("", "Toutes"), ("pass", "Éligible"), ("manual", "À vérifier"), ("fail", "Non éligible")],
+    )
+    completeness = forms.ChoiceField(
+        label="Complétude",
+        required=False,
+        choices=[("", "Toutes"), ("ok", "Complet"), ("pending", "À vérifier"), ("ko", "Incomplet")],
+    )
+    evaluator = forms.CharField(label="Évaluateur (adresse)", required=False)
+    score_min = forms.DecimalField(label="Note minimale", required=False, min_value=0, max_value=100)
+    score_max = forms.DecimalField(label="Note maximale", required=False, min_value=0, max_value=100)
+
+    def __init__(self, *args, waves=(), tracks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].choices = [("", "Toutes")] + [(w.slug, w.title) for w in waves]
+        self.fields["track"].choices = [("", "Toutes")] + [(t.slug, t.short_title) for t in tracks]
+
+
+class ColumnsForm(DsfrBaseForm):
+    columns = forms.MultipleChoiceField(
+        label="Colonnes affichées",
+        choices=[(k, v[0]) for k, v in COLUMNS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class DecisionForm(DsfrBaseForm):
+    decision = forms.ChoiceField(label="Décision", choices=Admissibility.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Motif (lu par le porteur)",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire pour une irrecevabilité.",
+    )
+
+
+class ConfirmCheckForm(DsfrBaseForm):
+    item = forms.ChoiceField(choices=CheckItem.choices, widget=forms.HiddenInput)
+    reason = forms.CharField(label="Motif de la confirmation manuelle", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ComplementForm(DsfrBaseForm):
+    sections = forms.MultipleChoiceField(label="Éléments à compléter", widget=forms.CheckboxSelectMultiple)
+    message = forms.CharField(label="Message au porteur", widget=forms.Textarea(attrs={"rows": 4}))
+    due_date = forms.DateField(
+        label="Réponse attendue avant le",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Le porteur pourra répondre jusqu’à 23 h 59 (heure de Paris) ce jour-là.",
+    )
+
+    def __init__(self, *args, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = list(sections)
+        self.fields["due_date"].initial = timezone.localdate() + dt.timedelta(days=15)
+
+    def due_at(self) -> dt.datetime:
+        day = self.cleaned_data["due_date"]
+        return timezone.make_aware(dt.datetime.combine(day, dt.time(23, 59, 59)))
+
+
+class RerouteForm(DsfrBaseForm):
+    group = forms.ModelChoiceField(label="Nouveau groupe", queryset=None)
+    reason = forms.CharField(label="Motif", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, groups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+
+
+class MessageForm(DsfrBaseForm):
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}))
+    internal = forms.BooleanField(label="Note interne (invisible pour le porteur)", required=False)
+    attachment = forms.FileField(
+        label="Pièce jointe", required=False, help_text="PDF, image ou document, 10 Mo au plus."
+    )
+
+
+class ApplicantMessageForm(DsfrBaseForm):
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 4}))
+    attachment = forms.FileField(
+        label="Pièce jointe", required=False, help_text="PDF, image ou document, 10 Mo au plus."
+    )
+
+
+class GroupForm(DsfrBaseForm):
+    name = forms.CharField(label="Nom du groupe", max_length=120)
+    regions = forms.MultipleChoiceField(
+        label="Régions couvertes",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=sorted(REGION_NAMES.items(), key=lambda kv: kv[1]),
+    )
+    departements = forms.CharField(
+        label="Départements couverts (codes séparés par des virgules)",
+        required=False,
+        help_text="Un département l’emporte sur une région.",
+    )
+    members = forms.CharField(
+        label="Instructeurs (adresses séparées par des virgules)",
+        required=False,
+        help_text="Les personnes doivent déjà avoir le rôle d’instructeur sur l’appel.",
+    )

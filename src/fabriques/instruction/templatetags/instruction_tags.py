@@ -1,0 +1,67 @@
+"""Rendering of dashboard cells and small helpers for the instruction templates."""
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from fabriques.territory.enums import REGION_NAMES
+from fabriques.theme.templatetags.humanize_fr import euros
+
+register = template.Library()
+
+ELIGIBILITY = {"pass": ("success", "Éligible"), "fail": ("error", "Non éligible"), "manual": ("warning", "À vérifier")}
+COMPLETENESS = {"ok": ("success", "Complet"), "ko": ("error", "Incomplet"), "pending": ("info", "À vérifier")}
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
+
+
+def _badge(kind: str, label: str):
+    return format_html('<p class="fr-badge fr-badge--sm fr-badge--{}">{}</p>', kind, label)
+
+
+def _score(value):
+    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+@register.simple_tag
+def dashboard_cell(dossier, column: str):
+    """The content of one cell; reads only columns loaded by the dashboard query."""
+    score = getattr(dossier, "score", None) if hasattr(dossier, "score") else None
+    instruction = getattr(dossier, "instruction", None) if hasattr(dossier, "instruction") else None
+    if column == "reference":
+        url = reverse("instruction:dossier", args=[dossier.uuid])
+        return format_html('<a href="{}">{}</a>', url, dossier.reference or "—")
+    simple = {
+        "place": dossier.place_name or "—",
+        "organisation": dossier.organisation.name,
+        "track": dossier.track.short_title,
+        "wave": dossier.wave.title,
+        "region": REGION_NAMES.get(dossier.place_commune.region_code, "—") if dossier.place_commune else "—",
+        "commune": str(dossier.place_commune) if dossier.place_commune else "—",
+        "state": dossier.get_state_display(),
+        "group": instruction.group.name if instruction else "Non orienté",
+        "amount": euros(dossier.amount_requested_eur),
+        "evaluations": score.n_evaluations if score else 0,
+        "score": _score(score.weighted if score else None),
+        "calibrated": _score(score.calibrated if score else None),
+        "spread": _score(score.spread if score else None),
+        "deposited": timezone.localtime(dossier.last_deposited_at).strftime("%d/%m/%Y %H:%M")
+        if dossier.last_deposited_at
+        else "—",
+    }
+    if column in simple:
+        return simple[column]
+    if column == "eligibility":
+        return _badge(*ELIGIBILITY.get(dossier.eligibility_status, ("info", "Non calculée")))
+    if column == "completeness":
+        return _badge(*COMPLETENESS.get(instruction.checklist_status if instruction else "", ("info", "À vérifier")))
+    return ""
+
+
+@register.filter
+def region_name(code: str) -> str:
+    return REGION_NAMES.get(code, code)

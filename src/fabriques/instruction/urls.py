@@ -1,0 +1,20 @@
+from django.urls import path
+
+from fabriques.instruction import views
+
+app_name = "instruction"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("colonnes/", views.dashboard_columns, name="columns"),
+    path("appels/<slug:slug>/groupes/", views.groups, name="groups"),
+    path("dossiers/<uuid:uuid>/", views.dossier, name="dossier"),
+    path("dossiers/<uuid:uuid>/commencer/", views.start, name="start"),
+    path("dossiers/<uuid:uuid>/confirmer/", views.confirm_check, name="confirm"),
+    path("dossiers/<uuid:uuid>/decision/", views.decide, name="decide"),
+    path("dossiers/<uuid:uuid>/complements/", views.request_complements, name="complements"),
+    path("dossiers/<uuid:uuid>/orientation/", views.reroute, name="reroute"),
+    path("dossiers/<uuid:uuid>/messages/", views.post_message, name="message"),
+    path("dossiers/<uuid:uuid>/echanges/", views.exchanges, name="exchanges"),
+    path("dossiers/<uuid:uuid>/pieces/<uuid:file_uuid>/", views.attachment, name="attachment"),
+    path("messages/<int:pk>/piece/", views.message_attachment, name="message-attachment"),
+]

@@ -1,0 +1,314 @@
+"""Agents' pages: dashboard, a dossier's instruction, groups; the applicant's exchanges page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from fabriques.accounts import rules as account_rules
+from fabriques.audit.models import AuditEntry
+from fabriques.calls.models import Call, Track, Wave
+from fabriques.dossiers import queries as dossier_queries
+from fabriques.dossiers import rules as dossier_rules
+from fabriques.instruction import domain, forms, queries, rules
+from fabriques.instruction.models import InstructionGroup, Message
+
+
+def _agent_dossier(request, uuid):
+    dossier = (
+        rules.dossiers_for_instruction(request.user)
+        .select_related("wave__call", "track", "organisation", "place_commune", "owner", "instruction__group")
+        .filter(uuid=uuid)
+        .first()
+    )
+    if dossier is None:
+        raise Http404("Dossier introuvable")
+    return dossier
+
+
+@login_required
+def dashboard(request):
+    if not rules.is_agent(request.user):
+        raise PermissionDenied
+    filters = queries.DashboardFilters.from_querydict(request.GET)
+    page = queries.dashboard_page(request.user, filters, request.GET.get("page"))
+    columns = queries.columns_for(request.user)
+    form = forms.DashboardFilterForm(
+        request.GET or None, waves=Wave.objects.order_by("opens_at"), tracks=Track.objects.order_by("call", "position")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    sort_params = params.copy()
+    sort_params.pop("sort", None)
+    return render(
+        request,
+        "instruction/dashboard.html",
+        {
+            "page": page,
+            "form": form,
+            "filters": filters,
+            "columns": columns,
+            "column_labels": {k: v[0] for k, v in queries.COLUMNS.items()},
+            "columns_form": forms.ColumnsForm(initial={"columns": columns}),
+            "query": params.urlencode(),
+            "sort_query": sort_params.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def dashboard_columns(request):
+    if not rules.is_agent(request.user):
+        raise PermissionDenied
+    domain.dashboard_columns_save(user=request.user, columns=request.POST.getlist("columns"))
+    messages.success(request, "Colonnes enregistrées.")
+    return redirect("instruction:dashboard")
+
+
+def _complement_sections(dossier):
+    sections = [("place", "Le lieu"), ("budget", "Le budget")]
+    sections += [(f"criterion:{c.code}", c.title) for c in dossier_queries.criteria_for(dossier)]
+    sections += [(f"attachment:{a.code}", a.label) for a in dossier_queries.required_attachments_for(dossier)]
+    return sections
+
+
+@login_required
+def dossier(request, uuid):
+    dossier = _agent_dossier(request, uuid)
+    can_act = rules.can_instruct(request.user, dossier)
+    instruction = getattr(dossier, "instruction", None)
+    context = {
+        "dossier": dossier,
+        "instruction": instruction,
+        "can_act": can_act,
+        "checks": list(instruction.checks.all()) if instruction else [],
+        "criteria": dossier_queries.criteria_for(dossier),
+        "answers": dossier_queries.answers_by_criterion(dossier),
+        "budget": dossier_queries.budget_summary(dossier),
+        "attachments": dossier.attachments.select_related("required").order_by("required__position", "uploaded_at"),
+        "versions": dossier.versions.order_by("-number"),
+        "messages_list": dossier.messages.select_related("author").order_by("created_at"),
+        "complement_requests": dossier.complement_requests.prefetch_related("items"),
+        "audit": AuditEntry.objects.filter(dossier_id=dossier.pk).order_by("-id")[:200],
+        "decision_form": forms.DecisionForm(),
+        "confirm_form": forms.ConfirmCheckForm(),
+        "complement_form": forms.ComplementForm(sections=_complement_sections(dossier)),
+        "reroute_form": forms.RerouteForm(groups=InstructionGroup.objects.filter(call=dossier.wave.call)),
+        "message_form": forms.MessageForm(),
+    }
+    return render(request, "instruction/dossier.html", context)
+
+
+def _act(request, uuid, action):
+    """Run an instruction action on a dossier the agent may act on; errors become messages."""
+    dossier = _agent_dossier(request, uuid)
+    if not rules.can_instruct(request.user, dossier):
+        raise PermissionDenied
+    try:
+        text = action(dossier)
+    except domain.InstructionError as exc:
+        messages.error(request, str(exc))
+    except Exception as exc:
+        from fabriques.dossiers.workflow import TransitionError
+
+        if not isinstance(exc, TransitionError):
+            raise
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, text)
+    return redirect("instruction:dossier", uuid=dossier.uuid)
+
+
+@login_required
+@require_POST
+def start(request, uuid):
+    def action(dossier):
+        domain.instruction_start(dossier=dossier, by=request.user)
+        return "Instruction commencée."
+
+    return _act(request, uuid, action)
+
+
+@login_required
+@require_POST
+def confirm_check(request, uuid):
+    form = forms.ConfirmCheckForm(request.POST)
+
+    def action(dossier):
+        if not form.is_valid():
+            raise domain.InstructionError("Indiquez le motif de la confirmation manuelle.")
+        domain.check_confirm(
+            dossier=dossier, item=form.cleaned_data["item"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+        return "Point confirmé manuellement."
+
+    return _act(request, uuid, action)
+
+
+@login_required
+@require_POST
+def decide(request, uuid):
+    form = forms.DecisionForm(request.POST)
+
+    def action(dossier):
+        if not form.is_valid():
+            raise domain.InstructionError("Choisissez une décision.")
+        domain.admissibility_decide(
+            dossier=dossier, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"], by=request.user
+        )
+        return f"Dossier déclaré {dossier.get_state_display().lower()}."
+
+    return _act(request, uuid, action)
+
+
+@login_required
+@require_POST
+def request_complements(request, uuid):
+    def action(dossier):
+        sections = dict(_complement_sections(dossier))
+        form = forms.ComplementForm(request.POST, sections=sections.items())
+        if not form.is_valid():
+            raise domain.InstructionError("Choisissez les éléments, écrivez un message et une date de réponse.")
+        domain.complements_request(
+            dossier=dossier,
+            sections=[(s, sections[s]) for s in form.cleaned_data["sections"]],
+            message=form.cleaned_data["message"],
+            due_at=form.due_at(),
+            by=request.user,
+        )
+        return "Demande de compléments envoyée au porteur."
+
+    return _act(request, uuid, action)
+
+
+@login_required
+@require_POST
+def reroute(request, uuid):
+    def action(dossier):
+        form = forms.RerouteForm(request.POST, groups=InstructionGroup.objects.filter(call=dossier.wave.call))
+        if not form.is_valid():
+            raise domain.InstructionError("Choisissez un groupe et indiquez le motif.")
+        domain.dossier_reroute(
+            dossier=dossier, group=form.cleaned_data["group"], by=request.user, reason=form.cleaned_data["reason"]
+        )
+        return "Dossier réorienté."
+
+    return _act(request, uuid, action)
+
+
+@login_required
+@require_POST
+def post_message(request, uuid):
+    dossier = _agent_dossier(request, uuid)
+    form = forms.MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            domain.message_post(
+                dossier=dossier,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+                upload=form.cleaned_data["attachment"],
+            )
+        except domain.InstructionError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Message publié.")
+    else:
+        messages.error(request, "Le message est vide.")
+    return redirect("instruction:dossier", uuid=dossier.uuid)
+
+
+def _message_for(request, pk) -> Message:
+    message = get_object_or_404(Message.objects.select_related("dossier"), pk=pk)
+    dossier = message.dossier
+    agent = rules.dossiers_for_instruction(request.user).filter(pk=dossier.pk).exists()
+    applicant = not message.internal and dossier_rules.dossiers_visible_to(request.user).filter(pk=dossier.pk).exists()
+    if not (agent or applicant) or not message.attachment:
+        raise Http404("Pièce introuvable")
+    return message
+
+
+@login_required
+def message_attachment(request, pk):
+    message = _message_for(request, pk)
+    return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_name)
+
+
+@login_required
+def exchanges(request, uuid):
+    """The applicant's side: the open request for complements and the messages with the agents."""
+    dossier = dossier_rules.dossiers_visible_to(request.user).select_related("wave", "track").filter(uuid=uuid).first()
+    if dossier is None:
+        raise Http404("Dossier introuvable")
+    form = forms.ApplicantMessageForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if "complements_done" in request.POST:
+            try:
+                domain.complements_answer(dossier=dossier, answer=request.POST.get("answer", ""), by=request.user)
+            except domain.InstructionError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, "Merci : l’instruction reprend avec vos compléments.")
+            return redirect("instruction:exchanges", uuid=dossier.uuid)
+        if form.is_valid():
+            try:
+                domain.message_post(
+                    dossier=dossier,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    upload=form.cleaned_data["attachment"],
+                )
+            except domain.InstructionError as exc:
+                form.add_error("attachment", str(exc))
+            else:
+                messages.success(request, "Message envoyé.")
+                return redirect("instruction:exchanges", uuid=dossier.uuid)
+    return render(
+        request,
+        "instruction/exchanges.html",
+        {
+            "dossier": dossier,
+            "form": form,
+            "open_request": domain.open_complement_request(dossier),
+            "messages_list": dossier.messages.filter(internal=False).select_related("author").order_by("created_at"),
+            "instruction": getattr(dossier, "instruction", None),
+        },
+    )
+
+
+@login_required
+def groups(request, slug):
+    call = get_object_or_404(Call, slug=slug)
+    if not account_rules.can_invite_agents(request.user, call):
+        raise PermissionDenied
+    form = forms.GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain.group_save(
+                call=call,
+                name=form.cleaned_data["name"],
+                regions=form.cleaned_data["regions"],
+                departements=form.cleaned_data["departements"].split(","),
+                member_emails=form.cleaned_data["members"].split(","),
+                by=request.user,
+            )
+        except domain.InstructionError as exc:
+            form.add_error("members", str(exc))
+        else:
+            messages.success(request, "Groupe enregistré.")
+            return redirect("instruction:groups", slug=call.slug)
+    domain.national_group(call=call)
+    groups = InstructionGroup.objects.filter(call=call).prefetch_related("rules", "members")
+    return render(request, "instruction/groups.html", {"call": call, "form": form, "groups": groups})
+
+
+@login_required
+def attachment(request, uuid, file_uuid):
+    """An agent downloads a dossier's attachment (only for dossiers they may see)."""
+    dossier = _agent_dossier(request, uuid)
+    item = get_object_or_404(dossier.attachments, uuid=file_uuid)
+    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
