@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fabriques.dossiers",
     "fabriques.instruction",
     "fabriques.evaluation",
+    "fabriques.committee",
     "fabriques.audit",
     "fabriques.api",
     "fabriques.demo",

@@ -60,6 +60,8 @@ class Instruction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    is_qpv = models.BooleanField("en QPV ou à proximité", null=True, blank=True)
+    is_rural = models.BooleanField("hors des grands pôles urbains", null=True, blank=True)
     checklist_status = models.CharField(
         "complétude",
         max_length=10,
