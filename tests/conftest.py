@@ -37,6 +37,20 @@ def open_wave(call):
 
 
 @pytest.fixture
+def territory_loaded(db):
+    """Communes, QPV 2024 and 2015 (Occitanie), census of tiers-lieux imported from ../shared/data (per test).
+
+    Files are parsed once per process; each later use costs only the writes (about 1 s, mostly the communes).
+    """
+    from fabriques.territory.domain import communes_import, qpv_import, tiers_lieux_import
+
+    communes_import(path=SHARED_DATA / "communes" / "communes_2022_centroids.csv")
+    qpv_import(path=SHARED_DATA / "qpv" / "qpv2024_anct_simplified.geojson", vintage=2024)
+    qpv_import(path=SHARED_DATA / "qpv" / "qpv2015_occitanie_hackaviz2021.geojson", vintage=2015)
+    tiers_lieux_import(path=SHARED_DATA / "tiers_lieux" / "cget_tiers_lieux_2019.csv")
+
+
+@pytest.fixture
 def make_user(db):
     from allauth.account.models import EmailAddress
 

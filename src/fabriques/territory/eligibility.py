@@ -138,6 +138,13 @@ def _tiers_lieux_network(rule, track: Track, location: Location | None) -> RuleR
         )
     origin = " du centre de la commune" if location.approximate else ""
     radius = _metres(nearby.radius_m)
+    minimum = rule.min_count or 0
+    if nearby.count < minimum:
+        status = MANUAL if location.approximate else FAIL
+        return RuleResult(
+            rule.kind, rule.label, status,
+            f"{nearby.count} tiers-lieu(x) recensé(s) à moins de {radius}{origin}, minimum {minimum}.",
+        )
     if not nearby.count:
         return RuleResult(
             rule.kind, rule.label, PASS,
