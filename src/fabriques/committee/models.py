@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from fabriques.committee.enums import Outcome, OutboxState, PinChoice
+from fabriques.committee.enums import OutboxState, Outcome, PinChoice
 
 
 class Scenario(models.Model):
