@@ -178,3 +178,28 @@ def test_a_message_attachment_is_checked_by_its_bytes(build, communes, occitanie
         domain.message_post(dossier=dossier, author=dossier.owner, body="Voici le devis", upload=fake)
 
     assert dossier.messages.count() == 0
+
+
+def test_qpv_flag_comes_from_the_eligibility_report_and_never_guesses():
+    computed = {"results": [{"kind": "qpv_proximity", "status": "pass", "reason": "À 120 m du QPV QN03101M"}]}
+    unknown = {"results": [{"kind": "qpv_proximity", "status": "manual", "reason": "QPV non chargés"}]}
+
+    assert domain.qpv_from_report(computed) is True
+    assert domain.qpv_from_report(unknown) is None
+    assert domain.qpv_from_report({}) is None
+
+
+def test_the_instructor_classifies_the_territory_and_it_is_logged(build, communes, occitanie, client):
+    dossier = build(communes["gueret"])
+    client.force_login(occitanie["instructor"])
+    national = dossier.instruction.group
+    national.members.add(occitanie["instructor"])
+
+    response = client.post(f"/instruction/dossiers/{dossier.uuid}/territoire/", {"is_rural": "yes", "is_qpv": "no"})
+
+    assert response.status_code == 302
+    instruction = Instruction.objects.get(dossier=dossier)
+    assert (instruction.is_rural, instruction.is_qpv) == (True, False)
+    assert AuditEntry.objects.get(dossier_id=dossier.pk, action="dossier.territory_class").after == {
+        "is_rural": True, "is_qpv": False
+    }

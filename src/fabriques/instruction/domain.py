@@ -64,12 +64,43 @@ def dossier_route(*, dossier: Dossier, by=None) -> Instruction:
         region_code=commune.region_code if commune else "",
         departement_code=commune.departement_code if commune else "",
     )
-    instruction = Instruction.objects.create(dossier=dossier, group=group, routed_at=timezone.now())
+    instruction = Instruction.objects.create(
+        dossier=dossier, group=group, routed_at=timezone.now(), is_qpv=qpv_from_report(dossier.eligibility_report)
+    )
     audit_record(
         action="dossier.routed",
         obj=instruction,
         by=by,
         after={"group": group.name},
+        dossier_id=dossier.pk,
+        call_id=dossier.wave.call_id,
+    )
+    return instruction
+
+
+def qpv_from_report(report: dict) -> bool | None:
+    """In or near a QPV according to the stored eligibility report; None when it could not be computed."""
+    for result in (report or {}).get("results", []):
+        if result.get("kind") == "qpv_proximity" and result.get("status") in ("pass", "fail"):
+            return result["status"] == "pass"
+    qpv = ((report or {}).get("location") or {}).get("qpv") or {}
+    if qpv.get("inside") is not None and qpv.get("code"):
+        return bool(qpv["inside"])
+    return None
+
+
+def territory_class_set(*, dossier: Dossier, is_rural: bool | None, is_qpv: bool | None, by) -> Instruction:
+    """The instructor states whether the place is outside large urban centres and in/near a QPV (logged)."""
+    instruction = dossier_route(dossier=dossier, by=by)
+    before = {"is_rural": instruction.is_rural, "is_qpv": instruction.is_qpv}
+    instruction.is_rural, instruction.is_qpv = is_rural, is_qpv
+    instruction.save(update_fields=["is_rural", "is_qpv"])
+    audit_record(
+        action="dossier.territory_class",
+        obj=instruction,
+        by=by,
+        before=before,
+        after={"is_rural": is_rural, "is_qpv": is_qpv},
         dossier_id=dossier.pk,
         call_id=dossier.wave.call_id,
     )

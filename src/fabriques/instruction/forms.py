@@ -128,3 +128,19 @@ class GroupForm(DsfrBaseForm):
         required=False,
         help_text="Les personnes doivent déjà avoir le rôle d’instructeur sur l’appel.",
     )
+
+
+class TerritoryClassForm(DsfrBaseForm):
+    CHOICES = [("", "Non précisé"), ("yes", "Oui"), ("no", "Non")]
+    is_rural = forms.ChoiceField(
+        label="Hors des grands pôles urbains (territoire rural)", choices=CHOICES, required=False
+    )
+    is_qpv = forms.ChoiceField(label="Dans un QPV ou à proximité immédiate", choices=CHOICES, required=False)
+
+    @staticmethod
+    def value(raw: str) -> bool | None:
+        return {"yes": True, "no": False}.get(raw)
+
+    @staticmethod
+    def initial_for(flag: bool | None) -> str:
+        return {True: "yes", False: "no"}.get(flag, "")

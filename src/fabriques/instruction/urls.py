@@ -13,6 +13,7 @@ urlpatterns = [
     path("dossiers/<uuid:uuid>/decision/", views.decide, name="decide"),
     path("dossiers/<uuid:uuid>/complements/", views.request_complements, name="complements"),
     path("dossiers/<uuid:uuid>/orientation/", views.reroute, name="reroute"),
+    path("dossiers/<uuid:uuid>/territoire/", views.territory_class, name="territory-class"),
     path("dossiers/<uuid:uuid>/messages/", views.post_message, name="message"),
     path("dossiers/<uuid:uuid>/echanges/", views.exchanges, name="exchanges"),
     path("dossiers/<uuid:uuid>/pieces/<uuid:file_uuid>/", views.attachment, name="attachment"),

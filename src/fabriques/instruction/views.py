@@ -98,6 +98,12 @@ def dossier(request, uuid):
         "complement_form": forms.ComplementForm(sections=_complement_sections(dossier)),
         "reroute_form": forms.RerouteForm(groups=InstructionGroup.objects.filter(call=dossier.wave.call)),
         "message_form": forms.MessageForm(),
+        "class_form": forms.TerritoryClassForm(
+            initial={
+                "is_rural": forms.TerritoryClassForm.initial_for(instruction.is_rural if instruction else None),
+                "is_qpv": forms.TerritoryClassForm.initial_for(instruction.is_qpv if instruction else None),
+            }
+        ),
     }
     return render(request, "instruction/dossier.html", context)
 
@@ -312,3 +318,22 @@ def attachment(request, uuid, file_uuid):
     dossier = _agent_dossier(request, uuid)
     item = get_object_or_404(dossier.attachments, uuid=file_uuid)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+
+
+@login_required
+@require_POST
+def territory_class(request, uuid):
+    form = forms.TerritoryClassForm(request.POST)
+
+    def action(dossier):
+        if not form.is_valid():
+            raise domain.InstructionError("Choix invalide.")
+        domain.territory_class_set(
+            dossier=dossier,
+            by=request.user,
+            is_rural=form.value(form.cleaned_data["is_rural"]),
+            is_qpv=form.value(form.cleaned_data["is_qpv"]),
+        )
+        return "Classement du territoire enregistré."
+
+    return _act(request, uuid, action)

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('instruction', '0002_instruction_checklist_status_dashboardpreference'),
+        ("instruction", "0002_instruction_checklist_status_dashboardpreference"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='instruction',
-            name='is_qpv',
-            field=models.BooleanField(blank=True, null=True, verbose_name='en QPV ou à proximité'),
+            model_name="instruction",
+            name="is_qpv",
+            field=models.BooleanField(blank=True, null=True, verbose_name="en QPV ou à proximité"),
         ),
         migrations.AddField(
-            model_name='instruction',
-            name='is_rural',
-            field=models.BooleanField(blank=True, null=True, verbose_name='hors des grands pôles urbains'),
+            model_name="instruction",
+            name="is_rural",
+            field=models.BooleanField(blank=True, null=True, verbose_name="hors des grands pôles urbains"),
         ),
     ]
