@@ -13,7 +13,7 @@ MANAGERS = {"instructor", "admin"}
 
 
 @pytest.fixture
-def world(make_dossier, make_user, call, evaluators, instructor, admin_user, committee_member, applicant):  # noqa: PLR0917 - fixtures injected by name
+def world(make_dossier, make_user, call, evaluators, instructor, admin_user, committee_member, applicant):
     dossier, other = make_dossier(), make_dossier()
     assigned, not_assigned, conflicted = evaluators
     active = domain.assignment_create(dossier=dossier, evaluator=assigned, by=instructor)

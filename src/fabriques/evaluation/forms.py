@@ -26,6 +26,7 @@ class WaveSettingsForm(DsfrBaseForm):
     )
     disagreement_spread = forms.DecimalField(
         label="Écart entre évaluateurs signalant un désaccord", min_value=0, max_digits=4, decimal_places=2,
+        localize=True,
         help_text="Sur l’échelle de l’appel, par exemple 1,5 pour une échelle de 0 à 5.",
     )
 
