@@ -40,7 +40,7 @@ def test_rural_minimum_changes_the_choice_and_its_price_is_the_score_given_up():
     assert (result.chosen, result.objective) == (("A", "C"), 14.0)
     [status] = result.targets
     assert (status.key, status.required, status.achieved, status.met, status.price) == ("min_rural", 1, 1, True, 3.0)
-    assert status.label == "Au moins 1 lauréats hors des grands pôles urbains"
+    assert status.label == "Au moins 1 lauréat hors des grands pôles urbains"
     assert [(t.achieved, t.met) for t in result.baseline.targets] == [(0, False)]
 
 
@@ -133,13 +133,13 @@ def test_conflicting_targets_are_named_and_nothing_is_chosen():
 
     assert (result.status, result.chosen, result.objective, result.budget_used) == ("infeasible", (), 0.0, 0)
     assert result.conflicts == (
-        "Au plus 1 lauréats",
-        "Au moins 1 lauréats en QPV",
-        "Au moins 1 lauréats hors des grands pôles urbains",
+        "Au plus 1 lauréat",
+        "Au moins 1 lauréat en QPV",
+        "Au moins 1 lauréat hors des grands pôles urbains",
     )
     assert result.message == (
-        "Ces objectifs ne peuvent pas être tenus ensemble : « Au plus 1 lauréats », « Au moins 1 lauréats en QPV », "
-        "« Au moins 1 lauréats hors des grands pôles urbains ». Aucun lauréat n’est retenu ; assouplissez l’un d’eux."
+        "Ces objectifs ne peuvent pas être tenus ensemble : « Au plus 1 lauréat », « Au moins 1 lauréat en QPV », "
+        "« Au moins 1 lauréat hors des grands pôles urbains ». Aucun lauréat n’est retenu ; assouplissez l’un d’eux."
     )
     assert result.baseline.chosen == ("A", "R", "Q")
 
@@ -167,7 +167,7 @@ def test_region_minimum_with_its_only_candidate_pinned_out_is_a_conflict():
     result = allocate(candidates=candidates, scenario=Scenario(envelope=100, pins=pins, targets=every))
 
     assert result.conflicts == (
-        "Au moins 1 lauréat(s) dans chaque région candidate",
+        "Au moins 1 lauréat dans chaque région candidate",
         "Dossier d épinglé « écarté » (projet abandonné)",
     )
 

@@ -44,6 +44,10 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 DIGITS = 3
 INFEASIBLE = 2
 ENVELOPE = "envelope"
+# HiGHS's presolve (probing) cost 0.5–1.5 s on 1,000–2,000 candidates and bought nothing (the
+# models are solved at the root node); on tiny models, turning it off made HiGHS's heuristics
+# linger instead. Measured with bench/committee_allocation.py and the property tests.
+PRESOLVE_BELOW = 500  # candidates
 
 Id = int | str
 
@@ -79,14 +83,14 @@ class TargetKind(StrEnum):
 AT_MOST = {TargetKind.TRACK_MAX, TargetKind.REGION_MAX, TargetKind.MAX_LAUREATES}
 
 _LABELS = {
-    TargetKind.MIN_RURAL: "Au moins {v} lauréats hors des grands pôles urbains",
-    TargetKind.MIN_QPV: "Au moins {v} lauréats en QPV",
-    TargetKind.TRACK_MIN: "Au moins {v} lauréats de l’entrée « {track} »",
-    TargetKind.TRACK_MAX: "Au plus {v} lauréats de l’entrée « {track} »",
-    TargetKind.REGION_MIN: "Au moins {v} lauréats dans la région {region}",
-    TargetKind.REGION_MAX: "Au plus {v} lauréats dans la région {region}",
-    TargetKind.EVERY_REGION_MIN: "Au moins {v} lauréat(s) dans chaque région candidate",
-    TargetKind.MAX_LAUREATES: "Au plus {v} lauréats",
+    TargetKind.MIN_RURAL: "Au moins {v} {laureates} hors des grands pôles urbains",
+    TargetKind.MIN_QPV: "Au moins {v} {laureates} en QPV",
+    TargetKind.TRACK_MIN: "Au moins {v} {laureates} de l’entrée {track}",
+    TargetKind.TRACK_MAX: "Au plus {v} {laureates} de l’entrée {track}",
+    TargetKind.REGION_MIN: "Au moins {v} {laureates} dans la région {region}",
+    TargetKind.REGION_MAX: "Au plus {v} {laureates} dans la région {region}",
+    TargetKind.EVERY_REGION_MIN: "Au moins {v} {laureates} dans chaque région candidate",
+    TargetKind.MAX_LAUREATES: "Au plus {v} {laureates}",
 }
 
 
@@ -115,7 +119,10 @@ class Target:
 
     @property
     def text(self) -> str:
-        return self.label or _LABELS[self.kind].format(v=self.value, track=self.track, region=self.region)
+        laureates = "lauréats" if self.value > 1 else "lauréat"
+        return self.label or _LABELS[self.kind].format(
+            v=self.value, laureates=laureates, track=self.track, region=self.region
+        )
 
 
 @dataclass(frozen=True)
@@ -308,7 +315,11 @@ class _Problem:
             integrality=np.ones(n),
             bounds=Bounds(lower, upper),
             constraints=constraints,
-            options={"time_limit": self.scenario.time_limit, "mip_rel_gap": self.scenario.mip_rel_gap},
+            options={
+                "time_limit": self.scenario.time_limit,
+                "mip_rel_gap": self.scenario.mip_rel_gap,
+                "presolve": n < PRESOLVE_BELOW,
+            },
         )
 
     def all_groups(self) -> set[str]:
