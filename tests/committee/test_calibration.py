@@ -5,7 +5,14 @@ import json
 import numpy as np
 import pytest
 
-from fabriques.committee.calibration import Calibration, DossierQuality, bands_crossing, calibrate
+from fabriques.committee.calibration import (
+    Calibration,
+    DossierQuality,
+    bands_crossing,
+    calibrate,
+    observations_from,
+)
+from fabriques.committee.consolidation import CriterionSpec, EvaluationInput, consolidate
 
 
 def synthetic_wave(*, dossiers=300, evaluators=40, per_dossier=3, noise=0.3, seed=7):
@@ -107,3 +114,17 @@ def test_results_are_json_ready_and_bad_input_is_refused():
         calibrate(observations=[])
     with pytest.raises(ValueError, match="finite"):
         calibrate(observations=[("a", "x", float("nan"))])
+
+
+def test_observations_come_from_each_evaluators_weighted_score():
+    criteria = [
+        CriterionSpec("a", weight=2, scale_min=0, scale_max=4),
+        CriterionSpec("b", weight=1, scale_min=0, scale_max=4),
+    ]
+    consolidations = {
+        "D1": consolidate(evaluations=[EvaluationInput("x", {"a": 3, "b": 0}), EvaluationInput("y", {})],
+                          criteria=criteria),
+        "D2": consolidate(evaluations=[EvaluationInput("x", {"b": 1})], criteria=criteria),
+    }
+
+    assert list(observations_from(consolidations)) == [("D1", "x", 2.0), ("D2", "x", 1.0)]

@@ -36,7 +36,7 @@ read it as an indication of which ranks are fragile, not as a guarantee.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import NamedTuple
@@ -45,6 +45,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import cg, spsolve
+
+from fabriques.committee.consolidation import Consolidation
 
 DIGITS = 3
 CG_RTOL = 1e-10
@@ -253,6 +255,14 @@ def calibrate(
         bootstrap_rounds=bootstrap_rounds,
         band=(float(band[0]), float(band[1])),
     )
+
+
+def observations_from(consolidations: Mapping[Id, Consolidation]) -> Iterator[tuple[Id, Id, float]]:
+    """(dossier, evaluator, score) triples from each dossier's consolidation: the evaluators' weighted scores."""
+    for dossier_id, consolidation in consolidations.items():
+        for own in consolidation.evaluator_scores:
+            if own.score is not None:
+                yield dossier_id, own.evaluator_id, own.score
 
 
 def bands_crossing(calibration: Calibration, *, funding_line: Decimal | float) -> tuple[Id, ...]:
