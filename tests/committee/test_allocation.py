@@ -208,8 +208,15 @@ def test_result_and_scenario_are_json_ready():
     assert result["amounts"] == [{"id": 1, "amount": 5}, {"id": 2, "amount": 10}]
     assert result["scenario"] == "équilibre rural"
     assert result["baseline"]["objective"] == 17.0
-    assert saved["pins"] == {"2": {"kind": "force_in", "reason": "motif"}}
+    assert saved["pins"] == [{"id": 2, "kind": "force_in", "reason": "motif"}]
     assert saved["targets"] == [{"kind": "min_rural", "value": 1, "track": "", "region": "", "label": ""}]
+    assert Scenario.from_dict(saved) == scenario
+
+
+def test_default_target_labels_read_as_french():
+    assert Target(TargetKind.MIN_QPV, 150).text == "Au moins 150 lauréats en QPV"
+    assert Target(TargetKind.TRACK_MIN, 30, track="numerique").text == "Au moins 30 lauréats de l’entrée numerique"
+    assert Target(TargetKind.REGION_MAX, 1, region="84").text == "Au plus 1 lauréat dans la région 84"
 
 
 def test_bad_scenarios_are_refused():

@@ -164,11 +164,24 @@ class Scenario:
             "name": self.name,
             "envelope": self.envelope,
             "targets": [asdict(t) for t in self.targets],
-            "pins": {str(k): asdict(p) for k, p in self.pins.items()},
-            "amount_overrides": {str(k): v for k, v in self.amount_overrides.items()},
+            "pins": [{"id": k, "kind": p.kind.value, "reason": p.reason} for k, p in self.pins.items()],
+            "amount_overrides": [{"id": k, "amount": v} for k, v in self.amount_overrides.items()],
             "time_limit": self.time_limit,
             "mip_rel_gap": self.mip_rel_gap,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Scenario:
+        """Inverse of ``as_dict`` (ids keep their JSON type)."""
+        return cls(
+            name=data.get("name", ""),
+            envelope=int(data["envelope"]),
+            targets=tuple(Target(**t) for t in data.get("targets", ())),
+            pins={p["id"]: Pin(PinKind(p["kind"]), p["reason"]) for p in data.get("pins", ())},
+            amount_overrides={o["id"]: int(o["amount"]) for o in data.get("amount_overrides", ())},
+            time_limit=float(data.get("time_limit", 10.0)),
+            mip_rel_gap=float(data.get("mip_rel_gap", 1e-6)),
+        )
 
 
 @dataclass(frozen=True)
