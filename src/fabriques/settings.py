@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "fabriques.committee",
     "fabriques.audit",
     "fabriques.api",
+    "fabriques.apitokens",
+    "fabriques.exports",
+    "fabriques.opendata",
     "fabriques.demo",
     "fabriques.security",
 ]
@@ -176,6 +179,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("FABRIQUES_FROM_EMAIL", "Fabriques <ne-pas-r
 FABRIQUES_BAN_URL = os.environ.get("FABRIQUES_BAN_URL", "")
 FABRIQUES_BAN_TIMEOUT = float(os.environ.get("FABRIQUES_BAN_TIMEOUT", "3"))
 FABRIQUES_TILE_URL = os.environ.get("FABRIQUES_TILE_URL", "")
+
+# --- Data out: API requests per token and minute (counted in the database, shared by all servers);
+# exports above this many dossiers run in the background (`python -m fabriques run-jobs`).
+FABRIQUES_API_RATE_LIMIT = int(os.environ.get("FABRIQUES_API_RATE_LIMIT", "600"))
+FABRIQUES_EXPORT_SYNC_MAX = int(os.environ.get("FABRIQUES_EXPORT_SYNC_MAX", "2000"))
 
 # --- Internationalisation: the UI speaks French, times are Europe/Paris.
 LANGUAGE_CODE = "fr"

@@ -12,5 +12,8 @@ urlpatterns = [
     path("instruction/", include("fabriques.instruction.urls")),
     path("evaluation/", include("fabriques.evaluation.urls")),
     path("api/v1/", api.urls),
+    path("espace/jetons/", include("fabriques.apitokens.urls")),
+    path("donnees/", include("fabriques.opendata.urls")),
+    path("exports/", include("fabriques.exports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,8 @@
 from ninja import NinjaAPI
 
 from fabriques.api.calls import router as calls_router
+from fabriques.api.dossiers import router as dossiers_router
+from fabriques.api.errors import install_error_handlers
 
 api = NinjaAPI(
     title="API Fabriques",
@@ -12,3 +14,5 @@ api = NinjaAPI(
     docs_url=None,  # Swagger UI loads from a CDN: refused by our CSP and offline machines
 )
 api.add_router("/", calls_router)
+api.add_router("/", dossiers_router)
+install_error_handlers(api)
