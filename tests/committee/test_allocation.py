@@ -173,13 +173,14 @@ def test_region_minimum_with_its_only_candidate_pinned_out_is_a_conflict():
 
 
 def test_pinning_in_a_dossier_under_a_threshold_is_refused():
-    candidates = [cand("A", 9), cand("X", 8, eligible=False, pin=Pin(PinKind.FORCE_IN, "avis du préfet"))]
+    candidates = [cand("A", 9), cand("X", 8, eligible=False, pin=Pin(PinKind.FORCE_IN, "avis du préfet"),
+                                     name="TL-2019-0042")]
 
     result = allocate(candidates=candidates, scenario=Scenario(envelope=100))
 
     assert (result.status, result.chosen) == ("infeasible", ())
     assert result.message == (
-        "Un dossier sous un seuil ne peut pas être financé : Dossier X épinglé « retenu » (avis du préfet). "
+        "Un dossier sous un seuil ne peut pas être financé : Dossier TL-2019-0042 épinglé « retenu » (avis du préfet). "
         "Aucun lauréat n’est retenu."
     )
 

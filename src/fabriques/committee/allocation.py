@@ -138,6 +138,7 @@ class Candidate:
     is_qpv: bool = False
     eligible: bool = True
     pin: Pin | None = None
+    name: str = ""  # how messages name the dossier (its reference); the id when empty
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,8 @@ class _Problem:
         labels |= {t.key: t.text for t in self.scenario.targets}
         for cid, pin in self.pins.items():
             verb = "retenu" if pin.kind == PinKind.FORCE_IN else "écarté"
-            labels[f"pin:{cid}"] = f"Dossier {cid} épinglé « {verb} » ({pin.reason})"
+            name = self.candidates[self.index[cid]].name or cid
+            labels[f"pin:{cid}"] = f"Dossier {name} épinglé « {verb} » ({pin.reason})"
         return labels
 
     def solve(self, groups: set[str], *, feasibility_only: bool = False):
