@@ -1,6 +1,7 @@
 """Backup then restore gives back every row of every table and every uploaded file, byte for byte."""
 
 import io
+import re
 import tarfile
 
 import pytest
@@ -138,7 +139,7 @@ def test_a_corrupted_archive_is_refused(populated, tmp_path):
             target.addfile(member, io.BytesIO(data))
     _wipe()
 
-    with pytest.raises(BackupError, match="« lisez-moi.txt » de l’archive ne correspond pas à son empreinte"):
+    with pytest.raises(BackupError, match=re.escape("« lisez-moi.txt » de l’archive ne correspond pas")):
         backup_restore(archive_path=tampered)
 
 
