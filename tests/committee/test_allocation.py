@@ -12,6 +12,7 @@ from fabriques.committee.allocation import (
     Target,
     TargetKind,
     allocate,
+    amount_errors,
     by_rank,
 )
 
@@ -227,3 +228,17 @@ def test_bad_scenarios_are_refused():
         Target(TargetKind.TRACK_MIN, 1)
     with pytest.raises(ValueError, match="unknown candidates"):
         allocate(candidates=[cand("A", 1)], scenario=Scenario(envelope=10, pins={"Z": Pin(PinKind.FORCE_IN, "x")}))
+
+
+def test_adjusted_amounts_outside_the_track_bounds_get_a_french_error():
+    candidates = [cand("A", 9, 50_000), cand("B", 8, 60_000, track="numerique")]
+    bounds = {"territoire": (50_000, 150_000), "numerique": (50_000, 300_000)}
+
+    errors = amount_errors(
+        candidates=candidates, amount_overrides={"A": 40_000, "B": 300_000, "Z": 1}, track_bounds=bounds
+    )
+
+    assert errors == {
+        "A": "Le montant doit être compris entre 50\u202f000\u00a0€ et 150\u202f000\u00a0€.",
+        "Z": "Ce dossier ne fait pas partie des candidats.",
+    }

@@ -233,6 +233,22 @@ def euros(amount: int) -> str:
     return f"{amount:,}".replace(",", "\u202f") + "\u00a0€"
 
 
+def amount_errors(
+    *, candidates: Sequence[Candidate], amount_overrides: Mapping[Id, int], track_bounds: Mapping[str, tuple[int, int]]
+) -> dict[Id, str]:
+    """French error per adjusted amount outside its track's bounds (empty when all are valid)."""
+    tracks = {c.id: c.track for c in candidates}
+    errors = {}
+    for cid, amount in amount_overrides.items():
+        if cid not in tracks:
+            errors[cid] = "Ce dossier ne fait pas partie des candidats."
+            continue
+        low, high = track_bounds[tracks[cid]]
+        if not low <= amount <= high:
+            errors[cid] = f"Le montant doit être compris entre {euros(low)} et {euros(high)}."
+    return errors
+
+
 class _Problem:
     """Candidates as arrays, and the constraint groups the solver and the conflict search share."""
 
@@ -410,9 +426,18 @@ def _prices(problem: _Problem, objective: float) -> dict[str, float]:
 def _failure(problem: _Problem, baseline: Selection, status: str, message: str, conflicts=()) -> AllocationResult:
     empty = np.zeros(len(problem.ids))
     return AllocationResult(
-        scenario=problem.scenario.name, status=status, message=message, conflicts=tuple(conflicts),
-        chosen=(), amounts={}, objective=0.0, budget_used=0, envelope=problem.scenario.envelope,
-        targets=_statuses(problem, empty), mip_gap=None, baseline=baseline,
+        scenario=problem.scenario.name,
+        status=status,
+        message=message,
+        conflicts=tuple(conflicts),
+        chosen=(),
+        amounts={},
+        objective=0.0,
+        budget_used=0,
+        envelope=problem.scenario.envelope,
+        targets=_statuses(problem, empty),
+        mip_gap=None,
+        baseline=baseline,
     )
 
 

@@ -227,8 +227,14 @@ def calibrate(
         map(
             DossierQuality._make,
             zip(
-                dossier_ids, rounded(raw), rounded(q), rounded(low), rounded(high),
-                n_per_d.tolist(), comp_d.tolist(), strict=True,
+                dossier_ids,
+                rounded(raw),
+                rounded(q),
+                rounded(low),
+                rounded(high),
+                n_per_d.tolist(),
+                comp_d.tolist(),
+                strict=True,
             ),
         )
     )

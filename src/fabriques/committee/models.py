@@ -12,6 +12,12 @@ class Scenario(models.Model):
     envelope_eur = models.PositiveBigIntegerField("enveloppe (€)")
     max_laureates = models.PositiveIntegerField("lauréats au plus", null=True, blank=True)
     use_calibrated = models.BooleanField("classer sur les notes calibrées", default=True)
+    targets = models.JSONField(
+        "cibles d’équilibre de la vague",
+        default=list,
+        blank=True,
+        help_text="parameters of the solve: [{kind, value, track, region, label}]",
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     solved_at = models.DateTimeField(null=True, blank=True)

@@ -6,107 +6,203 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('calls', '0001_initial'),
-        ('dossiers', '0001_initial'),
+        ("calls", "0001_initial"),
+        ("dossiers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient', models.EmailField(max_length=254)),
-                ('subject', models.CharField(max_length=250)),
-                ('body', models.TextField()),
-                ('letter', models.FileField(blank=True, upload_to='letters/%Y/')),
-                ('state', models.CharField(choices=[('draft', 'Brouillon'), ('sent', 'Envoyé')], default='draft', max_length=10)),
-                ('generated_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outbox', to='dossiers.dossier')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("recipient", models.EmailField(max_length=254)),
+                ("subject", models.CharField(max_length=250)),
+                ("body", models.TextField()),
+                ("letter", models.FileField(blank=True, upload_to="letters/%Y/")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("draft", "Brouillon"), ("sent", "Envoyé")], default="draft", max_length=10
+                    ),
+                ),
+                ("generated_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outbox", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['dossier', '-generated_at'],
+                "ordering": ["dossier", "-generated_at"],
             },
         ),
         migrations.CreateModel(
-            name='Scenario',
+            name="Scenario",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='nom')),
-                ('envelope_eur', models.PositiveBigIntegerField(verbose_name='enveloppe (€)')),
-                ('max_laureates', models.PositiveIntegerField(blank=True, null=True, verbose_name='lauréats au plus')),
-                ('use_calibrated', models.BooleanField(default=True, verbose_name='classer sur les notes calibrées')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('solved_at', models.DateTimeField(blank=True, null=True)),
-                ('result', models.JSONField(blank=True, default=dict, verbose_name='dernier résultat du solveur')),
-                ('chosen', models.BooleanField(default=False, verbose_name='scénario retenu')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('wave', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scenarios', to='calls.wave')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="nom")),
+                ("envelope_eur", models.PositiveBigIntegerField(verbose_name="enveloppe (€)")),
+                ("max_laureates", models.PositiveIntegerField(blank=True, null=True, verbose_name="lauréats au plus")),
+                ("use_calibrated", models.BooleanField(default=True, verbose_name="classer sur les notes calibrées")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("solved_at", models.DateTimeField(blank=True, null=True)),
+                ("result", models.JSONField(blank=True, default=dict, verbose_name="dernier résultat du solveur")),
+                ("chosen", models.BooleanField(default=False, verbose_name="scénario retenu")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "wave",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scenarios", to="calls.wave"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['wave', '-created_at'],
+                "ordering": ["wave", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outcome', models.CharField(choices=[('laureate', 'Lauréat'), ('waiting_list', 'Liste d’attente'), ('not_retained', 'Non retenu')], max_length=20)),
-                ('amount_eur', models.PositiveIntegerField(blank=True, null=True, verbose_name='montant accordé (€)')),
-                ('waiting_rank', models.PositiveIntegerField(blank=True, null=True, verbose_name='rang sur la liste d’attente')),
-                ('reasons', models.TextField(verbose_name='motifs communiqués au porteur')),
-                ('staged_at', models.DateTimeField()),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('applied_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('dossier', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='decision', to='dossiers.dossier')),
-                ('staged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('scenario', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='committee.scenario')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("laureate", "Lauréat"),
+                            ("waiting_list", "Liste d’attente"),
+                            ("not_retained", "Non retenu"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("amount_eur", models.PositiveIntegerField(blank=True, null=True, verbose_name="montant accordé (€)")),
+                (
+                    "waiting_rank",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="rang sur la liste d’attente"),
+                ),
+                ("reasons", models.TextField(verbose_name="motifs communiqués au porteur")),
+                ("staged_at", models.DateTimeField()),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "applied_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="decision", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "staged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "scenario",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="committee.scenario",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ScenarioAmount',
+            name="ScenarioAmount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_eur', models.PositiveIntegerField()),
-                ('reason', models.TextField(blank=True)),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dossiers.dossier')),
-                ('scenario', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='amounts', to='committee.scenario')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount_eur", models.PositiveIntegerField()),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="amounts", to="committee.scenario"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ScenarioPin',
+            name="ScenarioPin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('force_in', 'Retenir d’office'), ('force_out', 'Écarter')], max_length=10)),
-                ('reason', models.TextField(verbose_name='motif')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='dossiers.dossier')),
-                ('scenario', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pins', to='committee.scenario')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("force_in", "Retenir d’office"), ("force_out", "Écarter")], max_length=10
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="motif")),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="dossiers.dossier"
+                    ),
+                ),
+                (
+                    "scenario",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pins", to="committee.scenario"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='scenario',
-            constraint=models.UniqueConstraint(fields=('wave', 'name'), name='unique_scenario_name'),
+            model_name="scenario",
+            constraint=models.UniqueConstraint(fields=("wave", "name"), name="unique_scenario_name"),
         ),
         migrations.AddConstraint(
-            model_name='scenario',
-            constraint=models.UniqueConstraint(condition=models.Q(('chosen', True)), fields=('wave',), name='one_chosen_scenario'),
+            model_name="scenario",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("chosen", True)), fields=("wave",), name="one_chosen_scenario"
+            ),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['outcome', 'applied_at'], name='committee_d_outcome_71b642_idx'),
+            model_name="decision",
+            index=models.Index(fields=["outcome", "applied_at"], name="committee_d_outcome_71b642_idx"),
         ),
         migrations.AddConstraint(
-            model_name='scenarioamount',
-            constraint=models.UniqueConstraint(fields=('scenario', 'dossier'), name='unique_amount'),
+            model_name="scenarioamount",
+            constraint=models.UniqueConstraint(fields=("scenario", "dossier"), name="unique_amount"),
         ),
         migrations.AddConstraint(
-            model_name='scenariopin',
-            constraint=models.UniqueConstraint(fields=('scenario', 'dossier'), name='unique_pin'),
+            model_name="scenariopin",
+            constraint=models.UniqueConstraint(fields=("scenario", "dossier"), name="unique_pin"),
         ),
     ]

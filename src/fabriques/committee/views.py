@@ -1,0 +1,339 @@
+"""Committee pages: the session (ranking, scenarios, solver), a dossier's scores, decisions, outbox."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from fabriques.calls.models import Wave
+from fabriques.committee import domain, queries, rules
+from fabriques.committee.candidates import candidate_dossiers
+from fabriques.committee.enums import OutboxState, Outcome
+from fabriques.committee.models import Decision, OutboxMessage, Scenario
+from fabriques.dossiers import rules as dossier_rules
+
+
+def _wave(request, call_slug, wave_slug, *, apply=False) -> Wave:
+    wave = get_object_or_404(Wave.objects.select_related("call"), call__slug=call_slug, slug=wave_slug)
+    allowed = rules.can_apply if apply else rules.can_sit
+    if not allowed(request.user, wave.call):
+        raise PermissionDenied
+    return wave
+
+
+def _session_url(wave, scenario=None) -> str:
+    url = reverse("committee:session", args=[wave.call.slug, wave.slug])
+    return f"{url}?scenario={scenario.pk}" if scenario else url
+
+
+def _scenario(wave, pk) -> Scenario:
+    return get_object_or_404(Scenario, wave=wave, pk=pk)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(str(value).replace(" ", "").replace("\u202f", ""))
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+def session(request, call_slug, wave_slug):
+    wave = _wave(request, call_slug, wave_slug)
+    scenarios = list(Scenario.objects.filter(wave=wave).order_by("-chosen", "-created_at"))
+    chosen_pk = _int(request.GET.get("scenario"))
+    scenario = next((s for s in scenarios if s.pk == chosen_pk), scenarios[0] if scenarios else None)
+    data = queries.session(wave, scenario)
+    return render(
+        request,
+        "committee/session.html",
+        {
+            "wave": wave,
+            "call": wave.call,
+            "scenarios": scenarios,
+            "scenario": scenario,
+            "session": data,
+            "result": scenario.result if scenario else {},
+            "can_apply": rules.can_apply(request.user, wave.call),
+            "gauge": min(100, round(100 * data.budget_used / data.envelope)) if data.envelope else 0,
+        },
+    )
+
+
+def _act(request, wave, action, scenario=None):
+    try:
+        text = action()
+    except domain.CommitteeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, text)
+    return redirect(_session_url(wave, scenario))
+
+
+@login_required
+@require_POST
+def scenario_create(request, call_slug, wave_slug):
+    wave = _wave(request, call_slug, wave_slug)
+    source = Scenario.objects.filter(wave=wave, pk=_int(request.POST.get("copy_from"))).first()
+    holder = {}
+
+    def action():
+        holder["s"] = domain.scenario_create(
+            wave=wave, name=request.POST.get("name", ""), by=request.user, copy_from=source
+        )
+        return f"Scénario « {holder['s'].name} » créé."
+
+    response = _act(request, wave, action)
+    return redirect(_session_url(wave, holder["s"])) if "s" in holder else response
+
+
+@login_required
+@require_POST
+def scenario_settings(request, call_slug, wave_slug, pk):
+    wave = _wave(request, call_slug, wave_slug)
+    scenario = _scenario(wave, pk)
+
+    def action():
+        envelope = _int(request.POST.get("envelope_eur"))
+        if envelope is None:
+            raise domain.CommitteeError("L’enveloppe doit être un nombre entier d’euros.")
+        targets = []
+        for i, target in enumerate(scenario.targets):
+            value = _int(request.POST.get(f"target-{i}"))
+            if value is None or value < 0:
+                raise domain.CommitteeError(f"Valeur invalide pour la cible « {target.get('label')} ».")
+            targets.append({**target, "value": value})
+        domain.scenario_settings(
+            scenario=scenario,
+            envelope_eur=envelope,
+            targets=targets,
+            use_calibrated=request.POST.get("use_calibrated") == "on",
+            by=request.user,
+        )
+        return "Réglages du scénario enregistrés : relancez le calcul."
+
+    return _act(request, wave, action, scenario)
+
+
+@login_required
+@require_POST
+def scenario_solve(request, call_slug, wave_slug, pk):
+    wave = _wave(request, call_slug, wave_slug)
+    scenario = _scenario(wave, pk)
+
+    def action():
+        domain.scenario_solve(scenario=scenario, by=request.user)
+        result = scenario.result
+        if result.get("status") not in ("optimal", "feasible"):
+            raise domain.CommitteeError(result.get("message") or "Aucune solution ne respecte toutes les cibles.")
+        return f"Calcul terminé : {len(result['chosen'])} lauréats proposés."
+
+    return _act(request, wave, action, scenario)
+
+
+@login_required
+@require_POST
+def scenario_dossier(request, call_slug, wave_slug, pk, uuid):
+    """Pin a dossier in or out, or adjust its amount, in one scenario."""
+    wave = _wave(request, call_slug, wave_slug)
+    scenario = _scenario(wave, pk)
+    dossier = candidate_dossiers(wave).filter(uuid=uuid).first()
+    if dossier is None:
+        raise Http404("Dossier introuvable")
+
+    def action():
+        reason = request.POST.get("reason", "")
+        if "pin" in request.POST:
+            kind = request.POST["pin"] or None
+            domain.scenario_pin(scenario=scenario, dossier=dossier, kind=kind, reason=reason, by=request.user)
+            return f"{dossier.reference} : choix enregistré."
+        amount = request.POST.get("amount_eur", "").strip()
+        value = _int(amount) if amount else None
+        if amount and value is None:
+            raise domain.CommitteeError("Le montant doit être un nombre entier d’euros.")
+        domain.scenario_amount(scenario=scenario, dossier=dossier, amount_eur=value, reason=reason, by=request.user)
+        return f"{dossier.reference} : montant enregistré."
+
+    return _act(request, wave, action, scenario)
+
+
+@login_required
+@require_POST
+def scenario_choose(request, call_slug, wave_slug, pk):
+    wave = _wave(request, call_slug, wave_slug)
+    scenario = _scenario(wave, pk)
+    return _act(
+        request,
+        wave,
+        lambda: (domain.scenario_choose(scenario=scenario, by=request.user), "Scénario retenu.")[1],
+        scenario,
+    )
+
+
+@login_required
+def compare(request, call_slug, wave_slug):
+    wave = _wave(request, call_slug, wave_slug)
+    scenarios = list(Scenario.objects.filter(wave=wave).exclude(result={}).order_by("created_at"))
+    refs = dict(candidate_dossiers(wave).values_list("pk", "reference"))
+    for s in scenarios:
+        s.chosen_refs = sorted(refs.get(int(i), str(i)) for i in s.result.get("chosen", []))
+    return render(request, "committee/compare.html", {"wave": wave, "call": wave.call, "scenarios": scenarios})
+
+
+@login_required
+def dossier(request, uuid):
+    from fabriques.evaluation.enums import AssignmentState, EvaluationState
+    from fabriques.evaluation.models import Evaluation
+
+    candidate = candidate_dossiers_for_user(request.user).filter(uuid=uuid).first()
+    if candidate is None:
+        raise Http404("Dossier introuvable")
+    evaluations = list(
+        Evaluation.objects.filter(
+            assignment__dossier=candidate, state=EvaluationState.SUBMITTED, assignment__state=AssignmentState.ACTIVE
+        )
+        .select_related("assignment__evaluator")
+        .prefetch_related("scores__criterion")
+    )
+    criteria = list(candidate.track.criteria.order_by("position"))
+    grid = [
+        {
+            "criterion": c,
+            "scores": [next((s for s in e.scores.all() if s.criterion_id == c.pk), None) for e in evaluations],
+        }
+        for c in criteria
+    ]
+    return render(
+        request,
+        "committee/dossier.html",
+        {
+            "dossier": candidate,
+            "evaluations": evaluations,
+            "grid": grid,
+            "score": getattr(candidate, "score", None) if hasattr(candidate, "score") else None,
+        },
+    )
+
+
+def candidate_dossiers_for_user(user):
+    from fabriques.accounts.enums import Role
+    from fabriques.accounts.models import CallRole
+    from fabriques.dossiers.models import Dossier
+
+    if not user.is_authenticated:
+        return Dossier.objects.none()
+    calls = CallRole.objects.filter(user=user, role__in=[Role.COMMITTEE, Role.ADMIN]).values("call_id")
+    qs = Dossier.objects.all() if user.is_superuser else Dossier.objects.filter(wave__call_id__in=calls)
+    return qs.exclude(state="draft").select_related("track", "organisation", "place_commune", "wave__call")
+
+
+@login_required
+def decisions(request, call_slug, wave_slug):
+    wave = _wave(request, call_slug, wave_slug)
+    if request.method == "POST":
+        return _decisions_post(request, wave)
+    rows = Decision.objects.filter(dossier__wave=wave).select_related("dossier__track", "dossier__place_commune")
+    order = {Outcome.LAUREATE: 0, Outcome.WAITING_LIST: 1, Outcome.NOT_RETAINED: 2}
+    rows = sorted(rows, key=lambda d: (order[d.outcome], d.waiting_rank or 0, d.dossier.reference))
+    staged = [d for d in rows if d.applied_at is None]
+    return render(
+        request,
+        "committee/decisions.html",
+        {
+            "wave": wave,
+            "call": wave.call,
+            "decisions": rows,
+            "staged": staged,
+            "can_apply": rules.can_apply(request.user, wave.call),
+            "outcomes": Outcome.choices,
+            "granted": sum(d.amount_eur or 0 for d in rows if d.outcome == Outcome.LAUREATE),
+        },
+    )
+
+
+def _decisions_post(request, wave):
+    url = reverse("committee:decisions", args=[wave.call.slug, wave.slug])
+    try:
+        if "stage" in request.POST:
+            scenario = _scenario(wave, _int(request.POST.get("scenario")))
+            count = len(domain.decisions_stage(scenario=scenario, by=request.user))
+            messages.success(request, f"{count} décisions préparées à partir de « {scenario.name} ».")
+        elif "apply" in request.POST:
+            if not rules.can_apply(request.user, wave.call):
+                raise PermissionDenied
+            count = domain.decisions_apply(wave=wave, by=request.user)
+            messages.success(request, f"{count} décisions appliquées ; les courriers sont prêts dans la boîte d’envoi.")
+        else:
+            decision = get_object_or_404(Decision, pk=_int(request.POST.get("decision")), dossier__wave=wave)
+            amount = request.POST.get("amount_eur", "").strip()
+            domain.decision_edit(
+                decision=decision,
+                outcome=request.POST.get("outcome", ""),
+                amount_eur=_int(amount) if amount else None,
+                reasons=request.POST.get("reasons", ""),
+                by=request.user,
+            )
+            messages.success(request, f"Décision de {decision.dossier.reference} modifiée.")
+    except domain.CommitteeError as exc:
+        messages.error(request, str(exc))
+    return redirect(url)
+
+
+@login_required
+def outbox(request, call_slug, wave_slug):
+    wave = _wave(request, call_slug, wave_slug, apply=True)
+    if request.method == "POST":
+        try:
+            if "regenerate" in request.POST:
+                count = domain.letters_draft(wave=wave)
+                messages.success(request, f"{count} courriers régénérés.")
+            else:
+                message = get_object_or_404(OutboxMessage, pk=_int(request.POST.get("message")), dossier__wave=wave)
+                domain.outbox_send(message=message, by=request.user)
+                messages.success(request, f"Courrier envoyé à {message.recipient}.")
+        except domain.CommitteeError as exc:
+            messages.error(request, str(exc))
+        return redirect("committee:outbox", call_slug=wave.call.slug, wave_slug=wave.slug)
+    items = OutboxMessage.objects.filter(dossier__wave=wave).select_related("dossier", "sent_by")
+    return render(
+        request,
+        "committee/outbox.html",
+        {
+            "wave": wave,
+            "call": wave.call,
+            "items": items,
+            "drafts": sum(1 for i in items if i.state == OutboxState.DRAFT),
+        },
+    )
+
+
+@login_required
+def letter(request, pk):
+    """The letter PDF: for admins of the call, and for the dossier's people once the letter is sent."""
+    message = get_object_or_404(OutboxMessage.objects.select_related("dossier__wave__call"), pk=pk)
+    dossier = message.dossier
+    agent = rules.can_apply(request.user, dossier.wave.call) or rules.can_sit(request.user, dossier.wave.call)
+    applicant = (
+        message.state == OutboxState.SENT
+        and dossier_rules.dossiers_visible_to(request.user).filter(pk=dossier.pk).exists()
+    )
+    if not (agent or applicant) or not message.letter:
+        raise Http404("Courrier introuvable")
+    return FileResponse(message.letter.open("rb"), as_attachment=True, filename=f"decision-{dossier.reference}.pdf")
+
+
+@login_required
+def applicant_decision(request, uuid):
+    """The applicant reads the decision, its reasons and downloads the letter."""
+    found = dossier_rules.dossiers_visible_to(request.user).select_related("wave__call", "track").filter(uuid=uuid)
+    dossier_ = found.first()
+    if dossier_ is None:
+        raise Http404("Dossier introuvable")
+    decision = Decision.objects.filter(dossier=dossier_, applied_at__isnull=False).first()
+    sent = OutboxMessage.objects.filter(dossier=dossier_, state=OutboxState.SENT).order_by("-sent_at").first()
+    return render(
+        request, "committee/applicant_decision.html", {"dossier": dossier_, "decision": decision, "letter": sent}
+    )
