@@ -12,5 +12,6 @@ caller:
   ``calibration.bands_crossing(calibration, funding_line=)`` lists the fragile dossiers.
 - ``allocation.allocate(candidates=, scenario=, with_prices=)`` → ``AllocationResult`` (laureates,
   objective, budget, targets with their price, by-rank baseline, or the conflicting targets);
-  ``allocation.by_rank(candidates, scenario)`` alone.
+  ``allocation.by_rank(candidates, scenario)`` alone; ``allocation.amount_errors(...)`` checks
+  adjusted amounts against the tracks' bounds.
 """
