@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401 - filled below
+from django.urls import path
+
+from fabriques.exports import views
 
 app_name = "exports"
-urlpatterns: list = []
+urlpatterns = [
+    path("<slug:call_slug>/<slug:wave_slug>/", views.wave_exports, name="wave"),
+    path("<slug:call_slug>/<slug:wave_slug>/telecharger.<str:fmt>", views.wave_download, name="download"),
+    path("<slug:call_slug>/<slug:wave_slug>/taches/", views.job_create, name="job-create"),
+    path("taches/<int:pk>/fichier/", views.job_download, name="job-download"),
+]

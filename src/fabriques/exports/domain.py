@@ -1,0 +1,108 @@
+"""Export jobs: requested by an agent, claimed atomically by one worker, written through the storage API."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+
+from django.core.files import File
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fabriques.audit.domain import audit_record
+from fabriques.exports import queries, writers
+from fabriques.exports.enums import ExportFormat, JobState
+from fabriques.exports.models import ExportJob
+from fabriques.exports.rules import can_export
+
+logger = logging.getLogger(__name__)
+PROGRESS_EVERY = 500
+
+
+class ExportError(Exception):
+    """An export that cannot be asked for; the message is for the person."""
+
+
+def export_request(*, by, wave, fmt: str) -> ExportJob:
+    """Queue an export of the wave for an agent allowed to export it; audited."""
+    if not can_export(by, wave.call):
+        raise ExportError("Vous ne pouvez pas exporter les dossiers de cet appel.")
+    if fmt not in ExportFormat.values:
+        raise ExportError(f"Format inconnu : « {fmt} » (csv, xlsx ou ods).")
+    with transaction.atomic():
+        job = ExportJob.objects.create(requested_by=by, wave=wave, format=fmt,
+                                       progress_total=queries.export_queryset(by, wave).count())
+        audit_record(action="export.request", obj=job, by=by, after={"wave": wave.pk, "format": fmt},
+                     call_id=wave.call_id)
+    return job
+
+
+def export_write(*, by, wave, fmt: str, fileobj, on_row=None) -> None:
+    """Write the wave's export, scoped to what `by` may see, into a binary file object."""
+    if fmt == ExportFormat.CSV:
+        for line in writers.csv_lines(queries.csv_block(by, wave), on_row):
+            fileobj.write(line.encode())
+    elif fmt == ExportFormat.XLSX:
+        writers.write_xlsx(queries.blocks(by, wave), fileobj, on_row)
+    else:
+        writers.write_ods(queries.blocks(by, wave), fileobj, on_row)
+
+
+def job_claim_next() -> ExportJob | None:
+    """Take the oldest queued job so that no two workers ever run the same one.
+
+    PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED. SQLite: a conditional UPDATE (state='queued') whose
+    row count tells which worker won (SQLite serialises writers).
+    """
+    with transaction.atomic():
+        queued = ExportJob.objects.filter(state=JobState.QUEUED).order_by("id")
+        if connection.features.has_select_for_update_skip_locked:
+            job = queued.select_for_update(skip_locked=True).first()
+            if job is None:
+                return None
+            ExportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=timezone.now())
+            job.refresh_from_db()
+            return job
+    for job_id in queued.values_list("id", flat=True)[:10]:
+        if ExportJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+            state=JobState.RUNNING, started_at=timezone.now()
+        ):
+            return ExportJob.objects.get(pk=job_id)
+    return None
+
+
+def job_run(*, job: ExportJob) -> ExportJob:
+    """Write the job's file (progress stored every PROGRESS_EVERY dossiers); done with its file, or failed."""
+    counter = {"n": 0}
+
+    def on_row():
+        counter["n"] += 1
+        if counter["n"] % PROGRESS_EVERY == 0:
+            ExportJob.objects.filter(pk=job.pk).update(progress_done=counter["n"])
+
+    try:
+        with tempfile.TemporaryFile() as tmp:
+            export_write(by=job.requested_by, wave=job.wave, fmt=job.format, fileobj=tmp, on_row=on_row)
+            tmp.seek(0)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+            job.file.save(f"export-{job.wave.slug}-{stamp}-{job.pk}.{job.format}", File(tmp), save=False)
+    except Exception as exc:  # any failure is recorded on the job for the agent to see
+        logger.exception("export job %s failed", job.pk)
+        job.state, job.error, job.finished_at = JobState.FAILED, f"{type(exc).__name__}: {exc}", timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+        return job
+    job.state, job.finished_at, job.progress_done = JobState.DONE, timezone.now(), counter["n"]
+    job.save(update_fields=["state", "file", "finished_at", "progress_done"])
+    return job
+
+
+def jobs_run_pending(*, limit: int | None = None) -> int:
+    """Run queued jobs one after the other until none is left (or `limit` ran); returns how many ran."""
+    ran = 0
+    while limit is None or ran < limit:
+        job = job_claim_next()
+        if job is None:
+            break
+        job_run(job=job)
+        ran += 1
+    return ran

@@ -1,0 +1,171 @@
+"""Exports of a wave: values read back unchanged in each format, scoped to the agent, background jobs end to end."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from fabriques.exports import domain, queries
+from fabriques.exports.enums import JobState
+from fabriques.exports.models import ExportJob
+
+pytestmark = pytest.mark.django_db
+
+
+def url(world, name, *extra):
+    return reverse(f"exports:{name}", args=[world.call.slug, world.wave.slug, *extra])
+
+
+def read_csv(response) -> list[list[str]]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def read_ods(data: bytes) -> dict[str, list[list]]:
+    from odf.opendocument import load
+    from odf.table import Table, TableCell, TableRow
+
+    document = load(io.BytesIO(data))
+    sheets = {}
+    for table in document.spreadsheet.getElementsByType(Table):
+        rows = []
+        for row in table.getElementsByType(TableRow):
+            cells = []
+            for cell in row.getElementsByType(TableCell):
+                kind = cell.getAttribute("valuetype")
+                if kind == "float":
+                    value = float(cell.getAttribute("value"))
+                    cells.append(int(value) if value.is_integer() else value)
+                elif kind == "date":
+                    cells.append(cell.getAttribute("datevalue"))
+                else:
+                    cells.append(str(cell))
+            rows.append(cells)
+        sheets[table.getAttribute("name")] = rows
+    return sheets
+
+
+def expected(user, wave) -> dict[str, list[list]]:
+    return {b.name: [b.header, *b.rows] for b in queries.blocks(user, wave)}
+
+
+def test_admin_csv_has_one_row_per_dossier_with_answers_as_columns(client, world):
+    client.force_login(world.admin)
+
+    rows = read_csv(client.get(url(world, "download", "csv")))
+
+    header, body = rows[0], rows[1:]
+    assert len(body) == 3
+    laureate = next(r for r in body if r[0] == world.laureate.reference)
+    row = dict(zip(header, laureate, strict=True))
+    assert row["État"] == "Lauréat"
+    assert row["Code INSEE"] == "31555"
+    assert row["Montant demandé (€)"] == str(world.laureate.amount_requested_eur)
+    assert row["Montant accordé (€)"] == "50000"
+    assert row["Note pondérée"] == "3.5"
+    answer = world.laureate.answers.select_related("criterion").first()
+    assert row[f"Réponse {answer.criterion.code}"] == answer.text
+
+
+def test_xlsx_read_back_with_openpyxl_gives_the_same_values_in_one_sheet_per_block(client, world):
+    from openpyxl import load_workbook
+
+    client.force_login(world.admin)
+
+    response = client.get(url(world, "download", "xlsx"))
+
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert workbook.sheetnames == ["Dossiers", "Réponses", "Budget", "Pièces", "Évaluations", "Notes"]
+    want = expected(world.admin, world.wave)
+    for name in workbook.sheetnames:
+        got = [[("" if v is None else v) for v in row] for row in workbook[name].iter_rows(values_only=True)]
+        assert got == want[name], name
+    assert len(want["Notes"]) - 1 == world.laureate.track.criteria.count()
+
+
+def test_ods_read_back_with_odfpy_gives_the_same_values(client, world):
+    client.force_login(world.committee)
+
+    response = client.get(url(world, "download", "ods"))
+
+    sheets = read_ods(b"".join(response.streaming_content))
+    want = expected(world.committee, world.wave)
+    assert list(sheets) == list(want)
+    for name, rows in want.items():
+        normalised = [[v.isoformat() if hasattr(v, "isoformat") else v for v in row] for row in rows]
+        assert sheets[name] == normalised, name
+
+
+def test_instructor_export_holds_only_their_group_and_no_scores(client, world):
+    from openpyxl import load_workbook
+
+    client.force_login(world.instructor)
+
+    csv_rows = read_csv(client.get(url(world, "download", "csv")))
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(url(world, "download", "xlsx")).streaming_content)))
+
+    assert sorted(r[0] for r in csv_rows[1:]) == sorted([world.laureate.reference, world.other_occ.reference])
+    assert "Note pondérée" not in csv_rows[0]
+    assert workbook.sheetnames == ["Dossiers", "Réponses", "Budget", "Pièces"]
+    references = {row[0] for row in workbook["Budget"].iter_rows(min_row=2, values_only=True)}
+    assert world.lyon.reference not in references
+
+
+@pytest.mark.parametrize(("who", "status"), [
+    (None, 302), ("applicant", 403), ("other_applicant", 403), ("evaluator", 403),
+    ("instructor", 200), ("other_instructor", 200), ("committee", 200), ("admin", 200),
+])
+def test_export_pages_per_role(client, world, who, status):
+    if who:
+        client.force_login(getattr(world, who))
+
+    assert client.get(url(world, "wave")).status_code == status
+    assert client.get(url(world, "download", "csv")).status_code == status
+    assert client.post(url(world, "job-create"), {"format": "csv"}).status_code == (302 if status == 200 else status)
+
+
+def test_large_wave_is_redirected_to_a_background_job(client, world, settings):
+    settings.FABRIQUES_EXPORT_SYNC_MAX = 2
+    client.force_login(world.admin)
+
+    response = client.get(url(world, "download", "csv"))
+
+    assert response.status_code == 302
+    assert response["Location"] == url(world, "wave")
+
+
+def test_background_job_runs_end_to_end_and_only_its_owner_downloads_it(client, world, tmp_path, settings):
+    from openpyxl import load_workbook
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(world.admin)
+    client.post(url(world, "job-create"), {"format": "xlsx"})
+    job = ExportJob.objects.get()
+    assert (job.state, job.progress_total) == (JobState.QUEUED, 3)
+
+    call_command("run_jobs", "--once", stdout=io.StringIO())
+
+    job.refresh_from_db()
+    assert (job.state, job.progress_done, job.error) == (JobState.DONE, 3, "")
+    response = client.get(reverse("exports:job-download", args=[job.pk]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    assert len(list(workbook["Dossiers"].iter_rows(values_only=True))) == 4
+    client.force_login(world.committee)
+    assert client.get(reverse("exports:job-download", args=[job.pk])).status_code == 404
+
+
+def test_a_job_is_claimed_by_one_worker_only(world):
+    domain.export_request(by=world.admin, wave=world.wave, fmt="csv")
+
+    first, second = domain.job_claim_next(), domain.job_claim_next()
+
+    assert first.state == JobState.RUNNING
+    assert second is None
+
+
+def test_unknown_format_is_refused_and_nothing_is_queued(world):
+    with pytest.raises(domain.ExportError, match="Format inconnu"):
+        domain.export_request(by=world.admin, wave=world.wave, fmt="pdf")
+    assert not ExportJob.objects.exists()
