@@ -1,0 +1,249 @@
+"""Permission matrix: every URL of the project, GET by every role, with the expected status.
+
+`test_every_url_has_a_row` FAILS as soon as a URL name exists without a row below (or an explicit
+skip rule). To add your URL:
+
+1. If its kwargs need an object, add a builder to `KWARGS` (it receives the `world` namespace built
+   by the `world` fixture: `world.call`, `world.wave`, `world.dossier`, `world.users[role]`...;
+   add what you need to the fixture).
+2. Add one line to `ROWS`: `"namespace:name": ("kwargs-key or None", "anon owner other instr eval comm admin")`,
+   the seven GET statuses in the order of `ROLES`: anonymous, applicant (owner of `world.dossier`),
+   other applicant, instructor (of the call, not in the dossier's instruction group), evaluator,
+   committee member, programme admin — each a role on `world.call`.
+3. Not sure? Run `URL_MATRIX_OBSERVE=1 pytest -s -p no:playwright tests/security/test_url_matrix.py -k observe`:
+   it prints what every URL returns now. Check each figure against who should see what (nobody
+   sees what is not theirs: 403/404), fix the view if needed, then copy the line.
+
+Statuses: 200 shown, 302 redirected (anonymous: to the log-in page), 401 API without token,
+403 refused, 404 hidden, 405 the URL only takes POST (its POST is tested by its app).
+Agents are logged in with `force_login` and the TOTP requirement off (see tests/conftest.py).
+"""
+
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from fabriques.accounts.enums import Role
+from tests.dossiers.conftest import (  # noqa: F401 - fixtures re-exported for the world below
+    applicant,
+    commune,
+    complete_dossier,
+    deposited_dossier,
+    dossier,
+    media_root,
+    organisation,
+    track,
+)
+
+ROLES = ["anonymous", "applicant", "other", "instructor", "evaluator", "committee", "admin"]
+
+
+def skipped(name: str) -> str | None:
+    """Explicit rules for URLs that are not ours to test here; returns the reason, or None."""
+    if name.startswith("admin:"):
+        return "Django admin: staff only, its own permission system (audit log read-only: test_audit_log.py)"
+    if name.startswith(("account_", "mfa_")):
+        # allauth's own pages (log-in, sign-up, password, e-mail, second factor) are tested by allauth;
+        # our TOTP rule for agents is tested in test_agent_mfa.py.
+        return "allauth"
+    return None
+
+
+KWARGS = {
+    "call": lambda w: {"slug": w.call.slug},
+    "call_slug": lambda w: {"call_slug": w.call.slug, "wave_slug": w.wave.slug},
+    "dossier": lambda w: {"uuid": w.dossier.uuid},
+    "dossier_api": lambda w: {"dossier_uuid": w.dossier.uuid},
+    "api_call": lambda w: {"slug": w.call.slug},
+    "invitation": lambda w: {"token": w.invitation.token},
+    "organisation": lambda w: {"pk": w.dossier.organisation_id},
+    "answer": lambda w: {"uuid": w.dossier.uuid, "code": w.criterion.code},
+    "attachment": lambda w: {"uuid": w.dossier.uuid, "file_uuid": w.attachment.uuid},
+    "version": lambda w: {"uuid": w.dossier.uuid, "number": 1},
+    "wave": lambda w: {"wave_id": w.wave.pk},
+    "scope": lambda w: {"wave_id": w.wave.pk, "user_id": w.users["evaluator"].pk},
+    "export": lambda w: {"call_slug": w.call.slug, "wave_slug": w.wave.slug, "fmt": "xlsx"},
+}
+
+#            name: (kwargs key, "anon  owner other instr eval  comm  admin")
+ROWS: dict[str, tuple[str | None, str]] = {
+    "accounts:dashboard": (None, "302 200 200 200 200 200 200"),
+    "accounts:invitation": ("invitation", "200 200 200 200 200 200 200"),
+    "accounts:invite": ("call", "302 403 403 403 403 403 200"),
+    "api-v1:api-root": (None, "404 404 404 404 404 404 404"),
+    "api-v1:create_export": (None, "405 405 405 405 405 405 405"),
+    "api-v1:get_call": ("call", "200 200 200 200 200 200 200"),
+    "api-v1:get_decision": ("dossier_api", "401 401 401 401 401 401 401"),
+    "api-v1:get_dossier": ("dossier_api", "401 401 401 401 401 401 401"),
+    "api-v1:get_evaluations": ("dossier_api", "401 401 401 401 401 401 401"),
+    "api-v1:list_calls": (None, "200 200 200 200 200 200 200"),
+    "api-v1:list_dossiers": (None, "401 401 401 401 401 401 401"),
+    "api-v1:openapi-json": (None, "200 200 200 200 200 200 200"),
+    "apitokens:list": (None, "302 403 403 200 200 200 200"),
+    "calls:detail": ("call", "200 200 200 200 200 200 200"),
+    "calls:home": (None, "200 200 200 200 200 200 200"),
+    "committee:applicant-decision": ("dossier", "302 200 404 404 404 404 404"),
+    "committee:compare": ("call_slug", "302 403 403 403 403 200 200"),
+    "committee:decisions": ("call_slug", "302 403 403 403 403 200 200"),
+    "committee:dossier": ("dossier", "302 404 404 404 404 200 200"),
+    "committee:outbox": ("call_slug", "302 403 403 403 403 403 200"),
+    "committee:scenario-create": ("call_slug", "302 405 405 405 405 405 405"),
+    "committee:session": ("call_slug", "302 403 403 403 403 200 200"),
+    "dossiers:answer": ("answer", "302 200 404 404 404 404 404"),
+    "dossiers:attachment-delete": ("attachment", "302 405 405 405 405 405 405"),
+    "dossiers:attachment-download": ("attachment", "302 200 404 404 404 404 404"),
+    "dossiers:attachments": ("dossier", "302 200 404 404 404 404 404"),
+    "dossiers:budget": ("dossier", "302 200 404 404 404 404 404"),
+    "dossiers:cowriters": ("dossier", "302 200 404 404 404 404 404"),
+    "dossiers:create": (None, "302 200 302 302 302 302 302"),
+    "dossiers:deposit": ("dossier", "302 200 404 404 404 404 404"),
+    "dossiers:detail": ("dossier", "302 200 404 404 404 404 404"),
+    "dossiers:list": (None, "302 200 200 200 200 200 200"),
+    "dossiers:organisation-create": (None, "302 200 200 200 200 200 200"),
+    "dossiers:organisation-edit": ("organisation", "302 200 404 404 404 404 404"),
+    "dossiers:place": ("dossier", "302 200 404 404 404 404 404"),
+    "dossiers:proof": ("version", "302 200 404 404 404 404 404"),
+    "dossiers:selfcheck": ("dossier", "302 200 404 404 404 404 404"),
+    "dossiers:withdraw": ("dossier", "302 405 405 405 405 405 405"),
+    "evaluation:assign_auto": ("wave", "302 403 403 200 403 403 200"),
+    "evaluation:dossier_assignments": ("dossier", "302 404 404 404 404 404 404"),
+    "evaluation:evaluators": ("wave", "302 403 403 200 403 403 200"),
+    "evaluation:mine": (None, "302 200 200 200 200 200 200"),
+    "evaluation:scope_edit": ("scope", "302 403 403 200 403 403 200"),
+    "evaluation:wave_settings": ("wave", "302 403 403 403 403 403 200"),
+    "evaluation:waves": (None, "302 200 200 200 200 200 200"),
+    "exports:download": ("export", "302 403 403 200 403 200 200"),
+    "exports:job-create": ("call_slug", "302 405 405 405 405 405 405"),
+    "exports:wave": ("call_slug", "302 403 403 200 403 200 200"),
+    "instruction:attachment": ("attachment", "302 404 404 404 404 200 200"),
+    "instruction:columns": (None, "302 405 405 405 405 405 405"),
+    "instruction:complements": ("dossier", "302 405 405 405 405 405 405"),
+    "instruction:confirm": ("dossier", "302 405 405 405 405 405 405"),
+    "instruction:dashboard": (None, "302 403 403 200 200 200 200"),
+    "instruction:decide": ("dossier", "302 405 405 405 405 405 405"),
+    "instruction:dossier": ("dossier", "302 404 404 404 404 200 200"),
+    "instruction:exchanges": ("dossier", "302 200 404 404 404 404 404"),
+    "instruction:groups": ("call", "302 403 403 403 403 403 200"),
+    "instruction:message": ("dossier", "302 405 405 405 405 405 405"),
+    "instruction:reroute": ("dossier", "302 405 405 405 405 405 405"),
+    "instruction:start": ("dossier", "302 405 405 405 405 405 405"),
+    "instruction:territory-class": ("dossier", "302 405 405 405 405 405 405"),
+    "territory:commune-search": (None, "200 200 200 200 200 200 200"),
+}
+
+# URLs whose fixture objects this file does not build yet. Each owner adds the builder and the row,
+# then removes the name from here; the lead keeps this list shrinking to zero.
+PENDING: dict[str, str] = {
+    "api-v1:get_export": "needs an export job builder (exports owner)",
+    "api-v1:get_export_file": "needs an export job builder (exports owner)",
+    "apitokens:revoke": "POST only; needs an ApiToken pk builder (apitokens owner)",
+    "committee:letter": "needs a decision letter pk builder (committee owner)",
+    "committee:scenario-choose": "needs a scenario builder (committee owner)",
+    "committee:scenario-dossier": "needs a scenario builder (committee owner)",
+    "committee:scenario-settings": "needs a scenario builder (committee owner)",
+    "committee:scenario-solve": "needs a scenario builder (committee owner)",
+    "dossiers:cowriter-accept": "needs a CoWriterInvitation token builder (dossiers owner)",
+    "evaluation:assignment_remove": "needs an assignment pk builder (evaluation owner)",
+    "evaluation:declare": "needs an assignment pk builder (evaluation owner)",
+    "evaluation:evaluation_reopen": "needs an evaluation pk builder (evaluation owner)",
+    "evaluation:grid": "needs an assignment pk builder (evaluation owner)",
+    "exports:job-download": "needs an export job builder (exports owner)",
+    "instruction:message-attachment": "needs a message-with-attachment builder (instruction owner)",
+}
+
+
+def _walk(resolver, namespace=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>"
+
+
+def project_url_names() -> set[str]:
+    return set(_walk(get_resolver()))
+
+
+@pytest.fixture
+def world(call, open_wave, deposited_dossier, applicant, make_user, admin_user):  # noqa: F811 - imported fixtures
+    from fabriques.accounts.models import Invitation
+
+    users = {
+        "anonymous": None,
+        "applicant": applicant,
+        "other": make_user("autre.porteur@example.org"),
+        "instructor": make_user("instructeur@example.org", call=call, role=Role.INSTRUCTOR),
+        "evaluator": make_user("evaluateur@example.org", call=call, role=Role.EVALUATOR),
+        "committee": make_user("comite@example.org", call=call, role=Role.COMMITTEE),
+        "admin": admin_user,
+    }
+    invitation = Invitation.objects.create(email="invite@example.org", call=call, role=Role.EVALUATOR,
+                                           invited_by=admin_user)
+    return SimpleNamespace(
+        call=call, wave=open_wave, dossier=deposited_dossier, users=users, invitation=invitation,
+        criterion=call.criteria.order_by("position").first(), attachment=deposited_dossier.attachments.first(),
+    )
+
+
+def _status(client, world, name: str, kwargs_key: str | None, role: str) -> int:
+    client.logout()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    kwargs = KWARGS[kwargs_key](world) if kwargs_key else {}
+    return client.get(reverse(name, kwargs=kwargs)).status_code
+
+
+def test_every_url_has_a_row():
+    names = project_url_names()
+    missing = sorted(n for n in names if n not in ROWS and n not in PENDING and skipped(n) is None)
+    stale = sorted((set(ROWS) | set(PENDING)) - names)
+    assert not missing, "URLs without a row in tests/security/test_url_matrix.py (see its docstring): " + ", ".join(
+        missing
+    )
+    assert not stale, "rows for URLs that no longer exist: " + ", ".join(stale)
+
+
+def test_every_row_names_seven_statuses_and_a_known_builder():
+    for name, (kwargs_key, statuses) in ROWS.items():
+        assert kwargs_key is None or kwargs_key in KWARGS, name
+        assert len(statuses.split()) == len(ROLES), name
+        assert set(statuses.split()) <= {"200", "302", "401", "403", "404", "405"}, name
+
+
+def test_get_by_every_role(client, world):
+    """One world for all rows (building it takes seconds); the failure lists every mismatching URL."""
+    mismatches = {}
+    for name, (kwargs_key, statuses) in sorted(ROWS.items()):
+        found = " ".join(str(_status(client, world, name, kwargs_key, role)) for role in ROLES)
+        if found != statuses:
+            mismatches[name] = f"expected {statuses} found {found}"
+
+    assert mismatches == {}
+
+
+@pytest.mark.skipif(not os.environ.get("URL_MATRIX_OBSERVE"), reason="set URL_MATRIX_OBSERVE=1 to print the matrix")
+def test_observe(client, world):
+    """Print the current status of every URL for every role, as lines ready to paste into ROWS."""
+    for name in sorted(project_url_names()):
+        if skipped(name) or "<unnamed" in name:
+            continue
+        candidates = [ROWS[name][0]] if name in ROWS else [None, *KWARGS]
+        key = next((k for k in candidates if _reverses(world, name, k)), "?")
+        if key == "?":
+            print(f"    # {name}: no KWARGS builder fits")  # noqa: T201 - this test prints on purpose
+            continue
+        statuses = " ".join(str(_status(client, world, name, key, role)) for role in ROLES)
+        print(f'    "{name}": ({key!r}, "{statuses}"),')  # noqa: T201 - this test prints on purpose
+
+
+def _reverses(world, name, key) -> bool:
+    from django.urls import NoReverseMatch
+
+    try:
+        reverse(name, kwargs=KWARGS[key](world) if key else {})
+    except (NoReverseMatch, AttributeError):
+        return False
+    return True
