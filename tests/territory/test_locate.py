@@ -153,3 +153,16 @@ def test_cli_locate_from_a_commune_is_approximate(territory_loaded):
 def test_cli_locate_refuses_half_coordinates(db):
     with pytest.raises(CommandError, match="--lat et --lon vont ensemble"):
         call_command("locate", "--lat", "43.7", stdout=StringIO())
+
+
+def test_bulk_distances_agree_with_exact_polygon_distances(qpv2024_loaded):
+    rng = np.random.default_rng(7)
+    lons, lats = rng.uniform(-4.8, 8.2, 2000), rng.uniform(42.3, 51.1, 2000)
+    bulk = locate_points(lons, lats, vintage=2024)
+    index = qpv_index(2024)
+    from fabriques.territory.geometry import lonlat_to_l93
+
+    x, y = lonlat_to_l93(lons, lats)
+    exact = shapely.distance(shapely.points(x, y)[:, None], index.l93[None, :]).min(axis=1)
+    assert np.abs(bulk.distance_m - exact).max() < 0.5
+    assert (bulk.distance_m >= exact - 1e-6).all()

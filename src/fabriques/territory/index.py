@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from scipy.spatial import cKDTree
 from shapely import STRtree
 
 from fabriques.territory.enums import Dataset
@@ -53,6 +54,8 @@ class QpvIndex:
     lonlat: np.ndarray  # geometries in EPSG:4326, for maps
     l93: np.ndarray  # geometries in Lambert-93
     tree: STRtree
+    vertices: cKDTree  # perimeter vertices, densified every VERTEX_SPACING_M, for fast far-away distances
+    vertex_owner: np.ndarray
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -77,6 +80,17 @@ class PointIndex:
         return len(self.rows)
 
 
+# Perimeters are densified so that no two consecutive vertices are more than this apart: the distance to the
+# nearest vertex then exceeds the distance to the perimeter by at most (s/2)^2 / (2 d), under 0.3 m beyond 3 km.
+VERTEX_SPACING_M = 100
+
+
+def _vertices(l93: np.ndarray) -> tuple[cKDTree, np.ndarray]:
+    outlines = np.where(shapely.get_type_id(l93) == 0, l93, shapely.boundary(l93))  # a collapsed QPV is a point
+    coords, owner = shapely.get_coordinates(shapely.segmentize(outlines, VERTEX_SPACING_M), return_index=True)
+    return cKDTree(coords if len(coords) else np.zeros((0, 2))), owner
+
+
 def _build_qpv(vintage: int) -> QpvIndex:
     rows = list(
         Qpv.objects.filter(vintage=vintage).order_by("code")
@@ -85,8 +99,10 @@ def _build_qpv(vintage: int) -> QpvIndex:
     )
     lonlat = shapely.from_wkb([bytes(r[4]) for r in rows]) if rows else np.array([], dtype=object)
     l93 = geometries_to_l93(lonlat) if rows else lonlat
+    vertices, vertex_owner = _vertices(l93)
     return QpvIndex(
-        vintage=vintage, codes=np.array([r[0] for r in rows]), names=np.array([r[1] for r in rows]),
+        vintage=vintage, vertices=vertices, vertex_owner=vertex_owner,
+        codes=np.array([r[0] for r in rows]), names=np.array([r[1] for r in rows]),
         statuses=np.array([r[2] for r in rows]), communes=np.array([r[3] for r in rows]),
         regions=frozenset(r[5] for r in rows if r[5]), departements=frozenset(r[6] for r in rows if r[6]),
         lonlat=lonlat, l93=l93, tree=STRtree(l93),
