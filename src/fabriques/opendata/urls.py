@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401 - filled below
+from django.urls import path
+
+from fabriques.opendata import views
 
 app_name = "opendata"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.opendata_page, name="page"),
+    path("laureats.csv", views.laureates_csv, name="laureates-csv"),
+    path("laureats.geojson", views.laureates_geojson, name="laureates-geojson"),
+    path("datapackage.json", views.datapackage_json, name="datapackage"),
+]
