@@ -1,0 +1,121 @@
+"""A small offline map of a place: the QPV perimeters and tiers-lieux around it, drawn as SVG in Lambert-93.
+
+No tiles: coordinates are metres from the place (x east, y north), so the SVG viewBox does the scaling.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+
+from fabriques.territory.geometry import lonlat_to_l93
+from fabriques.territory.index import qpv_index, tiers_lieux_index
+
+MAP_RADIUS_M = 3000
+
+
+@dataclass(frozen=True)
+class MapShape:
+    code: str
+    name: str
+    path: str
+    distance_m: int
+    contains_place: bool
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    name: str
+    commune: str
+    x: int
+    y: int
+    distance_m: int
+
+
+@dataclass(frozen=True)
+class PlaceMap:
+    radius_m: int
+    approximate: bool
+    vintage: int
+    label: str
+    qpv: list[MapShape] = field(default_factory=list)
+    tiers_lieux: list[MapPoint] = field(default_factory=list)
+    qpv_loaded: bool = True
+    qpv_covered: bool = True
+    tiers_lieux_loaded: bool = True
+
+    @property
+    def view_box(self) -> str:
+        r = self.radius_m
+        return f"{-r} {-r} {2 * r} {2 * r}"
+
+    @property
+    def side_m(self) -> int:
+        return 2 * self.radius_m
+
+    @property
+    def scale_bar_m(self) -> int:
+        return 1000 if self.radius_m >= 2000 else 500
+
+    @property
+    def scale_label(self) -> str:
+        return "1 km" if self.scale_bar_m == 1000 else f"{self.scale_bar_m} m"
+
+    @property
+    def scale_origin(self) -> tuple[int, int]:
+        """Bottom-left corner of the scale bar, inside the frame."""
+        return -self.radius_m + self.radius_m // 15, self.radius_m - self.radius_m // 10
+
+
+def _ring_path(coords: np.ndarray, cx: float, cy: float) -> str:
+    points = " L".join(f"{round(x - cx)} {round(cy - y)}" for x, y in coords[:-1])
+    return f"M{points} Z"
+
+
+def _shape_path(geometry, cx: float, cy: float) -> str:
+    if geometry.geom_type == "Point":  # a collapsed QPV: a small diamond
+        x, y = round(geometry.x - cx), round(cy - geometry.y)
+        return f"M{x} {y - 40} L{x + 40} {y} L{x} {y + 40} L{x - 40} {y} Z"
+    rings = []
+    for polygon in shapely.get_parts(geometry):
+        rings.append(_ring_path(np.asarray(polygon.exterior.coords), cx, cy))
+        rings.extend(_ring_path(np.asarray(hole.coords), cx, cy) for hole in polygon.interiors)
+    return " ".join(rings)
+
+
+def place_map(location: dict, *, radius_m: int = MAP_RADIUS_M) -> PlaceMap | None:
+    """The map around a located place (a `Location.as_dict()`), or None when the place has no coordinates."""
+    if not location or location.get("latitude") is None or location.get("longitude") is None:
+        return None
+    cx, cy = (float(v) for v in lonlat_to_l93(location["longitude"], location["latitude"]))
+    around = shapely.box(cx - radius_m, cy - radius_m, cx + radius_m, cy + radius_m)
+    centre = shapely.points(cx, cy)
+    vintage = (location.get("qpv") or {}).get("vintage") or 2024
+    commune = (location.get("commune") or {}).get("name") or "lieu"
+    index = qpv_index(vintage)
+    shapes = []
+    if index is not None:
+        for at in sorted(index.tree.query(around, predicate="intersects")):
+            geometry = index.l93[at]
+            distance = float(shapely.distance(centre, geometry))
+            shapes.append(MapShape(
+                code=str(index.codes[at]), name=str(index.names[at]), path=_shape_path(geometry, cx, cy),
+                distance_m=round(distance), contains_place=distance == 0,
+            ))
+    points = []
+    census = tiers_lieux_index()
+    if census is not None:
+        for at in census.tree.query(around):
+            dx, dy = census.x[at] - cx, census.y[at] - cy
+            points.append(MapPoint(
+                name=census.rows[at][0], commune=census.rows[at][1], x=round(dx), y=round(-dy),
+                distance_m=round(float(np.hypot(dx, dy))),
+            ))
+    return PlaceMap(
+        radius_m=radius_m, approximate=bool(location.get("approximate")), vintage=vintage, label=commune,
+        qpv=sorted(shapes, key=lambda s: s.distance_m), tiers_lieux=sorted(points, key=lambda p: p.distance_m),
+        qpv_loaded=index is not None, tiers_lieux_loaded=census is not None,
+        qpv_covered=(location.get("qpv") or {}).get("covered") is not False,
+    )
