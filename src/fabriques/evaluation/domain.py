@@ -211,7 +211,7 @@ def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary
     per_dossier = per_dossier or settings_for_wave(wave.pk).evaluators_per_dossier
     dossiers = {
         d.pk: d for d in Dossier.objects.filter(wave=wave, state__in=ASSIGNABLE_STATES)
-        .select_related("track", "place_commune", "wave").order_by("pk")
+        .select_related("track", "place_commune", "wave", "owner", "organisation").order_by("pk")
     }
     evaluators = _solver_evaluators(wave.call)
     pairs = Assignment.objects.filter(dossier__in=list(dossiers)).values_list("dossier_id", "evaluator_id", "state")
