@@ -155,3 +155,8 @@ def ranked(values: dict[int, float]) -> list[int]:
     ids = np.array(list(values.keys()))
     scores = np.array([values[i] for i in ids])
     return [int(i) for i in ids[np.argsort(-scores, kind="stable")]]
+
+
+def amounts_of(result: dict) -> dict[int, int]:
+    """{dossier id: amount} from a stored allocation result."""
+    return {int(item["id"]): int(item["amount"]) for item in result.get("amounts", [])}

@@ -10,6 +10,7 @@ from fabriques.audit.domain import audit_record
 from fabriques.committee import allocation
 from fabriques.committee.calibration import calibrate
 from fabriques.committee.candidates import (
+    amounts_of,
     candidate_dossiers,
     candidates_for,
     default_targets,
@@ -242,7 +243,7 @@ def decisions_stage(*, scenario: Scenario, by) -> list[Decision]:
         raise CommitteeError("Ce scénario n’a pas de solution : résolvez-le avant de préparer les décisions.")
     result = scenario.result
     chosen = {int(i) for i in result["chosen"]}
-    amounts = {int(k): v for k, v in result.get("amounts", {}).items()}
+    amounts = amounts_of(result)
     dossiers = list(candidate_dossiers(scenario.wave))
     score_of = {d.pk: _rank_score(d, scenario.use_calibrated) for d in dossiers}
     others = sorted((d for d in dossiers if d.pk not in chosen), key=lambda d: -score_of[d.pk])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from fabriques.committee.candidates import candidate_dossiers
+from fabriques.committee.candidates import amounts_of, candidate_dossiers
 from fabriques.committee.models import Decision, Scenario
 
 
@@ -39,7 +39,7 @@ def session(wave, scenario: Scenario | None) -> Session:
     result = scenario.result if scenario else {}
     chosen = {int(i) for i in result.get("chosen", [])}
     baseline = {int(i) for i in (result.get("baseline") or {}).get("chosen", [])}
-    amounts = {int(k): v for k, v in result.get("amounts", {}).items()}
+    amounts = amounts_of(result)
     pins = {p.dossier_id: p for p in scenario.pins.all()} if scenario else {}
     overrides = {a.dossier_id: a.amount_eur for a in scenario.amounts.all()} if scenario else {}
     decisions = {d.dossier_id: d for d in Decision.objects.filter(dossier__wave=wave)}

@@ -43,10 +43,15 @@ def demo_open_wave(*, call: Call, today: dt.date | None = None) -> Wave:
     opens = dt.datetime.combine(today - dt.timedelta(days=14), dt.time(9, 0), tzinfo=PARIS)
     closes = dt.datetime.combine(today + dt.timedelta(days=42), dt.time(23, 59, 59), tzinfo=PARIS)
     wave, created = Wave.objects.get_or_create(
-        call=call, slug="vague-demo",
+        call=call,
+        slug="vague-demo",
         defaults={
-            "title": "Vague de démonstration (ouverte)", "opens_at": opens, "closes_at": closes,
-            "envelope_eur": 4500000, "max_laureates": 30, "is_demo": True,
+            "title": "Vague de démonstration (ouverte)",
+            "opens_at": opens,
+            "closes_at": closes,
+            "envelope_eur": 4500000,
+            "max_laureates": 30,
+            "is_demo": True,
         },
     )
     if not created and not wave.is_open():
@@ -69,10 +74,17 @@ def demo_accounts(*, call: Call) -> list[DemoAccount]:
     return DEMO_ACCOUNTS
 
 
-def demo_seed() -> tuple[Call, Wave, list[DemoAccount]]:
-    """Load the 2019 AMI, open a demo wave and create the demo accounts; safe to run again."""
+def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]:
+    """Load the 2019 AMI, open a demo wave, create the demo accounts and the closed demo wave; safe to run again."""
+    from fabriques.demo.committee_demo import demo_closed_wave
+
     call = call_load_file(path=DEMO_CALL_FILE).call
     with transaction.atomic():
         wave = demo_open_wave(call=call)
         accounts = demo_accounts(call=call)
+    if committee:
+        users = {a.email.split("@")[0]: User.objects.get(email=a.email) for a in accounts}
+        with transaction.atomic():
+            demo_closed_wave(call=call, password=DEMO_PASSWORD, admin=users["admin"],
+                             instructor=users["instructeur"], evaluator=users["evaluateur"])
     return call, wave, accounts

@@ -4,7 +4,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from fabriques.calls.models import Wave
 from fabriques.committee import allocation
-from fabriques.committee.candidates import candidate_dossiers, candidates_from, default_targets, solver_scenario
+from fabriques.committee.candidates import (
+    candidate_dossiers,
+    candidates_from,
+    default_targets,
+    solver_scenario,
+)
 from fabriques.committee.domain import scenario_solve, wave_calibrate
 from fabriques.committee.models import Scenario
 
