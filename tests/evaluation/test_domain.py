@@ -219,3 +219,31 @@ def test_removing_an_assignment_drops_its_scores_from_the_consolidation(dossier,
     domain.assignment_remove(assignment=second.assignment, by=instructor, reason="Doublon")
     assert DossierScore.objects.get(dossier=dossier).weighted == 2.0
     assert AuditEntry.objects.filter(action="evaluation.unassign", reason="Doublon").count() == 1
+
+
+def test_a_reopened_evaluation_submitted_again_makes_the_dossier_evaluated_again(dossier, evaluators, instructor):
+    evaluation = _active(dossier, evaluators[0], instructor)
+    _submit(evaluation, dossier, evaluators[0], "2")
+    domain.evaluation_reopen(evaluation=evaluation, by=instructor, reason="Relire le critère 1")
+    _submit(evaluation, dossier, evaluators[0], "4.5")
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.EVALUATED
+    assert DossierScore.objects.get(dossier=dossier).weighted == 4.5
+
+
+def test_peer_visibility_rules_per_role(dossier, evaluators, instructor, committee_member, applicant):
+    from fabriques.evaluation import rules
+    from fabriques.evaluation.models import WaveEvaluationSettings
+
+    WaveEvaluationSettings.objects.create(wave=dossier.wave, peer_visibility="always")
+    _active(dossier, evaluators[0], instructor)
+    conflicted = domain.assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
+    domain.conflict_declare(assignment=conflicted, has_conflict=True, kind=ConflictKind.OTHER, by=evaluators[1])
+    seen = {u.email: rules.can_see_peer_evaluations(u, dossier)
+            for u in [evaluators[0], evaluators[1], evaluators[2], instructor, committee_member, applicant]}
+    assert seen == {
+        "evaluateur1@example.org": True, "evaluateur2@example.org": False, "evaluateur3@example.org": False,
+        "instructrice@example.org": True, "comite@example.org": True, "porteur@example.org": False,
+    }
+    assert [rules.can_evaluate(u, dossier) for u in evaluators] == [True, False, False]
+    assert list(rules.dossiers_for_evaluator(evaluators[0])) == [dossier]
