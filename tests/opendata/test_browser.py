@@ -1,0 +1,39 @@
+"""Browser checks of the statistics page (and the open-data page): rendered charts, axe clean, screenshots."""
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "motdepasse-solide-42"
+
+
+def _login(page, live_server, email):
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/compte/login/")
+    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_load_state()
+
+
+def test_committee_member_reads_statistics_charts_and_tables(live_server, page, world, screenshot, axe_check):
+    _login(page, live_server, world.committee.email)
+
+    page.goto(f"{live_server.url}/donnees/statistiques/{world.call.slug}/")
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Statistiques")
+    chart = page.get_by_role("img", name="Lauréats par région (les valeurs sont dans le tableau qui suit)")
+    expect(chart).to_be_visible()
+    table = page.get_by_role("table", name="Par région : dossiers, montants, parts et délais")
+    expect(table).to_contain_text("Occitanie")
+    screenshot("statistics")
+    axe_check("statistics page")
+
+
+def test_visitor_reads_the_open_data_page(live_server, page, world, screenshot, axe_check):
+    page.goto(f"{live_server.url}/donnees/")
+
+    expect(page.get_by_role("table", name="Lauréats publiés")).to_contain_text(world.laureate.reference)
+    screenshot("open-data")
+    axe_check("open data page")
