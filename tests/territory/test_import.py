@@ -192,3 +192,26 @@ def test_import_territory_from_a_missing_folder_is_a_no_op(db, tmp_path):
     call_command("import_territory", "--from", str(tmp_path / "absent"), stdout=out)
     assert "dossier absent" in out.getvalue()
     assert DatasetImport.objects.count() == 0
+
+
+def test_insee_cog_with_coordinates_from_another_file(db, tmp_path):
+    cog = tmp_path / "v_commune_2024.csv"
+    cog.write_text(
+        "TYPECOM,COM,REG,DEP,CTCD,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT\n"
+        "COM,01001,84,01,01D,012,5,ABERGEMENT CLEMENCIAT,Abergement-Clémenciat,L'Abergement-Clémenciat,0108,\n"
+        "COMD,01015,84,01,01D,011,1,ARBIGNIEU,Arbignieu,Arbignieu,,01015\n"
+        "COM,01002,84,01,01D,011,5,ABERGEMENT DE VAREY,Abergement-de-Varey,L'Abergement-de-Varey,0101,\n",
+        encoding="utf-8",
+    )
+    points = tmp_path / "points.csv"
+    points.write_text("code_insee,latitude,longitude\n01001,46.1534,4.9261\n", encoding="utf-8")
+    report = communes_import(path=cog, coordinates=points)
+    assert (report.read, report.loaded, report.skipped) == (3, 1, 2)
+    assert report.notes == [
+        "v_commune_2024.csv, ligne 3 ignorée : 01015 est une commune déléguée (pas une commune de plein exercice)",
+        "v_commune_2024.csv, ligne 4 ignorée : commune 01002 sans coordonnées",
+    ]
+    commune = Commune.objects.get()
+    assert (commune.code, commune.name, commune.region_code, commune.search_name) == (
+        "01001", "L'Abergement-Clémenciat", "84", "l abergement clemenciat"
+    )

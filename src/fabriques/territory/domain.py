@@ -68,14 +68,17 @@ def _commune_columns(path: Path, *, with_coordinates: bool) -> dict[str, str | N
 
 
 def _coordinates_by_code(path: Path) -> dict[str, tuple[float | None, float | None]]:
-    columns = _commune_columns(path, with_coordinates=False)
-    lat, lon = _pick(_header_of(path), "latitude"), _pick(_header_of(path), "longitude")
-    if lat is None or lon is None:
-        raise ImportFileError(f"{path.name}, ligne 1 : colonnes manquantes latitude, longitude.")
+    try:
+        header = _header_of(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFileError(f"{path.name} : lecture impossible ({exc}).") from None
+    code, lat, lon = (_pick(header, name) for name in ("code", "latitude", "longitude"))
+    if code is None or lat is None or lon is None:
+        raise ImportFileError(f"{path.name}, ligne 1 : colonnes code_insee, latitude et longitude attendues.")
     points = {}
-    for line, row in csv_rows(path, required={columns["code"], lat, lon}):
+    for line, row in csv_rows(path, required={code, lat, lon}):
         where = f"{path.name}, ligne {line}"
-        points[row[columns["code"]]] = (
+        points[row[code].upper()] = (
             coordinate(row[lat], axis="latitude", where=where),
             coordinate(row[lon], axis="longitude", where=where),
         )
