@@ -65,6 +65,10 @@ KWARGS = {
     "wave": lambda w: {"wave_id": w.wave.pk},
     "scope": lambda w: {"wave_id": w.wave.pk, "user_id": w.users["evaluator"].pk},
     "export": lambda w: {"call_slug": w.call.slug, "wave_slug": w.wave.slug, "fmt": "xlsx"},
+    "eval_dossier": lambda w: {"uuid": w.evaluation.active.dossier.uuid},
+    "assignment_active": lambda w: {"pk": w.evaluation.active.pk},
+    "assignment_awaiting": lambda w: {"pk": w.evaluation.awaiting.pk},
+    "evaluation": lambda w: {"pk": w.evaluation.active.evaluation.pk},
 }
 
 #            name: (kwargs key, "anon  owner other instr eval  comm  admin")
@@ -108,7 +112,11 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "dossiers:selfcheck": ("dossier", "302 200 404 404 404 404 404"),
     "dossiers:withdraw": ("dossier", "302 405 405 405 405 405 405"),
     "evaluation:assign_auto": ("wave", "302 403 403 200 403 403 200"),
-    "evaluation:dossier_assignments": ("dossier", "302 404 404 404 404 404 404"),
+    "evaluation:assignment_remove": ("assignment_active", "302 405 405 405 405 405 405"),
+    "evaluation:declare": ("assignment_awaiting", "302 404 404 404 200 404 404"),
+    "evaluation:dossier_assignments": ("eval_dossier", "302 403 403 200 403 403 200"),
+    "evaluation:evaluation_reopen": ("evaluation", "302 405 405 405 405 405 405"),
+    "evaluation:grid": ("assignment_active", "302 404 404 404 200 404 404"),
     "evaluation:evaluators": ("wave", "302 403 403 200 403 403 200"),
     "evaluation:mine": (None, "302 200 200 200 200 200 200"),
     "evaluation:scope_edit": ("scope", "302 403 403 200 403 403 200"),
@@ -145,10 +153,6 @@ PENDING: dict[str, str] = {
     "committee:scenario-settings": "needs a scenario builder (committee owner)",
     "committee:scenario-solve": "needs a scenario builder (committee owner)",
     "dossiers:cowriter-accept": "needs a CoWriterInvitation token builder (dossiers owner)",
-    "evaluation:assignment_remove": "needs an assignment pk builder (evaluation owner)",
-    "evaluation:declare": "needs an assignment pk builder (evaluation owner)",
-    "evaluation:evaluation_reopen": "needs an evaluation pk builder (evaluation owner)",
-    "evaluation:grid": "needs an assignment pk builder (evaluation owner)",
     "exports:job-download": "needs an export job builder (exports owner)",
     "instruction:message-attachment": "needs a message-with-attachment builder (instruction owner)",
 }
@@ -168,7 +172,7 @@ def project_url_names() -> set[str]:
 
 
 @pytest.fixture
-def world(call, open_wave, deposited_dossier, applicant, make_user, admin_user):  # noqa: F811 - imported fixtures
+def world(call, open_wave, deposited_dossier, applicant, make_user, admin_user, track, organisation):  # noqa: F811 - imported fixtures
     from fabriques.accounts.models import Invitation
 
     users = {
@@ -184,8 +188,28 @@ def world(call, open_wave, deposited_dossier, applicant, make_user, admin_user):
                                            invited_by=admin_user)
     return SimpleNamespace(
         call=call, wave=open_wave, dossier=deposited_dossier, users=users, invitation=invitation,
+        evaluation=_evaluation_world(open_wave, track, organisation, applicant, users),
         criterion=call.criteria.order_by("position").first(), attachment=deposited_dossier.attachments.first(),
     )
+
+
+def _evaluation_world(wave, track, organisation, applicant, users):  # noqa: F811 - imported fixture names
+    """Two dossiers in evaluation for `users["evaluator"]`: one declared free of conflict, one awaiting."""
+    from fabriques.dossiers.domain import dossier_create
+    from fabriques.dossiers.enums import DossierState
+    from fabriques.dossiers.workflow import dossier_transition
+    from fabriques.evaluation import domain
+
+    assignments = []
+    for _ in range(2):
+        in_evaluation = dossier_create(wave=wave, track=track, organisation=organisation, by=applicant)
+        for to in (DossierState.DEPOSITED, DossierState.IN_INSTRUCTION, DossierState.ADMISSIBLE):
+            dossier_transition(in_evaluation, to, by=applicant)
+        assignments.append(domain.assignment_create(dossier=in_evaluation, evaluator=users["evaluator"],
+                                                    by=users["instructor"]))
+    domain.conflict_declare(assignment=assignments[0], has_conflict=False, by=users["evaluator"])
+    assignments[0].refresh_from_db()
+    return SimpleNamespace(active=assignments[0], awaiting=assignments[1])
 
 
 def _status(client, world, name: str, kwargs_key: str | None, role: str) -> int:
