@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 
 from fabriques.calls.models import Criterion, RequiredAttachment
 from fabriques.dossiers.enums import BudgetKind
 from fabriques.dossiers.models import Answer, BudgetLine, Dossier
-from fabriques.dossiers.rules import dossiers_visible_to
+from fabriques.dossiers.rules import can_view, dossiers_visible_to
 
 
 def euros(amount: int) -> str:
@@ -27,12 +27,15 @@ def my_dossiers(user) -> QuerySet[Dossier]:
 
 
 def dossier_for(user, uuid) -> Dossier | None:
-    return (
-        dossiers_visible_to(user)
-        .select_related("wave__call", "track", "organisation__commune", "place_commune", "owner")
+    """The dossier if the user may see it, else None: one indexed lookup, then at most two small checks."""
+    dossier = (
+        Dossier.objects.select_related("wave__call", "track", "organisation__commune", "place_commune", "owner")
         .filter(uuid=uuid)
         .first()
     )
+    if dossier is None or not can_view(user, dossier):
+        return None
+    return dossier
 
 
 def criteria_for(dossier: Dossier) -> list[Criterion]:
@@ -203,7 +206,3 @@ def dossier_snapshot(dossier: Dossier) -> dict:
         ],
         "eligibility": dossier.eligibility_report,
     }
-
-
-def dossier_with_versions(dossier: Dossier) -> Dossier:
-    return Dossier.objects.prefetch_related(Prefetch("versions")).get(pk=dossier.pk)

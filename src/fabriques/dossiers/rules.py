@@ -7,7 +7,7 @@ Everybody else gets a 404 from the views (the queryset below simply does not con
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from fabriques.accounts.models import Organisation
+from fabriques.accounts.models import Organisation, OrganisationMember
 from fabriques.dossiers.enums import APPLICANT_EDITABLE_STATES
 from fabriques.dossiers.models import Dossier
 
@@ -20,6 +20,17 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
         | Q(organisation__in=Organisation.objects.filter(members__user=user))
         | Q(pk__in=Dossier.objects.filter(cowriters__accepted_by=user).values("pk"))
     )
+
+
+def can_view(user, dossier: Dossier) -> bool:
+    """Same rule as `dossiers_visible_to`, for one dossier already loaded."""
+    if not user.is_authenticated:
+        return False
+    if dossier.owner_id == user.pk:
+        return True
+    if OrganisationMember.objects.filter(organisation_id=dossier.organisation_id, user=user).exists():
+        return True
+    return dossier.cowriters.filter(accepted_by=user).exists()
 
 
 def organisations_of(user) -> QuerySet[Organisation]:

@@ -64,8 +64,8 @@ def place(request, uuid):
 @login_required
 def answer(request, uuid, code):
     dossier = dossier_or_404(request, uuid)
-    criterion = get_object_or_404(Criterion.objects.prefetch_related("references"), call=dossier.wave.call_id,
-                                  code=code, tracks=dossier.track_id)
+    criteria = Criterion.objects.all() if request.method == "POST" else Criterion.objects.prefetch_related("references")
+    criterion = get_object_or_404(criteria, call=dossier.wave.call_id, code=code, tracks=dossier.track_id)
     current = dossier.answers.filter(criterion=criterion).first()
     initial = {"version": current.version if current else 0, "text": current.text if current else ""}
     form = AnswerForm(request.POST or None, initial=initial, criterion=criterion)
