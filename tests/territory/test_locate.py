@@ -166,3 +166,16 @@ def test_bulk_distances_agree_with_exact_polygon_distances(qpv2024_loaded):
     exact = shapely.distance(shapely.points(x, y)[:, None], index.l93[None, :]).min(axis=1)
     assert np.abs(bulk.distance_m - exact).max() < 0.5
     assert (bulk.distance_m >= exact - 1e-6).all()
+
+
+def test_index_is_rebuilt_after_a_new_import(qpv2015_loaded, tmp_path):
+    from fabriques.territory.domain import qpv_import
+    from tests.territory.conftest import QPV_2015_OCCITANIE
+
+    assert len(qpv_index(2015)) == 105
+    data = json.loads(QPV_2015_OCCITANIE.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:2]
+    smaller = tmp_path / "qpv2015.geojson"
+    smaller.write_text(json.dumps(data), encoding="utf-8")
+    qpv_import(path=smaller, vintage=2015)
+    assert len(qpv_index(2015)) == 2
