@@ -206,23 +206,22 @@ def _solver_evaluators(call) -> list[Evaluator]:
     ]
 
 
-def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary:
-    """Give every admissible or in-evaluation dossier of the wave N allowed evaluators with even loads."""
-    per_dossier = per_dossier or settings_for_wave(wave.pk).evaluators_per_dossier
+def _auto_plan(wave, per_dossier: int) -> tuple[dict[int, Dossier], AutoSummary, list[tuple[int, int]]]:
+    """Read the wave's dossiers, evaluators, scopes and assignments, and solve."""
     dossiers = {
         d.pk: d for d in Dossier.objects.filter(wave=wave, state__in=ASSIGNABLE_STATES)
         .select_related("track", "place_commune", "wave", "owner", "organisation").order_by("pk")
     }
     evaluators = _solver_evaluators(wave.call)
     pairs = Assignment.objects.filter(dossier__in=list(dossiers)).values_list("dossier_id", "evaluator_id", "state")
-    existing = [(d, e) for d, e, s in pairs if s in IN_PLAY]
-    excluded = [(d, e) for d, e, s in pairs if s not in IN_PLAY]
     result = assign_evaluators(
         dossiers=[
             DossierToAssign(d.pk, d.track.slug, d.place_commune.region_code if d.place_commune else "")
             for d in dossiers.values()
         ],
-        evaluators=evaluators, per_dossier=per_dossier, conflicts=excluded, existing=existing,
+        evaluators=evaluators, per_dossier=per_dossier,
+        conflicts=[(d, e) for d, e, state in pairs if state not in IN_PLAY],
+        existing=[(d, e) for d, e, state in pairs if state in IN_PLAY],
     )
     summary = AutoSummary(
         created=len(result.pairs), dossiers=len(dossiers), evaluators=len(evaluators), per_dossier=per_dossier,
@@ -232,32 +231,37 @@ def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary
             key=lambda s: s.reference,
         ),
     )
+    return dossiers, summary, result.pairs
+
+
+def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary:
+    """Give every admissible or in-evaluation dossier of the wave N allowed evaluators with even loads."""
+    per_dossier = per_dossier or settings_for_wave(wave.pk).evaluators_per_dossier
     by_user = by if by is not None and by.is_authenticated else None
-    now = timezone.now()
-    per_dossier_new: dict[int, list[int]] = defaultdict(list)
-    for dossier_id, evaluator_id in result.pairs:
-        per_dossier_new[dossier_id].append(evaluator_id)
     with transaction.atomic():
+        type(wave).objects.select_for_update().filter(pk=wave.pk).first()  # one automatic run at a time per wave
+        dossiers, summary, pairs = _auto_plan(wave, per_dossier)
+        now = timezone.now()
         Assignment.objects.bulk_create(
             Assignment(dossier_id=d, evaluator_id=e, method=AssignmentMethod.AUTO, assigned_by=by_user,
                        assigned_at=now, state=AssignmentState.AWAITING_DECLARATION)
-            for d, e in result.pairs
+            for d, e in pairs
         )
-        emails = dict(User.objects.filter(pk__in={e for _, e in result.pairs}).values_list("pk", "email"))
+        users = {u.pk: u for u in User.objects.filter(pk__in={e for _, e in pairs})}
+        per_dossier_new: dict[int, list[int]] = defaultdict(list)
+        per_evaluator: dict[int, list[Dossier]] = defaultdict(list)
+        for dossier_id, evaluator_id in pairs:
+            per_dossier_new[dossier_id].append(evaluator_id)
+            per_evaluator[evaluator_id].append(dossiers[dossier_id])
         for dossier_id, evaluator_ids in per_dossier_new.items():
-            dossier = dossiers[dossier_id]
-            audit_record(action="evaluation.assign", obj=dossier, by=by, reason="Affectation automatique",
-                         after={"evaluators": sorted(emails[e] for e in evaluator_ids),
+            audit_record(action="evaluation.assign", obj=dossiers[dossier_id], by=by, reason="Affectation automatique",
+                         after={"evaluators": sorted(users[e].email for e in evaluator_ids),
                                 "method": AssignmentMethod.AUTO},
                          dossier_id=dossier_id, call_id=wave.call_id)
-            _start_evaluation(dossier, by)
+            _start_evaluation(dossiers[dossier_id], by)
         audit_record(action="evaluation.assign_auto", obj=wave, by=by, call_id=wave.call_id,
                      after={"created": summary.created, "per_dossier": per_dossier,
                             "shortfalls": {s.reference: s.missing for s in summary.shortfalls}})
-        per_evaluator: dict[int, list[Dossier]] = defaultdict(list)
-        for dossier_id, evaluator_id in result.pairs:
-            per_evaluator[evaluator_id].append(dossiers[dossier_id])
-        users = {u.pk: u for u in User.objects.filter(pk__in=list(per_evaluator))}
         transaction.on_commit(lambda: [_mail_assignments(users[e], ds) for e, ds in per_evaluator.items()])
     return summary
 
