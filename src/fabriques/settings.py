@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fabriques.apitokens",
     "fabriques.exports",
     "fabriques.opendata",
+    "fabriques.webhooks",
     "fabriques.demo",
     "fabriques.security",
 ]

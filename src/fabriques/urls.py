@@ -10,10 +10,12 @@ urlpatterns = [
     path("dossiers/", include("fabriques.dossiers.urls")),
     path("territoire/", include("fabriques.territory.urls")),
     path("instruction/", include("fabriques.instruction.urls")),
+    path("comite/", include("fabriques.committee.urls")),
     path("evaluation/", include("fabriques.evaluation.urls")),
     path("api/v1/", api.urls),
     path("espace/jetons/", include("fabriques.apitokens.urls")),
     path("donnees/", include("fabriques.opendata.urls")),
     path("exports/", include("fabriques.exports.urls")),
+    path("webhooks/", include("fabriques.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

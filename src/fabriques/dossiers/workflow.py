@@ -58,6 +58,10 @@ ON_ENTER: dict[str, tuple[str, ...]] = {
 }
 
 
+# Run on entering any state, after the ON_ENTER entries (same signature, same transaction).
+ON_ANY: tuple[str, ...] = ("fabriques.webhooks.domain.dossier_state_changed",)
+
+
 class TransitionError(Exception):
     """A change of state the lifecycle does not allow; the message is for the person."""
 
@@ -98,7 +102,7 @@ def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "") -> Do
             action="dossier.transition", obj=dossier, by=by, before={"state": current}, after={"state": to},
             reason=reason, dossier_id=dossier.pk, call_id=dossier.wave.call_id,
         )
-        for action in ON_ENTER.get(to, ()):
+        for action in (*ON_ENTER.get(to, ()), *ON_ANY):
             import_string(action)(dossier=dossier, by=by)
         transaction.on_commit(lambda: _notify(dossier, to, reason))
     return dossier

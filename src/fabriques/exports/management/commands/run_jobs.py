@@ -6,8 +6,7 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 # Each entry runs what is due and returns how many items it processed.
-RUNNERS = ("fabriques.exports.domain.jobs_run_pending",)
-OPTIONAL_RUNNERS = ("fabriques.webhooks.domain.deliveries_run_due",)
+RUNNERS = ("fabriques.exports.domain.jobs_run_pending", "fabriques.webhooks.domain.deliveries_run_due")
 
 
 class Command(BaseCommand):
@@ -17,17 +16,8 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="une seule passe, puis s’arrêter")
         parser.add_argument("--sleep", type=float, default=2.0, help="pause entre deux passes (secondes)")
 
-    def _runners(self):
-        runners = [import_string(path) for path in RUNNERS]
-        for path in OPTIONAL_RUNNERS:
-            try:
-                runners.append(import_string(path))
-            except ImportError:
-                continue
-        return runners
-
     def handle(self, *args, once=False, sleep=2.0, **options):
-        runners = self._runners()
+        runners = [import_string(path) for path in RUNNERS]
         while True:
             done = sum(runner() for runner in runners)
             if done:

@@ -1,0 +1,108 @@
+"""Webhooks: queue one signed delivery per active endpoint on each dossier state change; send with back-off."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import requests
+from django.db import transaction
+from django.utils import timezone
+
+from fabriques.audit.domain import audit_record
+from fabriques.webhooks.enums import BACKOFF, LEASE, DeliveryState
+from fabriques.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+TIMEOUT = (3.05, 10)  # connect, read (seconds)
+SIGNATURE_HEADER = "X-Fabriques-Signature"
+BATCH = 50
+
+
+def signature(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def endpoint_create(*, call, url: str, by) -> WebhookEndpoint:
+    """A new active endpoint of the call with a fresh random secret; audited."""
+    with transaction.atomic():
+        endpoint = WebhookEndpoint.objects.create(call=call, url=url, created_by=by)
+        audit_record(action="webhook.create", obj=endpoint, by=by, after={"url": url}, call_id=call.pk)
+    return endpoint
+
+
+def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, by) -> WebhookEndpoint:
+    """Switch deliveries to the endpoint on or off; audited."""
+    endpoint.active = active
+    endpoint.save(update_fields=["active"])
+    audit_record(action="webhook.active", obj=endpoint, by=by, after={"active": active}, call_id=endpoint.call_id)
+    return endpoint
+
+
+def dossier_state_changed(*, dossier, by=None) -> int:
+    """Queue a delivery of the new state to each active endpoint of the dossier's call (workflow ON_ANY)."""
+    endpoints = list(WebhookEndpoint.objects.filter(call_id=dossier.wave.call_id, active=True))
+    if not endpoints:
+        return 0
+    now = timezone.now()
+    rows = []
+    for endpoint in endpoints:
+        delivery = WebhookDelivery(endpoint=endpoint, event="dossier.state_changed", dossier=dossier,
+                                   next_attempt_at=now)
+        delivery.body = json.dumps({
+            "id": str(delivery.uuid), "event": delivery.event, "occurred_at": now.isoformat(),
+            "call": dossier.wave.call.slug, "wave": dossier.wave.slug,
+            "dossier": {"uuid": str(dossier.uuid), "reference": dossier.reference, "state": dossier.state,
+                        "url": f"/api/v1/dossiers/{dossier.uuid}"},
+        }, ensure_ascii=False, sort_keys=True)
+        rows.append(delivery)
+    WebhookDelivery.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _claim(delivery_id: int, attempts: int, now) -> bool:
+    """Take the delivery for one attempt (conditional UPDATE: one worker wins); the lease covers a crash."""
+    return bool(WebhookDelivery.objects.filter(
+        pk=delivery_id, state=DeliveryState.PENDING, attempts=attempts, next_attempt_at__lte=now,
+    ).update(attempts=attempts + 1, next_attempt_at=now + LEASE))
+
+
+def delivery_attempt(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:
+    """POST the signed body once: delivered on 2xx, else retried after the back-off, failed after the last."""
+    now = now or timezone.now()
+    body = delivery.body.encode()
+    headers = {"Content-Type": "application/json", "User-Agent": "Fabriques-Webhooks/1",
+               SIGNATURE_HEADER: signature(delivery.endpoint.secret, body), "X-Fabriques-Delivery": str(delivery.uuid)}
+    status, error = None, ""
+    try:
+        response = requests.post(delivery.endpoint.url, data=body, headers=headers, timeout=TIMEOUT,
+                                 allow_redirects=False)
+        status = response.status_code
+        if not 200 <= status < 300:
+            error = f"réponse HTTP {status}"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__} : {exc}"[:500]
+    delivery.last_status, delivery.last_error = status, error
+    if not error:
+        delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, timezone.now()
+    elif delivery.attempts > len(BACKOFF):
+        delivery.state = DeliveryState.FAILED
+    else:
+        delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
+    delivery.save(update_fields=["last_status", "last_error", "state", "delivered_at", "next_attempt_at"])
+    return delivery
+
+
+def deliveries_run_due(*, now=None) -> int:
+    """Send every due delivery once (the worker calls this in a loop); returns how many were attempted."""
+    now = now or timezone.now()
+    due = WebhookDelivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now).select_related(
+        "endpoint").order_by("next_attempt_at", "id")[:BATCH]
+    sent = 0
+    for delivery in list(due):
+        if not _claim(delivery.pk, delivery.attempts, now):
+            continue
+        delivery.attempts += 1
+        delivery_attempt(delivery=delivery, now=now)
+        sent += 1
+    return sent
