@@ -1,0 +1,54 @@
+"""Autosave in real Chromium: a network cut loses nothing, a concurrent save is shown, never overwritten."""
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from fabriques.dossiers import domain, queries
+from fabriques.dossiers.models import Answer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, base, email):
+    page.goto(base + "/compte/login/")
+    page.get_by_label("Courriel").fill(email)
+    page.locator("input[name=password]").fill("motdepasse-solide-42")
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url("**/espace/")
+
+
+def test_text_typed_offline_is_kept_retried_and_saved_then_a_conflict_is_shown(
+    live_server, page, dossier, applicant, make_user, screenshot, axe_check
+):
+    criterion = queries.criteria_for(dossier)[0]
+    _log_in(page, live_server.url, applicant.email)
+    page.goto(live_server.url + reverse("dossiers:answer", args=[dossier.uuid, criterion.code]))
+    status = page.locator("#save-status")
+    textarea = page.get_by_label("Votre réponse")
+    storage_key = f"fabriques:{dossier.uuid}:answer-{criterion.code}"
+
+    page.context.set_offline(True)
+    textarea.fill("Texte tapé pendant la coupure réseau")
+    expect(status).to_contain_text("Non enregistré — nouvel essai…", timeout=15000)
+    assert "coupure réseau" in page.evaluate(f"window.localStorage.getItem('{storage_key}')")
+    screenshot("offline")
+    page.context.set_offline(False)
+    expect(status).to_contain_text("Enregistré à", timeout=40000)
+    assert Answer.objects.get(dossier=dossier, criterion=criterion).text == "Texte tapé pendant la coupure réseau"
+    assert page.evaluate(f"window.localStorage.getItem('{storage_key}')") is None
+
+    cowriter = make_user("co@example.org")
+    domain.answer_save(dossier=dossier, criterion=criterion, text="Version du co-rédacteur", base_version=1,
+                       by=cowriter)
+    textarea.fill("Ma nouvelle version")
+    expect(page.get_by_role("heading", name="Conflit d’enregistrement")).to_be_visible(timeout=15000)
+    expect(page.locator(".fab-conflict")).to_contain_text("Version du co-rédacteur")
+    expect(textarea).to_have_value("Ma nouvelle version")
+    assert Answer.objects.get(dossier=dossier, criterion=criterion).text == "Version du co-rédacteur"
+    screenshot("conflict")
+    axe_check("conflict")
+
+    page.get_by_role("button", name="Garder ma version").click()
+    expect(page.get_by_label("Votre réponse")).to_have_value("Ma nouvelle version")
+    assert Answer.objects.get(dossier=dossier, criterion=criterion).text == "Ma nouvelle version"
