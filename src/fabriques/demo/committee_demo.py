@@ -8,10 +8,13 @@ dossier, a severity per evaluator and some noise, so the calibration has somethi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from fabriques.accounts.domain import role_grant
@@ -79,16 +82,46 @@ def _communes() -> list[Commune]:
     return out
 
 
+@functools.cache
+def _hashed(password: str) -> str:
+    return make_password(password)
+
+
 def _user(email: str, password: str, *, call, role=None) -> User:
-    user = User.objects.filter(email=email).first() or User.objects.create_user(email, password)
+    """A confirmed demo account; the password is hashed once for all of them (PBKDF2 is slow on purpose)."""
+    user = User.objects.filter(email=email).first() or User.objects.create(email=email, password=_hashed(password))
     EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     if role:
         role_grant(user=user, call=call, role=role)
     return user
 
 
-def demo_closed_wave(*, call, password: str, admin: User, instructor: User, evaluator: User) -> Wave:
+def demo_closed_wave(
+    *,
+    call,
+    password: str,
+    admin: User,
+    instructor: User,
+    evaluator: User,
+    count: int = DOSSIERS,
+    evaluators: int = EVALUATORS,
+) -> Wave:
     """Build the closed demo wave once; later runs find it and return at once."""
+    with override_settings(FABRIQUES_DEPOSIT_PROOF_EMAIL=False):
+        return _closed_wave(
+            call=call,
+            password=password,
+            admin=admin,
+            instructor=instructor,
+            evaluator=evaluator,
+            count=count,
+            n_evaluators=evaluators,
+        )
+
+
+def _closed_wave(
+    *, call, password: str, admin: User, instructor: User, evaluator: User, count: int, n_evaluators: int
+) -> Wave:
     wave = Wave.objects.filter(call=call, slug="vague-demo-close").first()
     if wave is not None and wave.dossiers.exists():
         return wave
@@ -106,7 +139,7 @@ def demo_closed_wave(*, call, password: str, admin: User, instructor: User, eval
     rng = random.Random(2019)
     communes = _communes()
     tracks = list(call.tracks.order_by("position"))
-    owners = [_user(f"porteur{i:02d}@demo.fabriques.fr", password, call=call) for i in range(1, DOSSIERS + 1)]
+    owners = [_user(f"porteur{i:02d}@demo.fabriques.fr", password, call=call) for i in range(1, count + 1)]
     quality = {}
     for i, owner in enumerate(owners):
         commune = communes[i % len(communes)]
@@ -141,7 +174,7 @@ def demo_closed_wave(*, call, password: str, admin: User, instructor: User, eval
 
     evaluators = [evaluator] + [
         _user(f"evaluateur{i}@demo.fabriques.fr", password, call=call, role=Role.EVALUATOR)
-        for i in range(2, EVALUATORS + 1)
+        for i in range(2, n_evaluators + 1)
     ]
     severity = {e.pk: rng.uniform(-0.8, 0.8) for e in evaluators}
     evaluation_domain.assignments_auto(wave=wave, by=admin, per_dossier=3)
@@ -173,5 +206,5 @@ def demo_closed_wave(*, call, password: str, admin: User, instructor: User, eval
     if not wave.scenarios.exists():
         scenario = scenario_create(wave=wave, name="Scénario de référence", by=admin)
         scenario_solve(scenario=scenario, by=admin)
-    assert wave.dossiers.filter(state=DossierState.EVALUATED).count() == DOSSIERS  # noqa: S101 - demo sanity
+    assert wave.dossiers.filter(state=DossierState.EVALUATED).count() == count  # noqa: S101 - demo sanity
     return wave

@@ -65,7 +65,9 @@ def demo_accounts(*, call: Call) -> list[DemoAccount]:
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(email=account.email).first()
         if user is None:
-            user = User.objects.create_user(account.email, DEMO_PASSWORD, first_name=account.label)
+            from fabriques.demo.committee_demo import _hashed
+
+            user = User.objects.create(email=account.email, password=_hashed(DEMO_PASSWORD), first_name=account.label)
         EmailAddress.objects.update_or_create(
             user=user, email=account.email, defaults={"verified": True, "primary": True}
         )
@@ -85,6 +87,11 @@ def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]
     if committee:
         users = {a.email.split("@")[0]: User.objects.get(email=a.email) for a in accounts}
         with transaction.atomic():
-            demo_closed_wave(call=call, password=DEMO_PASSWORD, admin=users["admin"],
-                             instructor=users["instructeur"], evaluator=users["evaluateur"])
+            demo_closed_wave(
+                call=call,
+                password=DEMO_PASSWORD,
+                admin=users["admin"],
+                instructor=users["instructeur"],
+                evaluator=users["evaluateur"],
+            )
     return call, wave, accounts
