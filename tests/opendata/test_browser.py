@@ -37,3 +37,13 @@ def test_visitor_reads_the_open_data_page(live_server, page, world, screenshot, 
     expect(page.get_by_role("table", name="Lauréats publiés")).to_contain_text(world.laureate.reference)
     screenshot("open-data")
     axe_check("open data page")
+
+
+def test_visitor_reads_the_map_with_its_text_alternative(live_server, page, world, territory_loaded, screenshot,
+                                                         axe_check):
+    page.goto(f"{live_server.url}/donnees/carte/?region=76")
+
+    expect(page.get_by_role("img", name="Carte")).to_be_visible()
+    expect(page.get_by_role("table", name="Lauréats affichés")).to_contain_text(world.laureate.place_name)
+    screenshot("map")
+    axe_check("map page")
