@@ -69,7 +69,24 @@ KWARGS = {
     "assignment_active": lambda w: {"pk": w.evaluation.active.pk},
     "assignment_awaiting": lambda w: {"pk": w.evaluation.awaiting.pk},
     "evaluation": lambda w: {"pk": w.evaluation.active.evaluation.pk},
+    "call_only": lambda w: {"call_slug": w.call.slug},
+    "webhook": lambda w: {"call_slug": w.call.slug, "pk": 1},
+    "token": lambda w: {"pk": 1},
+    "export_job_api": lambda w: {"job_id": 1},
+    "export_job": lambda w: {"pk": _export_job(w).pk},
 }
+
+
+def _export_job(w):
+    """A finished export job of the programme admin, with its file."""
+    from django.core.files.base import ContentFile
+
+    from fabriques.exports.enums import JobState
+    from fabriques.exports.models import ExportJob
+
+    job = ExportJob.objects.create(requested_by=w.users["admin"], wave=w.wave, format="csv", state=JobState.DONE)
+    job.file.save("export.csv", ContentFile(b"a,b\n"))
+    return job
 
 #            name: (kwargs key, "anon  owner other instr eval  comm  admin")
 ROWS: dict[str, tuple[str | None, str]] = {
@@ -139,21 +156,30 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "instruction:start": ("dossier", "302 405 405 405 405 405 405"),
     "instruction:territory-class": ("dossier", "302 405 405 405 405 405 405"),
     "territory:commune-search": (None, "200 200 200 200 200 200 200"),
+    "api-v1:get_export": ("export_job_api", "401 401 401 401 401 401 401"),
+    "api-v1:get_export_file": ("export_job_api", "401 401 401 401 401 401 401"),
+    "apitokens:revoke": ("token", "302 405 405 405 405 405 405"),
+    "exports:job-download": ("export_job", "302 404 404 404 404 404 200"),
+    "opendata:datapackage": (None, "200 200 200 200 200 200 200"),
+    "opendata:laureates-csv": (None, "200 200 200 200 200 200 200"),
+    "opendata:laureates-geojson": (None, "200 200 200 200 200 200 200"),
+    "opendata:map": (None, "200 200 200 200 200 200 200"),
+    "opendata:page": (None, "200 200 200 200 200 200 200"),
+    "opendata:statistics": ("call_only", "302 403 403 403 403 200 200"),
+    "opendata:statistics-index": (None, "302 403 403 403 403 302 302"),
+    "webhooks:endpoints": ("call_only", "302 403 403 403 403 403 200"),
+    "webhooks:toggle": ("webhook", "302 405 405 405 405 405 405"),
 }
 
 # URLs whose fixture objects this file does not build yet. Each owner adds the builder and the row,
 # then removes the name from here; the lead keeps this list shrinking to zero.
 PENDING: dict[str, str] = {
-    "api-v1:get_export": "needs an export job builder (exports owner)",
-    "api-v1:get_export_file": "needs an export job builder (exports owner)",
-    "apitokens:revoke": "POST only; needs an ApiToken pk builder (apitokens owner)",
     "committee:letter": "needs a decision letter pk builder (committee owner)",
     "committee:scenario-choose": "needs a scenario builder (committee owner)",
     "committee:scenario-dossier": "needs a scenario builder (committee owner)",
     "committee:scenario-settings": "needs a scenario builder (committee owner)",
     "committee:scenario-solve": "needs a scenario builder (committee owner)",
     "dossiers:cowriter-accept": "needs a CoWriterInvitation token builder (dossiers owner)",
-    "exports:job-download": "needs an export job builder (exports owner)",
     "instruction:message-attachment": "needs a message-with-attachment builder (instruction owner)",
 }
 
