@@ -73,7 +73,7 @@ def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> Do
     if not rules.can_deposit(by, dossier):
         raise DepositRefusedError("Seuls le responsable du dossier et les membres de l’organisation peuvent déposer.")
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related(
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related(
             "wave__call", "track", "organisation__commune", "place_commune", "owner"
         ).get(pk=dossier.pk)
         again = DossierVersion.objects.filter(submission_key=submission_key).first()

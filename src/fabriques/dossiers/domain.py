@@ -133,7 +133,10 @@ def place_save(*, dossier: Dossier, by, base_version: int, name: str, status: st
                latitude: float | None = None, longitude: float | None = None) -> Dossier:
     """Save the place section if nobody saved it since `base_version`; refreshes eligibility."""
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("wave", "track", "organisation").get(pk=dossier.pk)
+        locked = (
+            Dossier.objects.select_for_update(of=("self",)).select_related("wave", "track", "organisation")
+            .get(pk=dossier.pk)
+        )
         ensure_editable(locked)
         if locked.place_version != base_version:
             raise DossierError(
@@ -200,7 +203,7 @@ def budget_save(*, dossier: Dossier, by, base_version: int, lines: list[LineData
         if not 1 <= line.year <= dossier.track.duration_years:
             raise DossierError(f"L’année {line.year} est hors de la durée du projet.")
     with transaction.atomic():
-        locked = Dossier.objects.select_for_update().select_related("wave", "track").get(pk=dossier.pk)
+        locked = Dossier.objects.select_for_update(of=("self",)).select_related("wave", "track").get(pk=dossier.pk)
         ensure_editable(locked)
         if locked.budget_version != base_version:
             raise DossierError(

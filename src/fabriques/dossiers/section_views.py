@@ -66,7 +66,7 @@ def answer(request, uuid, code):
     dossier = dossier_or_404(request, uuid)
     criteria = Criterion.objects.all() if request.method == "POST" else Criterion.objects.prefetch_related("references")
     criterion = get_object_or_404(criteria, call=dossier.wave.call_id, code=code, tracks=dossier.track_id)
-    current = dossier.answers.filter(criterion=criterion).first()
+    current = None if request.method == "POST" else dossier.answers.filter(criterion=criterion).first()
     initial = {"version": current.version if current else 0, "text": current.text if current else ""}
     form = AnswerForm(request.POST or None, initial=initial, criterion=criterion)
     error, conflict, status = "", None, 200
