@@ -13,7 +13,7 @@ from fabriques.dossiers import domain, queries
 from fabriques.dossiers.deposit import DepositRefusedError, deposit_key_issue, dossier_deposit
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import DossierVersion
-from fabriques.dossiers.proof import proof_pdf
+from fabriques.dossiers.proof import proof_html, proof_pdf
 
 pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
@@ -157,3 +157,18 @@ def test_proof_is_a_pdf_e_mailed_to_the_applicant_with_the_fingerprint(
     assert mimetype == "application/pdf"
     assert content.startswith(b"%PDF-")
     assert proof_pdf(version).startswith(b"%PDF-")
+
+
+def test_proof_shows_the_deposited_content_time_and_fingerprint_even_after_later_edits(deposited_dossier, applicant):
+    version = deposited_dossier.versions.get()
+    criterion = queries.criteria_for(deposited_dossier)[0]
+    deposited_text = deposited_dossier.answers.get(criterion=criterion).text
+    domain.answer_save(dossier=deposited_dossier, criterion=criterion, text="Modifié après le dépôt",
+                       base_version=deposited_dossier.answers.get(criterion=criterion).version, by=applicant)
+    html = proof_html(version)
+    deposited = timezone.localtime(version.deposited_at)
+    assert version.sha256 in html
+    assert f"Déposé le {deposited:%d/%m/%Y} à {deposited:%H:%M:%S} (heure de Paris)" in html
+    assert deposited_text in html
+    assert "Modifié après le dépôt" not in html
+    assert "fr-" not in html  # not the DSFR: the proof has its own print stylesheet

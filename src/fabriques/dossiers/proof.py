@@ -17,10 +17,8 @@ def proof_filename(version: DossierVersion) -> str:
     return f"attestation-depot-{version.dossier.reference}-v{version.number}.pdf"
 
 
-def proof_pdf(version: DossierVersion) -> bytes:
-    """Render the proof from what was deposited (the snapshot), never from the current content."""
-    from weasyprint import CSS, HTML
-
+def proof_html(version: DossierVersion) -> str:
+    """The proof's HTML, built from what was deposited (the snapshot), never from the current content."""
     snapshot = version.snapshot
     lines = snapshot["budget"]["lines"]
     years = sorted({ln["year"] for ln in lines})
@@ -35,9 +33,15 @@ def proof_pdf(version: DossierVersion) -> bytes:
         }
         for year in years
     ]
-    html = render_to_string("dossiers/proof.html", {
+    return render_to_string("dossiers/proof.html", {
         "version": version, "s": snapshot, "budget": budget,
         "deposited_at": timezone.localtime(version.deposited_at),
         "amount": euros(snapshot["budget"]["amount_requested_eur"]),
     })
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
+
+
+def proof_pdf(version: DossierVersion) -> bytes:
+    """The proof of deposit as PDF (WeasyPrint, print stylesheet of its own)."""
+    from weasyprint import CSS, HTML
+
+    return HTML(string=proof_html(version)).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
