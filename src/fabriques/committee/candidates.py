@@ -68,7 +68,9 @@ def default_targets(wave) -> list[dict]:
                 "value": value,
                 "track": target.track.slug if target.track else "",
                 "region": target.region_code,
-                "label": target.label,
+                "label": target.label
+                if target.scope == TargetScope.WAVE
+                else f"{target.label} : part de la vague, {value}",
             }
         )
     if wave.max_laureates and not any(t["kind"] == allocation.TargetKind.MAX_LAUREATES for t in out):

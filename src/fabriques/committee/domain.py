@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
@@ -371,7 +372,11 @@ def letters_draft(*, wave) -> int:
                 "generated_at": timezone.now(),
             },
         )
-        message.letter.save(f"decision-{decision.dossier.reference}.pdf", letter_pdf(decision), save=True)
+        if message.letter:
+            message.letter.delete(save=False)
+        message.letter.save(
+            f"decision-{decision.dossier.reference}.pdf", ContentFile(letter_pdf(decision)), save=True
+        )
         count += 1
     return count
 
