@@ -5,7 +5,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from fabriques.committee import domain
-from fabriques.committee.enums import Outcome, OutboxState
+from fabriques.committee.enums import OutboxState, Outcome
 from fabriques.committee.models import Decision, OutboxMessage
 from fabriques.dossiers.enums import DossierState
 from fabriques.evaluation.models import DossierScore
