@@ -4,7 +4,6 @@ import pytest
 from playwright.sync_api import expect
 
 from fabriques.dossiers.enums import DossierState
-from tests.instruction.conftest import build, close_wave, communes, occitanie  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
