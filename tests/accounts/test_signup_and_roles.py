@@ -112,3 +112,19 @@ def test_an_invitation_is_used_once(call, admin_user, make_user):
 def test_applicant_role_cannot_be_given_by_invitation(call, admin_user):
     with pytest.raises(InvitationError):
         agent_invite(call=call, email="x@y.fr", role=Role.APPLICANT, by=admin_user)
+
+
+def test_the_agent_space_links_to_each_role_s_work(client, call, make_user):
+    from fabriques.accounts.domain import role_grant
+
+    agent = make_user("multi@exemple.fr", call=call, role=Role.INSTRUCTOR)
+    role_grant(user=agent, call=call, role=Role.ADMIN)
+    role_grant(user=agent, call=call, role=Role.EVALUATOR)
+    client.force_login(agent)
+
+    body = client.get(reverse("accounts:dashboard")).content.decode()
+
+    assert 'href="/instruction/"' in body
+    assert 'href="/evaluation/mes-evaluations/"' in body
+    assert f'href="/instruction/appels/{call.slug}/groupes/"' in body
+    assert "Comité — Vague 1 (2019)" in body

@@ -2,17 +2,36 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from fabriques.accounts import domain, rules
+from fabriques.accounts.enums import Role
 from fabriques.accounts.forms import InvitationForm
 from fabriques.accounts.models import Invitation
-from fabriques.calls.models import Call
+from fabriques.calls.models import Call, Wave
 
 
 @login_required
 def dashboard(request):
-    roles = request.user.call_roles.select_related("call").order_by("call__title", "role")
-    return render(request, "accounts/dashboard.html", {"roles": roles})
+    roles = list(request.user.call_roles.select_related("call").order_by("call__title", "role"))
+    return render(request, "accounts/dashboard.html", {"roles": roles, "agent_calls": _agent_calls(roles)})
+
+
+def _agent_calls(roles) -> list:
+    """One entry per call on which the user holds agent roles, with what they can open."""
+    calls = {}
+    now = timezone.now()
+    for role in roles:
+        call = calls.setdefault(role.call_id, role.call)
+        call.role_labels = [*getattr(call, "role_labels", []), role.get_role_display()]
+        call.instructs = getattr(call, "instructs", False) or role.role == Role.INSTRUCTOR
+        call.evaluates = getattr(call, "evaluates", False) or role.role == Role.EVALUATOR
+        call.sits = getattr(call, "sits", False) or role.role == Role.COMMITTEE
+        call.admins = getattr(call, "admins", False) or role.role == Role.ADMIN
+    waves = Wave.objects.filter(call_id__in=calls, closes_at__lte=now).order_by("-closes_at")
+    for call in calls.values():
+        call.closed_waves = [w for w in waves if w.call_id == call.pk]
+    return list(calls.values())
 
 
 @login_required
