@@ -52,3 +52,16 @@ def test_text_typed_offline_is_kept_retried_and_saved_then_a_conflict_is_shown(
     page.get_by_role("button", name="Garder ma version").click()
     expect(page.get_by_label("Votre réponse")).to_have_value("Ma nouvelle version")
     assert Answer.objects.get(dossier=dossier, criterion=criterion).text == "Ma nouvelle version"
+
+
+def test_commune_autocomplete_fills_the_list_from_the_official_communes(live_server, page, dossier, applicant):
+    _log_in(page, live_server.url, applicant.email)
+    page.goto(live_server.url + reverse("dossiers:place", args=[dossier.uuid]))
+    page.get_by_label("Commune du lieu").fill("Lyo")
+    expect(page.locator("#communes-datalist option")).to_have_count(1, timeout=10000)
+    assert page.locator("#communes-datalist option").first.get_attribute("value") == "69123 Lyon (69)"
+    page.get_by_label("Commune du lieu").fill("69123 Lyon (69)")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(page.get_by_text("Le lieu : enregistré à")).to_be_visible()
+    dossier.refresh_from_db()
+    assert dossier.place_commune.code == "69123"

@@ -202,3 +202,52 @@ def test_dashboard_block_runs_a_constant_number_of_queries(owner_client, applica
     for _ in range(4):
         domain.dossier_create(wave=open_wave, track=track, organisation=organisation, by=applicant)
     assert count() == one
+
+
+def test_deposit_after_the_deadline_shows_the_exact_closing_time_and_nothing_changes(owner_client, complete_dossier):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    url = reverse("dossiers:deposit", args=[complete_dossier.uuid])
+    key = owner_client.get(url).context["form"]["submission_key"].value()
+    wave = complete_dossier.wave
+    wave.closes_at = timezone.now() - dt.timedelta(seconds=1)
+    wave.save()
+    response = owner_client.post(url, {"submission_key": key})
+    closes = timezone.localtime(wave.closes_at)
+    assert response.status_code == 409
+    assert (f"Le dépôt est clos : la vague a été clôturée le {closes:%d/%m/%Y} à {closes:%H:%M:%S} "
+            "(heure de Paris).") in response.content.decode()
+    complete_dossier.refresh_from_db()
+    assert complete_dossier.state == "draft"
+    assert not DossierVersion.objects.exists()
+
+
+def test_incomplete_deposit_page_lists_what_is_missing_without_a_deposit_button(owner_client, dossier):
+    html = owner_client.get(reverse("dossiers:deposit", args=[dossier.uuid])).content.decode()
+    assert "À compléter avant le dépôt" in html
+    assert "La réponse est vide." in html
+    assert "Déposer le dossier</button>" not in html
+
+
+def test_organisation_update_keeps_one_owner_and_changes_the_fields(owner_client, organisation, commune):
+    url = reverse("dossiers:organisation-edit", args=[organisation.pk])
+    response = owner_client.post(url, {"name": "Les Pentes (nouveau nom)", "legal_form": "scic-scop",
+                                       "siret": organisation.siret, "address": "2 rue Neuve", "commune": "69123"})
+    assert response.status_code == 302
+    organisation.refresh_from_db()
+    assert (organisation.name, organisation.legal_form, organisation.address) == (
+        "Les Pentes (nouveau nom)", "scic-scop", "2 rue Neuve")
+    assert organisation.members.count() == 1
+
+
+def test_unknown_commune_is_refused_next_to_the_field(owner_client, dossier):
+    response = owner_client.post(reverse("dossiers:place", args=[dossier.uuid]),
+                                 {"version": 0, "name": "Lieu", "commune": "99999"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Commune introuvable" in html
+    assert 'value="Lieu"' in html
+    dossier.refresh_from_db()
+    assert dossier.place_name == ""
