@@ -10,8 +10,9 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
 
 from fabriques.calls.models import Criterion
 from fabriques.dossiers.enums import DossierState
@@ -20,6 +21,7 @@ from fabriques.evaluation.models import Evaluation, Score
 from fabriques.instruction.rules import dossiers_for_instruction
 
 CHUNK = 1000
+PARIS = ZoneInfo(settings.TIME_ZONE)
 STATE_LABELS = dict(DossierState.choices)
 
 
@@ -32,7 +34,7 @@ class Block:
 
 def local(value: dt.datetime | None) -> dt.datetime | None:
     """Naive Europe/Paris time: what spreadsheets show and read back unchanged."""
-    return timezone.localtime(value).replace(tzinfo=None, microsecond=0) if value else None
+    return value.astimezone(PARIS).replace(tzinfo=None, microsecond=0) if value else None
 
 
 def export_queryset(user, wave):
@@ -64,14 +66,15 @@ SCORE_FIELDS = [
 ]
 
 
+_CELL = {
+    str: lambda v: v, int: lambda v: v, float: lambda v: v, type(None): lambda v: "", dt.datetime: local,
+    bool: lambda v: "oui" if v else "non",
+}
+
+
 def _cell(value):
-    if isinstance(value, dt.datetime):
-        return local(value)
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    return value if isinstance(value, (int, float)) else str(value)
+    convert = _CELL.get(type(value))
+    return convert(value) if convert else str(value)
 
 
 def dossier_block(qs, wave, *, with_scores: bool, with_answers: bool) -> Block:

@@ -1,0 +1,99 @@
+"""Benchmarks of data out on N dossiers: CSV/XLSX/ODS exports (time, peak RSS) and API list pages (p50/p95).
+
+Run: .venv/bin/python bench/dataout_bench.py [--dossiers 20000] [--database-url postgres://...]
+Seeds a throwaway database (SQLite under a temporary folder unless --database-url, which must be an
+empty PostgreSQL database), then measures each export in a fresh child process (so its peak RSS,
+from getrusage, is the export's own), then the API in this process with Django's test client.
+"""
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import dataout_seed
+
+
+def measure_export(fmt: str) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from fabriques.calls.models import Wave
+    from fabriques.exports.domain import export_write
+
+    admin = get_user_model().objects.get(email="admin@bench.example")
+    wave = Wave.objects.get(slug="vague-demo")
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        export_write(by=admin, wave=wave, fmt=fmt, fileobj=out)
+        seconds = time.perf_counter() - start
+        size = out.tell()
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"format": fmt, "seconds": round(seconds, 2), "peak_rss_mb": round(peak_mb), "bytes": size}
+
+
+def measure_api(pages: int = 200) -> dict:
+    import datetime as dt
+
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.utils import timezone
+
+    from fabriques.apitokens.domain import token_create
+    from fabriques.calls.models import Call
+
+    settings.FABRIQUES_API_RATE_LIMIT = 10**9
+    settings.ALLOWED_HOSTS = ["*"]
+    admin = get_user_model().objects.get(email="admin@bench.example")
+    _, raw = token_create(owner=admin, name="bench", calls=Call.objects.all(), can_write=False,
+                          expires_at=timezone.now() + dt.timedelta(days=1))
+    client, headers, timings = Client(), {"Authorization": f"Bearer {raw}"}, []
+    rng = random.Random(3)
+    urls = ["/api/v1/dossiers?limit=100", "/api/v1/dossiers?limit=100&state=laureate",
+            "/api/v1/dossiers?limit=100&region=76", "/api/v1/dossiers?limit=100&track=numerique"]
+    url = urls[0]
+    for _ in range(pages):
+        start = time.perf_counter()
+        response = client.get(url, headers=headers)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.content
+        url = response.json()["next"] or rng.choice(urls)
+    timings.sort()
+    return {"pages": pages, "p50_ms": round(statistics.median(timings), 1),
+            "p95_ms": round(timings[int(0.95 * len(timings)) - 1], 1), "max_ms": round(timings[-1], 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dossiers", type=int, default=20_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--var-dir")
+    parser.add_argument("--measure", choices=["csv", "xlsx", "ods"], help="(internal) one export in this process")
+    args = parser.parse_args()
+    if args.measure:
+        dataout_seed.setup(args.var_dir, args.database_url)
+        print(json.dumps(measure_export(args.measure)))
+        return
+    var_dir = tempfile.mkdtemp(prefix="fabriques-dataout-bench-")
+    dataout_seed.setup(var_dir, args.database_url)
+    start = time.perf_counter()
+    dataout_seed.populate(args.dossiers, random.Random(7))
+    print(f"seeded {args.dossiers} dossiers in {time.perf_counter() - start:.1f} s ({var_dir})")
+    for fmt in ("csv", "xlsx", "ods"):
+        command = [sys.executable, __file__, "--measure", fmt, "--var-dir", var_dir]
+        if args.database_url:
+            command += ["--database-url", args.database_url]
+        result = subprocess.run(command, capture_output=True, text=True, check=True)
+        print(result.stdout.strip().splitlines()[-1])
+    print(json.dumps(measure_api()))
+
+
+if __name__ == "__main__":
+    main()
