@@ -251,3 +251,28 @@ def test_unknown_commune_is_refused_next_to_the_field(owner_client, dossier):
     assert 'value="Lieu"' in html
     dossier.refresh_from_db()
     assert dossier.place_name == ""
+
+
+def test_owner_withdraws_from_the_dossier_page(owner_client, dossier):
+    response = owner_client.post(reverse("dossiers:withdraw", args=[dossier.uuid]), {"reason": "Projet reporté"})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == "withdrawn"
+    html = owner_client.get(reverse("dossiers:detail", args=[dossier.uuid])).content.decode()
+    assert "Vous avez retiré ce dossier." in html
+    assert "Retirer ce dossier" not in html
+
+
+def test_after_the_deadline_the_sections_are_read_only_without_autosave(owner_client, deposited_dossier):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    wave = deposited_dossier.wave
+    wave.closes_at = timezone.now() - dt.timedelta(seconds=1)
+    wave.save()
+    criterion = queries.criteria_for(deposited_dossier)[0]
+    html = owner_client.get(reverse("dossiers:answer", args=[deposited_dossier.uuid, criterion.code])).content.decode()
+    assert "Ce dossier est en lecture seule : la vague a été clôturée le" in html
+    assert "hx-post" not in html
+    assert "<fieldset class=\"fr-fieldset\" disabled>" in html
