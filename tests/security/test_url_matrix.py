@@ -156,6 +156,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "instruction:start": ("dossier", "302 405 405 405 405 405 405"),
     "instruction:territory-class": ("dossier", "302 405 405 405 405 405 405"),
     "territory:commune-search": (None, "200 200 200 200 200 200 200"),
+    "territory:eligibility-check": (None, "200 200 200 200 200 200 200"),
     "api-v1:get_export": ("export_job_api", "401 401 401 401 401 401 401"),
     "api-v1:get_export_file": ("export_job_api", "401 401 401 401 401 401 401"),
     "apitokens:revoke": ("token", "302 405 405 405 405 405 405"),
