@@ -40,7 +40,9 @@ def open_wave(call):
 def territory_loaded(db):
     """Communes, QPV 2024 and 2015 (Occitanie), census of tiers-lieux imported from ../shared/data (per test).
 
-    Files are parsed once per process; each later use costs only the writes (about 1 s, mostly the communes).
+    Files are parsed once per process (first use ≈ 3 s of CPU); each later use costs only the writes, ≈ 1 s of
+    CPU (35,094 communes are most of it; 2–3 s wall on the loaded 2-core machine). Use the finer fixtures of
+    tests/territory/conftest.py when only part of the data matters.
     """
     from fabriques.territory.domain import communes_import, qpv_import, tiers_lieux_import
 
