@@ -26,6 +26,20 @@ def _load_schema():
 schema = _load_schema()
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection_open():
+    """The WSGI handler closes database connections after each request; Django's test client stops
+    that, schemathesis' WSGI transport does not, and PostgreSQL would lose the test transaction."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _report_requests_sent():
     """With `-s`, prints the requests sent per operation and status (figures for docs/reliability.md)."""
