@@ -459,7 +459,8 @@ def main() -> None:
     setup(var_dir=args.var_dir, database_url=args.database_url, fresh=args.fresh)
     from django.db import connection
 
-    print(f"Generating {args.dossiers:,} dossiers + {drafts:,} drafts, seed {args.seed}, on {connection.vendor}")
+    if not args.sessions_only:
+        print(f"Generating {args.dossiers:,} dossiers + {drafts:,} drafts, seed {args.seed}, on {connection.vendor}")
     data = existing_data() if args.sessions_only else generate(n=args.dossiers, drafts=drafts, seed=args.seed)
     if args.sessions_out:
         write_sessions(args.sessions_out, data)

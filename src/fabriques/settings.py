@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the app server (collectstatic first)
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -201,6 +202,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# DEBUG off: whitenoise serves STATIC_ROOT (run `python -m fabriques collectstatic` at deployment), gzipped;
+# FABRIQUES_STATIC_MANIFEST=1 adds hashed names with far-future caching (every page then needs collectstatic
+# to have run, so it is opt-in). With DEBUG on whitenoise reads the apps' folders.
+WHITENOISE_USE_FINDERS = DEBUG
+if not DEBUG:
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+                               if env_bool("FABRIQUES_STATIC_MANIFEST", False)
+                               else "whitenoise.storage.CompressedStaticFilesStorage"}
 
 # --- Security headers.
 SESSION_COOKIE_HTTPONLY = True
