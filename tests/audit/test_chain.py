@@ -39,3 +39,18 @@ def test_a_deleted_entry_breaks_the_chain(call, admin_user):
 
     assert check.ok is False
     assert check.first_broken_id == after.pk
+
+
+def test_many_entries_written_at_once_extend_the_same_chain(call, admin_user):
+    from fabriques.audit.domain import audit_record_many
+
+    first = audit_record(action="a", obj=call, by=admin_user)
+    rows = audit_record_many(entries=[
+        {"action": "bulk", "obj": call, "by": admin_user, "after": {"n": n}, "call_id": call.pk} for n in range(5)
+    ])
+    last = audit_record(action="z", obj=call, by=None)
+
+    assert rows[0].previous_hash == first.entry_hash
+    assert last.previous_hash == rows[-1].entry_hash
+    assert audit_verify().ok is True
+    assert audit_verify().checked == 7

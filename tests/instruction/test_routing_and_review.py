@@ -203,3 +203,21 @@ def test_the_instructor_classifies_the_territory_and_it_is_logged(build, commune
     assert AuditEntry.objects.get(dossier_id=dossier.pk, action="dossier.territory_class").after == {
         "is_rural": True, "is_qpv": False
     }
+
+
+def test_many_dossiers_move_together_or_not_at_all(build, communes, occitanie, admin_user, close_wave):
+    from fabriques.dossiers.workflow import TransitionError, dossiers_transition_many
+
+    first, second = build(communes["toulouse"]), build(communes["montpellier"])
+    close_wave()
+    domain.instruction_start(dossier=first, by=admin_user)
+
+    with pytest.raises(TransitionError, match="1 dossier"):
+        dossiers_transition_many([first, second], DossierState.IN_INSTRUCTION, by=admin_user)
+    second.refresh_from_db()
+    assert second.state == DossierState.DEPOSITED
+
+    dossiers_transition_many([second], DossierState.IN_INSTRUCTION, by=admin_user, reason="lot")
+    second.refresh_from_db()
+    assert second.state == DossierState.IN_INSTRUCTION
+    assert AuditEntry.objects.filter(dossier_id=second.pk, action="dossier.transition", reason="lot").count() == 1

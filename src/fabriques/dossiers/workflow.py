@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -70,7 +70,7 @@ def can_transition(dossier: Dossier, to: str) -> bool:
     return to in TRANSITIONS.get(dossier.state, frozenset())
 
 
-def _notify(dossier: Dossier, to: str, reason: str) -> None:
+def _notification(dossier: Dossier, to: str, reason: str) -> EmailMessage:
     subject, body = NOTIFICATIONS[to]
     link = settings.SITE_URL.rstrip("/") + reverse("dossiers:detail", args=[dossier.uuid])
     text = f"Bonjour,\n\n{body}\n"
@@ -78,12 +78,11 @@ def _notify(dossier: Dossier, to: str, reason: str) -> None:
         text += f"\nMotif : {reason}\n"
     text += f"\nDossier {dossier.reference} — {dossier.place_name or dossier.organisation.name}\n{link}\n\n"
     text += "L’équipe Fabriques"
-    send_mail(
-        subject=f"[Fabriques] {subject} — {dossier.reference}",
-        message=text,
-        from_email=None,
-        recipient_list=[dossier.owner.email],
-    )
+    return EmailMessage(subject=f"[Fabriques] {subject} — {dossier.reference}", body=text, to=[dossier.owner.email])
+
+
+def _notify(dossier: Dossier, to: str, reason: str) -> None:
+    _notification(dossier, to, reason).send()
 
 
 def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "") -> Dossier:
@@ -106,3 +105,40 @@ def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "") -> Do
             import_string(action)(dossier=dossier, by=by)
         transaction.on_commit(lambda: _notify(dossier, to, reason))
     return dossier
+
+
+def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: str = "") -> list[Dossier]:
+    """The same move for many dossiers at once (bulk actions): all allowed or none; one update, chained audit."""
+    from fabriques.audit.domain import audit_record_many
+
+    to = DossierState(to)
+    if not dossiers:
+        return []
+    with transaction.atomic():
+        ids = [d.pk for d in dossiers]
+        current = dict(Dossier.objects.select_for_update().filter(pk__in=ids).values_list("pk", "state"))
+        refused = [d for d in dossiers if to not in TRANSITIONS.get(current[d.pk], frozenset())]
+        if refused:
+            raise TransitionError(
+                f"{len(refused)} dossier(s) ne peuvent pas passer à l’état « {to.label} », dont {refused[0]}."
+            )
+        now = timezone.now()
+        Dossier.objects.filter(pk__in=ids).update(state=to, state_changed_at=now, updated_at=now)
+        for dossier in dossiers:
+            dossier.state, dossier.state_changed_at = to, now
+        audit_record_many(entries=[
+            {"action": "dossier.transition", "obj": d, "by": by, "before": {"state": current[d.pk]},
+             "after": {"state": to}, "reason": reason, "dossier_id": d.pk, "call_id": d.wave.call_id}
+            for d in dossiers
+        ])
+        for dossier in dossiers:
+            for action in (*ON_ENTER.get(to, ()), *ON_ANY):
+                import_string(action)(dossier=dossier, by=by)
+        transaction.on_commit(lambda: _notify_many(dossiers, to, reason))
+    return dossiers
+
+
+def _notify_many(dossiers: list[Dossier], to: str, reason: str) -> None:
+    """One e-mail per dossier, sent over a single connection."""
+    with get_connection() as connection:
+        connection.send_messages([_notification(d, to, reason) for d in dossiers])

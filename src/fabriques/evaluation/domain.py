@@ -19,12 +19,12 @@ from django.utils import timezone
 
 from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole, User
-from fabriques.audit.domain import audit_record
+from fabriques.audit.domain import audit_record, audit_record_many
 from fabriques.calls.models import Criterion
 from fabriques.committee.consolidation import CriterionSpec, EvaluationInput, consolidate
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
-from fabriques.dossiers.workflow import dossier_transition
+from fabriques.dossiers.workflow import dossier_transition, dossiers_transition_many
 from fabriques.evaluation import rules
 from fabriques.evaluation.assignment import DossierToAssign, Evaluator, assign_evaluators
 from fabriques.evaluation.enums import (
@@ -253,12 +253,14 @@ def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary
         for dossier_id, evaluator_id in pairs:
             per_dossier_new[dossier_id].append(evaluator_id)
             per_evaluator[evaluator_id].append(dossiers[dossier_id])
-        for dossier_id, evaluator_ids in per_dossier_new.items():
-            audit_record(action="evaluation.assign", obj=dossiers[dossier_id], by=by, reason="Affectation automatique",
-                         after={"evaluators": sorted(users[e].email for e in evaluator_ids),
-                                "method": AssignmentMethod.AUTO},
-                         dossier_id=dossier_id, call_id=wave.call_id)
-            _start_evaluation(dossiers[dossier_id], by)
+        audit_record_many(entries=[
+            {"action": "evaluation.assign", "obj": dossiers[dossier_id], "by": by, "reason": "Affectation automatique",
+             "after": {"evaluators": sorted(users[e].email for e in evaluator_ids), "method": AssignmentMethod.AUTO},
+             "dossier_id": dossier_id, "call_id": wave.call_id}
+            for dossier_id, evaluator_ids in per_dossier_new.items()
+        ])
+        starting = [dossiers[d] for d in per_dossier_new if dossiers[d].state == DossierState.ADMISSIBLE]
+        dossiers_transition_many(starting, DossierState.IN_EVALUATION, by=by, reason="Évaluateurs désignés")
         audit_record(action="evaluation.assign_auto", obj=wave, by=by, call_id=wave.call_id,
                      after={"created": summary.created, "per_dossier": per_dossier,
                             "shortfalls": {s.reference: s.missing for s in summary.shortfalls}})
