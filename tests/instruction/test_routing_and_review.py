@@ -221,3 +221,36 @@ def test_many_dossiers_move_together_or_not_at_all(build, communes, occitanie, a
     second.refresh_from_db()
     assert second.state == DossierState.IN_INSTRUCTION
     assert AuditEntry.objects.filter(dossier_id=second.pk, action="dossier.transition", reason="lot").count() == 1
+
+
+def test_during_complements_only_the_requested_sections_change_and_a_version_is_kept(
+    build, communes, occitanie, close_wave
+):
+    from fabriques.dossiers import domain as dossier_domain
+    from fabriques.dossiers.domain import DossierError
+
+    dossier = _in_instruction(build, communes, occitanie, close_wave)
+    domain.complements_request(
+        dossier=dossier, sections=[("budget", "Le budget")], message="Budget à revoir",
+        due_at=timezone.now() + dt.timedelta(days=5), by=occitanie["instructor"],
+    )
+    dossier.refresh_from_db()
+    criterion = dossier.track.criteria.first()
+    versions = dossier.versions.count()
+
+    with pytest.raises(DossierError, match="Seuls les éléments demandés"):
+        dossier_domain.place_save(dossier=dossier, by=dossier.owner, base_version=dossier.place_version, name="Autre",
+                                  status="existing", address="x", commune=communes["toulouse"])
+    with pytest.raises(DossierError, match="Seuls les éléments demandés"):
+        dossier_domain.answer_save(dossier=dossier, criterion=criterion, text="nouveau", base_version=1,
+                                   by=dossier.owner)
+    lines = [dossier_domain.LineData(ln.year, ln.kind, ln.category, ln.label, ln.amount_eur, ln.is_state_request,
+                                     ln.cofunder) for ln in dossier.budget_lines.all()]
+    dossier_domain.budget_save(dossier=dossier, by=dossier.owner, base_version=dossier.budget_version, lines=lines)
+    domain.complements_answer(dossier=dossier, answer="Budget revu", by=dossier.owner)
+
+    dossier.refresh_from_db()
+    assert dossier.place_name != "Autre"
+    assert dossier.versions.count() == versions + 1
+    with pytest.raises(DossierError):
+        dossier_domain.budget_save(dossier=dossier, by=dossier.owner, base_version=dossier.budget_version, lines=lines)

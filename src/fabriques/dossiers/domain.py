@@ -56,10 +56,14 @@ def _closing_text(dossier: Dossier) -> str:
     return f"le {closes:%d/%m/%Y} à {closes:%H:%M:%S} (heure de Paris)"
 
 
-def ensure_editable(dossier: Dossier, at=None) -> None:
-    """Raise unless the content may still change (draft or deposited, wave open)."""
-    if rules.content_editable(dossier, at):
+def ensure_editable(dossier: Dossier, at=None, section: str | None = None) -> None:
+    """Raise unless the content may still change (draft or deposited, wave open; or a requested complement)."""
+    if rules.content_editable(dossier, at, section=section):
         return
+    if dossier.state == DossierState.COMPLEMENTS_REQUESTED:
+        raise DossierError(
+            "Seuls les éléments demandés par l’instruction sont modifiables, jusqu’à la date de réponse indiquée."
+        )
     if dossier.state not in (DossierState.DRAFT, DossierState.DEPOSITED):
         raise DossierError(f"Le dossier est « {dossier.get_state_display()} » : il n’est plus modifiable.")
     raise DossierError(f"Le dossier n’est plus modifiable : la vague a été clôturée {_closing_text(dossier)}.")
@@ -137,7 +141,7 @@ def place_save(*, dossier: Dossier, by, base_version: int, name: str, status: st
             Dossier.objects.select_for_update(of=("self",)).select_related("wave", "track", "organisation")
             .get(pk=dossier.pk)
         )
-        ensure_editable(locked)
+        ensure_editable(locked, section="place")
         if locked.place_version != base_version:
             raise DossierError(
                 "Quelqu’un a modifié le lieu entre-temps : vos saisies sont conservées ci-dessous, "
@@ -162,7 +166,7 @@ def answer_save(*, dossier: Dossier, criterion, text: str, base_version: int, by
             f"La réponse compte {len(text)} caractères pour {criterion.max_length} au plus : "
             "raccourcissez-la ; rien n’a été enregistré."
         )
-    ensure_editable(dossier)
+    ensure_editable(dossier, section=f"criterion:{criterion.code}")
     with transaction.atomic():
         if base_version == 0:
             try:
@@ -204,7 +208,7 @@ def budget_save(*, dossier: Dossier, by, base_version: int, lines: list[LineData
             raise DossierError(f"L’année {line.year} est hors de la durée du projet.")
     with transaction.atomic():
         locked = Dossier.objects.select_for_update(of=("self",)).select_related("wave", "track").get(pk=dossier.pk)
-        ensure_editable(locked)
+        ensure_editable(locked, section="budget")
         if locked.budget_version != base_version:
             raise DossierError(
                 "Quelqu’un a modifié le budget entre-temps : vos saisies sont conservées ci-dessous, "
@@ -244,7 +248,7 @@ def self_assessment_save(*, dossier: Dossier, ratings: dict, by) -> None:
 
 def attachment_add(*, dossier: Dossier, required, upload, by) -> DossierAttachment:
     """Store an upload whose bytes match an allowed type and whose size is within the limit."""
-    ensure_editable(dossier)
+    ensure_editable(dossier, section=f"attachment:{required.code}")
     if not required.tracks.filter(pk=dossier.track_id).exists():
         raise DossierError("Cette pièce n’est pas demandée pour cette entrée.")
     if upload.size > required.max_size_mb * 1024 * 1024:
@@ -291,7 +295,7 @@ def attachment_add(*, dossier: Dossier, required, upload, by) -> DossierAttachme
 def attachment_remove(*, attachment: DossierAttachment, by) -> None:
     """Remove an attachment while the dossier is editable; files of deposited versions are kept."""
     dossier = attachment.dossier
-    ensure_editable(dossier)
+    ensure_editable(dossier, section=f"attachment:{attachment.required.code}")
     with transaction.atomic():
         audit_record(action="dossier.attachment_remove", obj=attachment, by=by,
                      before={"name": attachment.original_name, "sha256": attachment.sha256},

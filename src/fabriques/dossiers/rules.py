@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fabriques.accounts.models import Organisation, OrganisationMember
-from fabriques.dossiers.enums import APPLICANT_EDITABLE_STATES
+from fabriques.dossiers.enums import APPLICANT_EDITABLE_STATES, DossierState
 from fabriques.dossiers.models import Dossier
 
 
@@ -39,9 +39,31 @@ def organisations_of(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(members__user=user)
 
 
-def content_editable(dossier: Dossier, at=None) -> bool:
-    """Content changes while the dossier is a draft or deposited and its wave is still open."""
-    return dossier.state in APPLICANT_EDITABLE_STATES and dossier.wave.is_open(at or timezone.now())
+def complement_sections(dossier: Dossier, at=None) -> set[str]:
+    """Sections an open request for complements lets the applicant edit until its reply deadline."""
+    if dossier.state != DossierState.COMPLEMENTS_REQUESTED:
+        return set()
+    from fabriques.instruction.models import ComplementItem
+
+    return set(
+        ComplementItem.objects.filter(
+            request__dossier=dossier, request__answered_at__isnull=True, request__due_at__gt=at or timezone.now()
+        ).values_list("section", flat=True)
+    )
+
+
+def content_editable(dossier: Dossier, at=None, section: str | None = None) -> bool:
+    """Content changes while the dossier is a draft or deposited and its wave is still open; during a request
+    for complements, only the requested sections ('place', 'budget', 'criterion:<code>', 'attachment:<code>',
+    or 'attachments' for any requested attachment) change, until the reply deadline."""
+    if dossier.state in APPLICANT_EDITABLE_STATES and dossier.wave.is_open(at or timezone.now()):
+        return True
+    if section is None:
+        return False
+    sections = complement_sections(dossier, at)
+    if section == "attachments":
+        return any(s.startswith("attachment:") for s in sections)
+    return section in sections
 
 
 def is_member(user, dossier: Dossier) -> bool:

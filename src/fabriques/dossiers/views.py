@@ -25,11 +25,17 @@ def dossier_or_404(request, uuid):
     return dossier
 
 
+def _complement_key(section: str) -> str:
+    """The page's section as requests for complements name it."""
+    return f"criterion:{section.removeprefix('answer-')}" if section.startswith("answer-") else section
+
+
 def dossier_context(request, dossier, section: str, **extra) -> dict:
     """What every dossier page needs: the side menu, the state, whether it can still change."""
     return {
         "dossier": dossier, "section": section, "criteria": queries.criteria_for(dossier),
-        "editable": rules.content_editable(dossier), "can_deposit": rules.can_deposit(request.user, dossier),
+        "editable": rules.content_editable(dossier, section=_complement_key(section)),
+        "can_deposit": rules.can_deposit(request.user, dossier),
         "next_step": NEXT_STEP[dossier.state], **extra,
     }
 

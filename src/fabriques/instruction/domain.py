@@ -286,6 +286,24 @@ def open_complement_request(dossier: Dossier) -> ComplementRequest | None:
     return dossier.complement_requests.filter(answered_at__isnull=True).prefetch_related("items").first()
 
 
+def _complement_version(*, dossier: Dossier, by) -> None:
+    """Keep what the complements changed as a new deposited version with its fingerprint."""
+    import uuid
+
+    from fabriques.dossiers.domain import fingerprint
+    from fabriques.dossiers.models import DossierVersion
+
+    snapshot = dossier_queries.dossier_snapshot(dossier)
+    number = dossier.versions.count() + 1
+    snapshot["version"] = number
+    version = DossierVersion.objects.create(
+        dossier=dossier, number=number, snapshot=snapshot, sha256=fingerprint(snapshot), deposited_at=timezone.now(),
+        deposited_by=by, submission_key=f"complements-{uuid.uuid4()}",
+    )
+    audit_record(action="dossier.version", obj=version, by=by, after={"number": number, "sha256": version.sha256},
+                 reason="compléments", dossier_id=dossier.pk, call_id=dossier.wave.call_id)
+
+
 def complements_answer(*, dossier: Dossier, answer: str, by) -> Dossier:
     """The applicant says the complements are in: instruction resumes and the checklist is recomputed."""
     request = open_complement_request(dossier)
@@ -294,6 +312,7 @@ def complements_answer(*, dossier: Dossier, answer: str, by) -> Dossier:
     with transaction.atomic():
         request.answered_at, request.answer = timezone.now(), answer
         request.save(update_fields=["answered_at", "answer"])
+        _complement_version(dossier=dossier, by=by)
         dossier_transition(dossier, S.IN_INSTRUCTION, by=by, reason="compléments apportés")
         checklist_refresh(dossier=dossier)
     return dossier
