@@ -32,13 +32,14 @@ CLASSES = {"rush": (["Applicant"], "rush"), "deposit": (["Applicant"], "deposit"
            "agents": (["Agent", "Evaluator"], "agents")}
 
 
-def server_env(var_dir: str, database_url: str | None) -> dict:
+def server_env(var_dir: str, database_url: str | None, proof: bool) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FABRIQUES_") and k != "DATABASE_URL"}
     env.update(
         FABRIQUES_DEBUG="0", FABRIQUES_SECRET_KEY=SECRET, FABRIQUES_ALLOWED_HOSTS="127.0.0.1",
         FABRIQUES_SSL_REDIRECT="0",  # loopback http; production sits behind TLS
         FABRIQUES_REQUIRE_AGENT_MFA="0",  # bench agents have no TOTP device
         FABRIQUES_VAR_DIR=var_dir,
+        FABRIQUES_DEPOSIT_PROOF_EMAIL="1" if proof else "0",
     )
     if database_url:
         env["DATABASE_URL"] = database_url
@@ -64,6 +65,18 @@ def start_servers(env: dict, n: int, workers: int, log_dir: Path) -> list[tuple[
             except OSError:
                 time.sleep(0.5)
     return servers
+
+
+def server_cpu(servers) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn masters and their workers."""
+    import psutil
+
+    total = 0.0
+    for proc, _ in servers:
+        for p in [psutil.Process(proc.pid), *psutil.Process(proc.pid).children(recursive=True)]:
+            times = p.cpu_times()
+            total += times.user + times.system
+    return total
 
 
 def rows_from(csv_prefix: Path) -> list[dict]:
@@ -92,23 +105,25 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--var-dir", default="/tmp/fabriques-perf")  # noqa: S108 - throwaway benchmark data
     parser.add_argument("--database-url")
+    parser.add_argument("--proof", action="store_true", help="e-mail the PDF proof of each deposit (as in production)")
     parser.add_argument("--sessions", help="default: <var-dir>/sessions.json")
     parser.add_argument("--out", default="/tmp/perf", help="locust CSV and server logs")  # noqa: S108
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    env = server_env(args.var_dir, args.database_url)
+    env = server_env(args.var_dir, args.database_url, args.proof)
     if not Path(args.var_dir, "static", "staticfiles.json").exists() and not Path(args.var_dir, "static").exists():
         subprocess.run([sys.executable, "-m", "fabriques", "collectstatic", "--no-input", "-v0"],
                        env=env, check=True, cwd=ROOT)
     servers = start_servers(env, args.servers, args.workers, out)
     classes, tag = CLASSES[args.scenario]
     db = "postgresql" if args.database_url else "sqlite"
-    prefix = out / f"{args.scenario}-{db}-{args.servers}x{args.workers}-{args.users}u"
+    prefix = out / f"{args.scenario}-{db}-{args.servers}x{args.workers}-{args.users}u{'-proof' if args.proof else ''}"
     locust_env = {**os.environ, "BENCH_SESSIONS": args.sessions or str(Path(args.var_dir, "sessions.json")),
                   "BENCH_HOSTS": ",".join(url for _, url in servers)}
     load_before = os.getloadavg()
     started = time.perf_counter()
+    cpu_before = server_cpu(servers)
     try:
         subprocess.run(
             [str(VENV_BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
@@ -118,6 +133,7 @@ def main() -> None:
             env=locust_env, check=False, cwd=ROOT, stdout=subprocess.DEVNULL,
             stderr=open(f"{prefix}-locust.log", "w"),  # noqa: SIM115 - closed at exit
         )
+        cpu = server_cpu(servers) - cpu_before
     finally:
         for proc, _ in servers:
             proc.terminate()
@@ -125,9 +141,16 @@ def main() -> None:
             proc.wait(timeout=30)
     elapsed = time.perf_counter() - started
     print(f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {db}, {args.servers} server(s) × {args.workers} "
-          f"gunicorn workers, {args.users} users, {args.duration} s (wall {elapsed:.0f} s), scenario {args.scenario}; "
+          f"gunicorn workers, {args.users} users, {args.duration} s (wall {elapsed:.0f} s), scenario {args.scenario}"
+          f"{' with PDF proofs' if args.proof else ''}; "
           f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")
-    print(table(rows_from(prefix), args.duration))
+    rows = rows_from(prefix)
+    print(table(rows, args.duration))
+    total = next(int(r["Request Count"]) for r in rows if r["Name"] == "Aggregated")
+    if total:
+        per_request = 1000 * cpu / total
+        print(f"\nServer CPU: {cpu:.1f} s for {total:,} requests = {per_request:.1f} ms per request; "
+              f"2 idle cores would serve ≈ {2000 / per_request:.0f} requests/s of this mix.")
     failures = Path(f"{prefix}_failures.csv")
     if failures.exists() and failures.stat().st_size > 100:
         print("\nFailures:\n" + failures.read_text(encoding="utf-8")[:2000])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ def main() -> None:
     parser.add_argument("--var-dir", default="/tmp/fabriques-perf")  # noqa: S108 - throwaway benchmark data
     parser.add_argument("--database-url")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--deposit", action="store_true", help="profile POSTs of the deposit form at PATH")
     parser.add_argument("--sql", type=int, default=12, help="show the N slowest statements")
     args = parser.parse_args()
     os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_VAR_DIR=args.var_dir, FABRIQUES_REQUIRE_AGENT_MFA="0",
@@ -58,8 +60,15 @@ def main() -> None:
         print(f"  {1000 * float(q['time']):8.1f} ms  {q['sql'][:600]}")
     profiler = Profiler(interval=0.001)
     profiler.start()
-    for _ in range(args.repeat):
-        client.get(path)
+    for i in range(args.repeat):
+        if args.deposit:  # the deposit page gives a signed single-use key; POST it (one more version each time)
+            key = re.search(r'name="submission_key" value="([^"]+)"', client.get(path).content.decode()).group(1)
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.post(path, {"submission_key": key})
+            print(f"deposit {i}: status {response.status_code}, {1000 * (time.perf_counter() - started):.0f} ms wall, "
+                  f"{1000 * (time.process_time() - cpu):.0f} ms CPU")
+        else:
+            client.get(path)
     profiler.stop()
     print(profiler.output_text(unicode=True, color=False, show_all=False))
 

@@ -186,6 +186,9 @@ FABRIQUES_TILE_URL = os.environ.get("FABRIQUES_TILE_URL", "")
 # exports above this many dossiers run in the background (`python -m fabriques run-jobs`).
 FABRIQUES_API_RATE_LIMIT = int(os.environ.get("FABRIQUES_API_RATE_LIMIT", "600"))
 FABRIQUES_EXPORT_SYNC_MAX = int(os.environ.get("FABRIQUES_EXPORT_SYNC_MAX", "2000"))
+# The proof of deposit (PDF) is e-mailed when the deposit commits; "0" only for benchmark runs that measure the
+# deposit without the PDF (it is rendered in the request: see docs/benchmarks.md, section Charge).
+FABRIQUES_DEPOSIT_PROOF_EMAIL = env_bool("FABRIQUES_DEPOSIT_PROOF_EMAIL", True)
 
 # --- Internationalisation: the UI speaks French, times are Europe/Paris.
 LANGUAGE_CODE = "fr"
