@@ -20,12 +20,14 @@ migrate: install
 	$(PY) -m fabriques migrate --no-input -v0
 
 demo: migrate
-	$(PY) -m fabriques seed-demo
 	$(PY) -m fabriques import-territory --from ../shared/data -v0  # no-op when absent or already imported
+	$(PY) -m fabriques seed-demo
 
+# The demo serves with DEBUG on and without the agents' second factor, so that every demo account
+# opens at once; production keeps FABRIQUES_REQUIRE_AGENT_MFA on (its default).
 run: demo
-	@echo "Fabriques : http://$(HOST):$(PORT)/"
-	$(PY) -m fabriques runserver $(HOST):$(PORT)
+	@echo "Fabriques : http://$(HOST):$(PORT)/  (démonstration : second facteur des agents désactivé)"
+	FABRIQUES_REQUIRE_AGENT_MFA=0 $(PY) -m fabriques runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

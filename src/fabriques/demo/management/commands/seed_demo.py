@@ -8,6 +8,11 @@ class Command(BaseCommand):
     help = "Load the 2019 AMI, a demo wave open today and one demo account per role (idempotent)."
 
     def handle(self, *args, **options):
+        from django.conf import settings
+        from django.core.management.base import CommandError
+
+        if not settings.DEBUG:
+            raise CommandError("seed-demo creates accounts with a known password: refused with FABRIQUES_DEBUG=0.")
         call, wave, accounts = demo_seed()
         self.stdout.write(self.style.SUCCESS(f"Appel chargé : {call.title}"))
         closes = timezone.localtime(wave.closes_at)
@@ -15,3 +20,5 @@ class Command(BaseCommand):
         self.stdout.write("\nComptes de démonstration (mot de passe commun : " + DEMO_PASSWORD + ")")
         for account in accounts:
             self.stdout.write(f"  {account.label:<30} {account.email}")
+        self.stdout.write("  Porteurs des dossiers de la vague close : porteur01@demo.fabriques.fr … porteur60@…")
+        self.stdout.write("\nComité : la vague « Vague de démonstration (close, en comité) » a 60 dossiers évalués.")
