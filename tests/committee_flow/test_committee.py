@@ -159,3 +159,13 @@ def test_the_session_page_is_for_the_committee_and_only_admins_apply(evaluated_w
         if who in ("committee", "instructor"):
             assert client.post(base + "decisions/", {"apply": "1"}).status_code == 403
     assert not Decision.objects.filter(dossier__wave=evaluated_wave, applied_at__isnull=False).exists()
+    scenario = domain.scenario_create(wave=evaluated_wave, name="Privé", by=people["committee"])
+    dossier = evaluated_wave.dossiers.first()
+    posts = [f"{base}scenarios/{scenario.pk}/{tail}" for tail in ("reglages/", "calcul/", "retenir/")]
+    posts.append(f"{base}scenarios/{scenario.pk}/dossiers/{dossier.uuid}/")
+    for who in ("applicant", "evaluator", "instructor"):
+        client.force_login(users[who])
+        for url in posts:
+            assert client.post(url, {"pin": "force_in", "reason": "x", "envelope_eur": "1"}).status_code == 403, url
+    scenario.refresh_from_db()
+    assert (scenario.envelope_eur, scenario.pins.count(), scenario.solved_at) == (4500000, 0, None)
