@@ -66,15 +66,34 @@ SCORE_FIELDS = [
 ]
 
 
-_CELL = {
-    str: lambda v: v, int: lambda v: v, float: lambda v: v, type(None): lambda v: "", dt.datetime: local,
-    bool: lambda v: "oui" if v else "non",
-}
+def _yes_no(value):
+    return "" if value is None else ("oui" if value else "non")
 
 
-def _cell(value):
-    convert = _CELL.get(type(value))
-    return convert(value) if convert else str(value)
+def _local_or_blank(value):
+    return local(value) if value else ""
+
+
+def _row_function(fields: list[str]):
+    """A fast row converter: None → "", then only the columns that need it (dates, booleans, uuids)."""
+    converters = []
+    for index, name in enumerate(fields):
+        last = name.rsplit("__", 1)[-1]
+        if last.endswith("_at"):
+            converters.append((index, _local_or_blank))
+        elif last.startswith("is_") or last == "required":
+            converters.append((index, _yes_no))
+        elif last == "uuid":
+            converters.append((index, str))
+
+    def convert(row) -> list:
+        values = ["" if v is None else v for v in row]
+        for index, function in converters:
+            if values[index] != "":
+                values[index] = function(row[index])
+        return values
+
+    return convert
 
 
 def dossier_block(qs, wave, *, with_scores: bool, with_answers: bool) -> Block:
@@ -82,6 +101,7 @@ def dossier_block(qs, wave, *, with_scores: bool, with_answers: bool) -> Block:
     criteria = list(Criterion.objects.filter(call_id=wave.call_id).order_by("position").values_list("id", "code"))
     header = [label for _, label in fields] + ([f"Réponse {code}" for _, code in criteria] if with_answers else [])
     state_index = [name for name, _ in fields].index("state")
+    convert = _row_function([name for name, _ in fields])
 
     def rows():
         for ids in _chunks(qs):
@@ -92,7 +112,7 @@ def dossier_block(qs, wave, *, with_scores: bool, with_answers: bool) -> Block:
                 ):
                     answers[dossier_id][criterion_id] = text
             for row in Dossier.objects.filter(id__in=ids).order_by("id").values_list("id", *[f for f, _ in fields]):
-                values = [_cell(v) for v in row[1:]]
+                values = convert(row[1:])
                 values[state_index] = STATE_LABELS.get(row[1 + state_index], row[1 + state_index])
                 if with_answers:
                     values += [answers[row[0]].get(cid, "") for cid, _ in criteria]
@@ -102,10 +122,12 @@ def dossier_block(qs, wave, *, with_scores: bool, with_answers: bool) -> Block:
 
 
 def _child_block(name, header, qs, model, fields, *, order, key="dossier_id") -> Block:
+    convert = _row_function(fields)
+
     def rows():
         for ids in _chunks(qs):
             for row in model.objects.filter(**{f"{key}__in": ids}).order_by(*order).values_list(*fields):
-                yield [_cell(v) for v in row]
+                yield convert(row)
 
     return Block(name, header, rows())
 
@@ -146,7 +168,7 @@ def _score_block(qs) -> Block:
                 "evaluation__assignment__dossier_id", "evaluation_id", "criterion__position"
             ).values_list("evaluation__assignment__dossier__reference", "evaluation__assignment__evaluator__email",
                           "criterion__code", "value", "comment"):
-                yield [_cell(row[0]), row[1], row[2], float(row[3]) if row[3] is not None else "", row[4]]
+                yield [row[0] or "", row[1], row[2], float(row[3]) if row[3] is not None else "", row[4]]
 
     return Block("Notes", ["Référence", "Évaluateur", "Critère", "Note", "Commentaire"], rows())
 
