@@ -88,11 +88,12 @@ def main() -> None:
     parser.add_argument("--dossiers", type=int, default=20_000)
     parser.add_argument("--database-url")
     parser.add_argument("--var-dir")
-    parser.add_argument("--measure", choices=["csv", "xlsx", "ods"], help="(internal) one export in this process")
+    parser.add_argument("--measure", choices=["csv", "xlsx", "ods", "api"],
+                        help="one measure on an already seeded --var-dir (or --database-url)")
     args = parser.parse_args()
     if args.measure:
         dataout_seed.setup(args.var_dir, args.database_url)
-        print(json.dumps(measure_export(args.measure)))
+        print(json.dumps(measure_api() if args.measure == "api" else measure_export(args.measure)))
         return
     var_dir = tempfile.mkdtemp(prefix="fabriques-dataout-bench-")
     dataout_seed.setup(var_dir, args.database_url)
