@@ -91,6 +91,8 @@ def _export_job(w):
 #            name: (kwargs key, "anon  owner other instr eval  comm  admin")
 ROWS: dict[str, tuple[str | None, str]] = {
     "accounts:dashboard": (None, "302 200 200 200 200 200 200"),
+    "accounts:erase": (None, "302 200 200 200 200 200 200"),
+    "accounts:my-data": (None, "302 200 200 200 200 200 200"),
     "accounts:invitation": ("invitation", "200 200 200 200 200 200 200"),
     "accounts:invite": ("call", "302 403 403 403 403 403 200"),
     "api-v1:api-root": (None, "404 404 404 404 404 404 404"),

@@ -71,3 +71,37 @@ def invitation(request, token: str):
         messages.success(request, f"Vous êtes désormais {role} pour « {invitation.call.short_title} ».")
         return redirect("accounts:dashboard")
     return render(request, "accounts/invitation.html", {"invitation": invitation})
+
+
+@login_required
+def my_data(request):
+    """Download everything the platform holds about me (JSON)."""
+    import json
+
+    from django.http import HttpResponse
+
+    from fabriques.accounts.personal_data import personal_data_export
+
+    body = json.dumps(personal_data_export(request.user), ensure_ascii=False, indent=2, default=str)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="mes-donnees-fabriques.json"'
+    return response
+
+
+@login_required
+def erase(request):
+    """Delete my drafts and anonymise my account, after typing my e-mail address to confirm."""
+    from django.contrib.auth import logout
+
+    from fabriques.accounts.personal_data import account_erase
+
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("confirm", "").strip().lower() != request.user.email.lower():
+            error = "Saisissez exactement votre adresse électronique pour confirmer."
+        else:
+            account_erase(user=request.user)
+            logout(request)
+            messages.success(request, "Votre compte a été supprimé et vos brouillons effacés.")
+            return redirect("calls:home")
+    return render(request, "accounts/erase.html", {"error": error}, status=400 if error else 200)

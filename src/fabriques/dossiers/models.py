@@ -47,6 +47,9 @@ class Dossier(models.Model):
 
     content_version = models.PositiveIntegerField(default=0, help_text="augmente à chaque enregistrement")
     last_deposited_at = models.DateTimeField(null=True, blank=True)
+    purge_notice_at = models.DateTimeField(
+        "avis de suppression envoyé le", null=True, blank=True, help_text="draft untouched: notice before purge"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
