@@ -44,5 +44,31 @@ audit: install
 	$(VENV)/bin/pip-audit --local --progress-spinner off
 	$(VENV)/bin/bandit -q -r src -x '*/migrations/*' -b tests/security/bandit-baseline.json
 
+# Performance figures of docs/benchmarks.md (sections Générateur, Charge, Comparaison avec pretalx): throwaway
+# bases under /tmp, PostgreSQL on $(BENCH_PG); takes ~30 min on 2 cores. Other teams' scripts: see their sections.
+BENCH_PG ?= postgres://postgres@/fabriques_perf?host=/tmp&port=54329
+BENCH_N ?= 20000
+bench: install
+	$(VENV)/bin/pip install --quiet -e ".[bench,postgres]"
+	$(PY) bench/generate.py --dossiers $(BENCH_N) --seed 1 --fresh --var-dir /tmp/fabriques-perf-sqlite \
+		--sessions-out /tmp/fabriques-perf-sqlite/sessions.json
+	$(PY) bench/generate.py --dossiers $(BENCH_N) --seed 1 --fresh --var-dir /tmp/fabriques-perf-pg \
+		--database-url "$(BENCH_PG)" --sessions-out /tmp/fabriques-perf-pg/sessions.json
+	for scenario in "agents --users 4" "rush --users 50" "deposit --users 50" "deposit --users 4 --proof"; do \
+		$(PY) bench/load.py --scenario $$scenario --duration 45 --var-dir /tmp/fabriques-perf-sqlite || exit 1; \
+		$(PY) bench/load.py --scenario $$scenario --duration 45 --var-dir /tmp/fabriques-perf-pg \
+			--database-url "$(BENCH_PG)" || exit 1; done
+	$(PY) bench/load.py --scenario rush --users 50 --duration 45 --servers 2 --var-dir /tmp/fabriques-perf-pg \
+		--database-url "$(BENCH_PG)"
+	$(PY) bench/load.py --scenario agents --users 4 --duration 45 --servers 2 --var-dir /tmp/fabriques-perf-pg \
+		--database-url "$(BENCH_PG)"
+	$(PY) bench/profile_page.py --var-dir /tmp/fabriques-perf-sqlite --as admin "/instruction/?sort=-score"
+	$(PY) bench/generate.py --dossiers 5000 --drafts 50 --seed 1 --fresh --var-dir /tmp/fabriques-perf-5k
+	test -x /work/peer-venv/bin/python || { python3.11 -m venv /work/peer-venv && /work/peer-venv/bin/pip install -q pretalx; }
+	rm -rf /tmp/pretalx-data && /work/peer-venv/bin/python bench/peers/pretalx_seed.py seed --proposals 5000
+	mkdir -p /tmp/pretalx-cwd && cd /tmp/pretalx-cwd && PRETALX_DATA_DIR=/tmp/pretalx-data PRETALX_DEBUG=False \
+		/work/peer-venv/bin/python -m pretalx rebuild
+	$(PY) bench/peers/compare.py --var-dir /tmp/fabriques-perf-5k --rounds 3 --repeat 5
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
