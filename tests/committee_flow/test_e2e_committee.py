@@ -42,10 +42,12 @@ def test_committee_adjusts_pins_solves_stages_and_the_applicant_reads_the_decisi
     rows = page.locator("#ranking tbody tr")
     first_ref = rows.nth(0).locator("a").first.inner_text()
     second_ref = rows.nth(1).locator("a").first.inner_text()
+    page.get_by_text(f"Ajuster {first_ref}", exact=True).click()
     page.get_by_label(f"Montant ajusté (€) pour {first_ref}").fill("60000")
     page.locator(f"form:has(#{page.get_by_label(f'Montant ajusté (€) pour {first_ref}').get_attribute('id')})"
                  ).get_by_role("button", name="Ajuster").click()
     expect(page.get_by_text(f"{first_ref} : montant enregistré.")).to_be_visible()
+    page.get_by_text(f"Ajuster {second_ref}", exact=True).click()
     page.get_by_label(f"Choix pour {second_ref}").select_option("force_out")
     page.locator(f"#reason-{page.get_by_label(f'Choix pour {second_ref}').get_attribute('id').split('-')[1]}").fill(
         "Projet déjà soutenu par un autre programme"
