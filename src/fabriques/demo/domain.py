@@ -85,8 +85,11 @@ def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]
         wave = demo_open_wave(call=call)
         accounts = demo_accounts(call=call)
     if committee:
+        from django.test.utils import override_settings
+
         users = {a.email.split("@")[0]: User.objects.get(email=a.email) for a in accounts}
-        with transaction.atomic():
+        # The demo's applicants and evaluators are fictitious: their e-mails are not printed.
+        with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             demo_closed_wave(
                 call=call,
                 password=DEMO_PASSWORD,
