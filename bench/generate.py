@@ -118,7 +118,7 @@ def answer_pool(rng: random.Random, size: int = 1024) -> list[str]:
     pool = []
     for _ in range(size):
         target, parts, length = rng.randint(800, 3000), [], 0
-        while length < target - 60:
+        while length < target:
             phrase = rng.choice(PHRASES)
             parts.append(phrase)
             length += len(phrase) + 1
