@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--var-dir", default="/tmp/fabriques-perf")  # noqa: S108 - throwaway benchmark data
     parser.add_argument("--database-url")
+    parser.add_argument("--round-robin", action="store_true", help="with --servers 2: each request to the next server")
     parser.add_argument("--proof", action="store_true", help="e-mail the PDF proof of each deposit (as in production)")
     parser.add_argument("--sessions", help="default: <var-dir>/sessions.json")
     parser.add_argument("--out", default="/tmp/perf", help="locust CSV and server logs")  # noqa: S108
@@ -118,9 +119,11 @@ def main() -> None:
     servers = start_servers(env, args.servers, args.workers, out)
     classes, tag = CLASSES[args.scenario]
     db = "postgresql" if args.database_url else "sqlite"
-    prefix = out / f"{args.scenario}-{db}-{args.servers}x{args.workers}-{args.users}u{'-proof' if args.proof else ''}"
+    prefix = out / (f"{args.scenario}-{db}-{args.servers}x{args.workers}-{args.users}u"
+                    f"{'-proof' if args.proof else ''}{'-rr' if args.round_robin else ''}")
     locust_env = {**os.environ, "BENCH_SESSIONS": args.sessions or str(Path(args.var_dir, "sessions.json")),
-                  "BENCH_HOSTS": ",".join(url for _, url in servers)}
+                  "BENCH_HOSTS": ",".join(url for _, url in servers),
+                  "BENCH_ROUND_ROBIN": "1" if args.round_robin else ""}
     load_before = os.getloadavg()
     started = time.perf_counter()
     cpu_before = server_cpu(servers)
@@ -142,7 +145,7 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     print(f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {db}, {args.servers} server(s) × {args.workers} "
           f"gunicorn workers, {args.users} users, {args.duration} s (wall {elapsed:.0f} s), scenario {args.scenario}"
-          f"{' with PDF proofs' if args.proof else ''}; "
+          f"{' with PDF proofs' if args.proof else ''}{', round robin' if args.round_robin else ''}; "
           f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")
     rows = rows_from(prefix)
     print(table(rows, args.duration))

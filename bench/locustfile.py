@@ -24,6 +24,7 @@ from locust import HttpUser, constant, tag, task
 
 DATA = json.loads(open(os.environ["BENCH_SESSIONS"], encoding="utf-8").read())  # noqa: SIM115 - read once at import
 HOSTS = [h for h in os.environ.get("BENCH_HOSTS", "").split(",") if h]
+ROUND_ROBIN = os.environ.get("BENCH_ROUND_ROBIN") == "1"  # every request to the next server, not one per user
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 _applicants = itertools.count()
 _evaluators = itertools.count()
@@ -41,6 +42,12 @@ class Base(HttpUser):
         if HOSTS:
             self.client.base_url = HOSTS[next(_hosts) % len(HOSTS)]
         self.csrf = "".join(random.choices(string.ascii_letters + string.digits, k=32))
+
+    def u(self, path: str) -> str:
+        """The path, or with round robin the full URL on the next server (a user's requests alternate)."""
+        if ROUND_ROBIN and HOSTS:
+            return HOSTS[next(_hosts) % len(HOSTS)] + path
+        return path
 
     def login_as(self, session: str) -> None:
         """A session made by generate.py: the cookies are set by hand (the server's are Secure, this is http)."""
@@ -65,7 +72,7 @@ class Applicant(Base):
     def autosave(self) -> None:
         code = random.choice(self.criteria)
         text = "Réponse enregistrée automatiquement pendant la saisie. " * random.randint(15, 50)
-        with self.client.post(f"/dossiers/{self.dossier}/criteres/{code}/", name="autosave answer",
+        with self.client.post(self.u(f"/dossiers/{self.dossier}/criteres/{code}/"), name="autosave answer",
                               data={"version": self.versions[code], "text": text},
                               headers={**self.headers, "HX-Request": "true"}, catch_response=True) as r:
             if r.status_code == 200:
@@ -76,11 +83,11 @@ class Applicant(Base):
     @tag("rush", "deposit")
     @task(1)
     def deposit(self) -> None:
-        page = self.client.get(f"/dossiers/{self.dossier}/depot/", name="deposit page", headers=self.headers)
+        page = self.client.get(self.u(f"/dossiers/{self.dossier}/depot/"), name="deposit page", headers=self.headers)
         match = KEY.search(page.text)
         if not match:
             return
-        with self.client.post(f"/dossiers/{self.dossier}/depot/", name="deposit", allow_redirects=False,
+        with self.client.post(self.u(f"/dossiers/{self.dossier}/depot/"), name="deposit", allow_redirects=False,
                               data={"submission_key": match.group(1).replace("&quot;", '"')},
                               headers=self.headers, catch_response=True) as r:
             if r.status_code != 302:
@@ -102,7 +109,7 @@ class Agent(Base):
     @task(3)
     def dashboard_sorted(self) -> None:
         sort = random.choice(SORTS)
-        self.client.get(f"/instruction/?sort={sort}&page={random.randint(1, 20)}",
+        self.client.get(self.u(f"/instruction/?sort={sort}&page={random.randint(1, 20)}"),
                         name="dashboard sort", headers=self.headers)
 
     @tag("agents")
@@ -110,13 +117,13 @@ class Agent(Base):
     def dashboard_filtered(self) -> None:
         region = random.choice(DATA["regions"])
         state = random.choice(STATES)
-        self.client.get(f"/instruction/?sort=-score&region={region}&state={state}", name="dashboard filter",
+        self.client.get(self.u(f"/instruction/?sort=-score&region={region}&state={state}"), name="dashboard filter",
                         headers=self.headers)
 
     @tag("agents")
     @task(1)
     def dashboard_search(self) -> None:
-        self.client.get(f"/instruction/?q=Tiers-lieu {random.randint(1, 20000)}",
+        self.client.get(self.u(f"/instruction/?q=Tiers-lieu {random.randint(1, 20000)}"),
                         name="dashboard search", headers=self.headers)
 
 
@@ -135,7 +142,7 @@ class Evaluator(Base):
     @task(2)
     def grid(self) -> None:
         pk, _ = random.choice(self.assignments)
-        self.client.get(f"/evaluation/affectations/{pk}/grille/", name="evaluation grid", headers=self.headers)
+        self.client.get(self.u(f"/evaluation/affectations/{pk}/grille/"), name="evaluation grid", headers=self.headers)
 
     @tag("agents")
     @task(1)
@@ -145,7 +152,7 @@ class Evaluator(Base):
         for criterion in DATA["criteria_pks"][str(track)]:
             data[f"score_{criterion}"] = random.choice(["2", "3", "4"])
             data[f"comment_{criterion}"] = "Réponse précise et argumentée."
-        with self.client.post(f"/evaluation/affectations/{pk}/grille/", name="evaluation save", data=data,
+        with self.client.post(self.u(f"/evaluation/affectations/{pk}/grille/"), name="evaluation save", data=data,
                               headers=self.headers, allow_redirects=False, catch_response=True) as r:
             if r.status_code != 302:
                 r.failure(f"status {r.status_code}")
