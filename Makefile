@@ -62,6 +62,8 @@ bench: install
 		--database-url "$(BENCH_PG)"
 	$(PY) bench/load.py --scenario agents --users 4 --duration 45 --servers 2 --var-dir /tmp/fabriques-perf-pg \
 		--database-url "$(BENCH_PG)"
+	$(PY) bench/load.py --scenario rush --users 20 --duration 40 --servers 2 --round-robin \
+		--var-dir /tmp/fabriques-perf-pg --database-url "$(BENCH_PG)"
 	$(PY) bench/profile_page.py --var-dir /tmp/fabriques-perf-sqlite --as admin "/instruction/?sort=-score"
 	$(PY) bench/generate.py --dossiers 5000 --drafts 50 --seed 1 --fresh --var-dir /tmp/fabriques-perf-5k
 	test -x /work/peer-venv/bin/python || { python3.11 -m venv /work/peer-venv && /work/peer-venv/bin/pip install -q pretalx; }
