@@ -36,25 +36,25 @@ def dashboard_cell(dossier, column: str):
         url = reverse("instruction:dossier", args=[dossier.uuid])
         return format_html('<a href="{}">{}</a>', url, dossier.reference or "—")
     simple = {
-        "place": dossier.place_name or "—",
-        "organisation": dossier.organisation.name,
-        "track": dossier.track.short_title,
-        "wave": dossier.wave.title,
-        "region": REGION_NAMES.get(dossier.place_commune.region_code, "—") if dossier.place_commune else "—",
-        "commune": str(dossier.place_commune) if dossier.place_commune else "—",
-        "state": dossier.get_state_display(),
-        "group": instruction.group.name if instruction else "Non orienté",
-        "amount": euros(dossier.amount_requested_eur),
-        "evaluations": score.n_evaluations if score else 0,
-        "score": _score(score.weighted if score else None),
-        "calibrated": _score(score.calibrated if score else None),
-        "spread": _score(score.spread if score else None),
-        "deposited": timezone.localtime(dossier.last_deposited_at).strftime("%d/%m/%Y %H:%M")
+        "place": lambda: dossier.place_name or "—",
+        "organisation": lambda: dossier.organisation.name,
+        "track": lambda: dossier.track.short_title,
+        "wave": lambda: dossier.wave.title,
+        "region": lambda: REGION_NAMES.get(dossier.place_commune.region_code, "—") if dossier.place_commune else "—",
+        "commune": lambda: str(dossier.place_commune) if dossier.place_commune else "—",
+        "state": dossier.get_state_display,
+        "group": lambda: instruction.group.name if instruction else "Non orienté",
+        "amount": lambda: euros(dossier.amount_requested_eur),
+        "evaluations": lambda: score.n_evaluations if score else 0,
+        "score": lambda: _score(score.weighted if score else None),
+        "calibrated": lambda: _score(score.calibrated if score else None),
+        "spread": lambda: _score(score.spread if score else None),
+        "deposited": lambda: timezone.localtime(dossier.last_deposited_at).strftime("%d/%m/%Y %H:%M")
         if dossier.last_deposited_at
         else "—",
     }
     if column in simple:
-        return simple[column]
+        return simple[column]()
     if column == "eligibility":
         return _badge(*ELIGIBILITY.get(dossier.eligibility_status, ("info", "Non calculée")))
     if column == "completeness":
