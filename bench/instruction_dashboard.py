@@ -1,0 +1,62 @@
+"""Benchmark: the agents' dashboard on a generated base, in-process (server time, no network).
+
+    .venv/bin/python bench/generate.py --dossiers 20000 --seed 1 --fresh --var-dir /tmp/fabriques-perf-20k
+    .venv/bin/python bench/instruction_dashboard.py --var-dir /tmp/fabriques-perf-20k [--requests 60]
+
+Logs in as the generated programme admin (sees every dossier) and times a mix of sorted and
+filtered dashboard pages; prints p50 / p95 / max and the number of SQL statements per page.
+"""
+
+import argparse
+import os
+import statistics
+import time
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--var-dir", default="/tmp/fabriques-perf-20k")  # noqa: S108 - throwaway benchmark data
+    parser.add_argument("--database-url")
+    parser.add_argument("--requests", type=int, default=60)
+    args = parser.parse_args()
+    os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_SECRET_KEY="bench-only", FABRIQUES_VAR_DIR=args.var_dir,
+                      FABRIQUES_REQUIRE_AGENT_MFA="0", FABRIQUES_SSL_REDIRECT="0",
+                      FABRIQUES_ALLOWED_HOSTS="testserver", DJANGO_SETTINGS_MODULE="fabriques.settings")
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from fabriques.accounts.enums import Role
+    from fabriques.accounts.models import CallRole
+    from fabriques.dossiers.models import Dossier
+
+    admin = CallRole.objects.filter(role=Role.ADMIN).select_related("user").first().user
+    client = Client()
+    client.force_login(admin)
+    urls = ["/instruction/?sort=-score", "/instruction/?sort=amount&region=76", "/instruction/?sort=-deposited",
+            "/instruction/?track=territoire&sort=-calibrated", "/instruction/?q=fabrique&sort=reference",
+            "/instruction/?state=evaluated&score_min=2&sort=-score&page=3"]
+    client.get(urls[0])  # warm-up: templates, URL resolver
+    times, statements = [], set()
+    for i in range(args.requests):
+        url = urls[i % len(urls)]
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        statements.add(len(queries))
+    times.sort()
+    p95 = times[int(0.95 * (len(times) - 1))]
+    print(f"dossiers={Dossier.objects.count()} requests={len(times)} database={connection.vendor}")
+    print(f"p50={statistics.median(times):.0f} ms p95={p95:.0f} ms max={times[-1]:.0f} ms "
+          f"SQL statements per page={sorted(statements)}")
+
+
+if __name__ == "__main__":
+    main()
