@@ -19,7 +19,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--requests", type=int, default=60)
     args = parser.parse_args()
-    os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_SECRET_KEY="bench-only", FABRIQUES_VAR_DIR=args.var_dir,
+    os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_SECRET_KEY="bench-only", FABRIQUES_VAR_DIR=args.var_dir,  # noqa: S106
                       FABRIQUES_REQUIRE_AGENT_MFA="0", FABRIQUES_SSL_REDIRECT="0",
                       FABRIQUES_ALLOWED_HOSTS="testserver", DJANGO_SETTINGS_MODULE="fabriques.settings")
     if args.database_url:
