@@ -189,6 +189,9 @@ FABRIQUES_EXPORT_SYNC_MAX = int(os.environ.get("FABRIQUES_EXPORT_SYNC_MAX", "200
 # The proof of deposit (PDF) is e-mailed when the deposit commits; "0" only for benchmark runs that measure the
 # deposit without the PDF (it is rendered in the request: see docs/benchmarks.md, section Charge).
 FABRIQUES_DEPOSIT_PROOF_EMAIL = env_bool("FABRIQUES_DEPOSIT_PROOF_EMAIL", True)
+# Production: queue the proof e-mails (their PDF costs ~1 s of CPU) for `run-jobs` instead of
+# rendering them in the deposit request; `make run` (no worker) keeps them inline.
+FABRIQUES_DEPOSIT_PROOF_QUEUE = env_bool("FABRIQUES_DEPOSIT_PROOF_QUEUE", not DEBUG)
 
 # --- Internationalisation: the UI speaks French, times are Europe/Paris.
 LANGUAGE_CODE = "fr"

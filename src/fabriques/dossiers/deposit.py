@@ -104,10 +104,36 @@ def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> Do
                          dossier_id=locked.pk, call_id=locked.wave.call_id)
         audit_record(action="dossier.version", obj=version, by=by, after={"number": number, "sha256": version.sha256},
                      dossier_id=locked.pk, call_id=locked.wave.call_id)
-        if getattr(settings, "FABRIQUES_DEPOSIT_PROOF_EMAIL", True):  # off only for bulk demo content
-            transaction.on_commit(lambda: proof_send(version=version), robust=True)
+        _proof_dispatch(version)
     dossier.state, dossier.last_deposited_at = locked.state, at
     return version
+
+
+def _proof_dispatch(version: DossierVersion) -> None:
+    """E-mail the proof after the commit, or queue it for the job worker (deadline rush: ~1 s of CPU each)."""
+    if not getattr(settings, "FABRIQUES_DEPOSIT_PROOF_EMAIL", True):  # off only for bulk demo content
+        return
+    if getattr(settings, "FABRIQUES_DEPOSIT_PROOF_QUEUE", False):
+        DossierVersion.objects.filter(pk=version.pk).update(proof_queued=True)
+    else:
+        transaction.on_commit(lambda: proof_send(version=version), robust=True)
+
+
+def proofs_send_queued(limit: int = 20) -> int:
+    """Job runner: send the queued proofs of deposit; each version is claimed once (conditional update)."""
+    sent = 0
+    queued = DossierVersion.objects.filter(proof_queued=True).order_by("pk").values_list("pk", flat=True)
+    for pk in list(queued[:limit]):
+        if not DossierVersion.objects.filter(pk=pk, proof_queued=True).update(proof_queued=False):
+            continue  # another worker took it
+        version = DossierVersion.objects.select_related("dossier__owner", "deposited_by").get(pk=pk)
+        try:
+            proof_send(version=version)
+        except Exception:
+            DossierVersion.objects.filter(pk=pk).update(proof_queued=True)  # retried on the next pass
+            raise
+        sent += 1
+    return sent
 
 
 def proof_send(*, version: DossierVersion) -> None:
@@ -128,6 +154,7 @@ def proof_send(*, version: DossierVersion) -> None:
     )
     message.attach(proof_filename(version), proof_pdf(version), "application/pdf")
     message.send()
+    DossierVersion.objects.filter(pk=version.pk).update(proof_sent_at=timezone.now())
 
 
 def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:

@@ -162,7 +162,10 @@ class DossierVersion(models.Model):
     deposited_at = models.DateTimeField()
     deposited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     submission_key = models.CharField(max_length=200, unique=True)
+    proof_queued = models.BooleanField(default=False, help_text="proof e-mail waiting for the job worker")
+    proof_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["dossier", "number"]
+        indexes = [models.Index(fields=["proof_queued"], condition=models.Q(proof_queued=True), name="proof_queue")]
         constraints = [models.UniqueConstraint(fields=["dossier", "number"], name="unique_dossier_version")]

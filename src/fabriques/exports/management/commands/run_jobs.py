@@ -6,11 +6,15 @@ from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
 # Each entry runs what is due and returns how many items it processed.
-RUNNERS = ("fabriques.exports.domain.jobs_run_pending", "fabriques.webhooks.domain.deliveries_run_due")
+RUNNERS = (
+    "fabriques.exports.domain.jobs_run_pending",
+    "fabriques.webhooks.domain.deliveries_run_due",
+    "fabriques.dossiers.deposit.proofs_send_queued",
+)
 
 
 class Command(BaseCommand):
-    help = "Exécute les tâches de fond (exports, envois de webhooks). --once : une passe puis s’arrête."
+    help = "Exécute les tâches de fond (exports, webhooks, attestations de dépôt). --once : une passe puis s’arrête."
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="une seule passe, puis s’arrêter")
