@@ -107,11 +107,11 @@ def candidates_for(scenario: Scenario, dossiers=None) -> list[allocation.Candida
 def candidates_from(dossiers, *, use_calibrated: bool, pins: dict, amounts: dict) -> list[allocation.Candidate]:
     out = []
     for d in dossiers:
-        score = getattr(d, "score", None) if hasattr(d, "score") else None
+        score = getattr(d, "score", None)
         value = None
         if score is not None:
             value = score.calibrated if use_calibrated and score.calibrated is not None else score.weighted
-        instruction = getattr(d, "instruction", None) if hasattr(d, "instruction") else None
+        instruction = getattr(d, "instruction", None)
         pin = pins.get(d.pk)
         out.append(
             allocation.Candidate(

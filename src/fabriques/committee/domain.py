@@ -248,7 +248,7 @@ def decisions_stage(*, scenario: Scenario, by) -> list[Decision]:
     dossiers = list(candidate_dossiers(scenario.wave))
     score_of = {d.pk: _rank_score(d, scenario.use_calibrated) for d in dossiers}
     others = sorted((d for d in dossiers if d.pk not in chosen), key=lambda d: -score_of[d.pk])
-    eligible_others = [d for d in others if d.score and not d.score.below_threshold]
+    eligible_others = [d for d in others if getattr(d, "score", None) and not d.score.below_threshold]
     waiting = {d.pk: rank for rank, d in enumerate(eligible_others[:WAITING_LIST_LENGTH], start=1)}
     now = timezone.now()
     staged = []
@@ -285,7 +285,7 @@ def decisions_stage(*, scenario: Scenario, by) -> list[Decision]:
 
 
 def _rank_score(dossier, calibrated: bool) -> float:
-    score = getattr(dossier, "score", None) if hasattr(dossier, "score") else None
+    score = getattr(dossier, "score", None)
     if score is None:
         return float("-inf")
     value = score.calibrated if calibrated and score.calibrated is not None else score.weighted

@@ -46,7 +46,7 @@ def session(wave, scenario: Scenario | None) -> Session:
     calibrated = scenario.use_calibrated if scenario else True
 
     def value(d):
-        s = getattr(d, "score", None) if hasattr(d, "score") else None
+        s = getattr(d, "score", None)
         if s is None:
             return None, None, (None, None)
         main = s.calibrated if calibrated and s.calibrated is not None else s.weighted
@@ -57,7 +57,7 @@ def session(wave, scenario: Scenario | None) -> Session:
     line = min((t[1] for t in scored if t[0].pk in chosen and t[1] is not None), default=None)
     rows, crossing = [], 0
     for rank, (d, main, raw, band) in enumerate(scored, start=1):
-        s = getattr(d, "score", None) if hasattr(d, "score") else None
+        s = getattr(d, "score", None)
         flags = []
         if s is not None and s.disagreement:
             flags.append("Désaccord entre évaluateurs")

@@ -2,6 +2,7 @@
 
 from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole
+from fabriques.instruction.rules import dossiers_for_instruction
 
 
 def _has(user, call, *roles) -> bool:
@@ -18,3 +19,12 @@ def can_sit(user, call) -> bool:
 def can_apply(user, call) -> bool:
     """Only programme admins apply the staged decisions and send the letters."""
     return _has(user, call, Role.ADMIN)
+
+
+def dossiers_for_committee(user):
+    """Submitted dossiers of the calls where the user sits on the committee or administers the programme."""
+    if not user.is_authenticated:
+        return dossiers_for_instruction(user)
+    calls = CallRole.objects.filter(user=user, role__in=[Role.COMMITTEE, Role.ADMIN]).values("call_id")
+    scoped = dossiers_for_instruction(user)
+    return scoped if user.is_superuser else scoped.filter(wave__call_id__in=calls)

@@ -188,7 +188,12 @@ def dossier(request, uuid):
     from fabriques.evaluation.enums import AssignmentState, EvaluationState
     from fabriques.evaluation.models import Evaluation
 
-    candidate = candidate_dossiers_for_user(request.user).filter(uuid=uuid).first()
+    candidate = (
+        rules.dossiers_for_committee(request.user)
+        .select_related("track", "organisation", "place_commune", "wave__call")
+        .filter(uuid=uuid)
+        .first()
+    )
     if candidate is None:
         raise Http404("Dossier introuvable")
     evaluations = list(
@@ -213,21 +218,9 @@ def dossier(request, uuid):
             "dossier": candidate,
             "evaluations": evaluations,
             "grid": grid,
-            "score": getattr(candidate, "score", None) if hasattr(candidate, "score") else None,
+            "score": getattr(candidate, "score", None),
         },
     )
-
-
-def candidate_dossiers_for_user(user):
-    from fabriques.accounts.enums import Role
-    from fabriques.accounts.models import CallRole
-    from fabriques.dossiers.models import Dossier
-
-    if not user.is_authenticated:
-        return Dossier.objects.none()
-    calls = CallRole.objects.filter(user=user, role__in=[Role.COMMITTEE, Role.ADMIN]).values("call_id")
-    qs = Dossier.objects.all() if user.is_superuser else Dossier.objects.filter(wave__call_id__in=calls)
-    return qs.exclude(state="draft").select_related("track", "organisation", "place_commune", "wave__call")
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from fabriques.accounts import rules as account_rules
 from fabriques.audit.models import AuditEntry
 from fabriques.calls.models import Call, Track, Wave
+from fabriques.committee import rules as committee_rules
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
 from fabriques.instruction import domain, forms, queries, rules
@@ -84,6 +85,7 @@ def dossier(request, uuid):
         "dossier": dossier,
         "instruction": instruction,
         "can_act": can_act,
+        "can_sit": committee_rules.can_sit(request.user, dossier.wave.call),
         "checks": list(instruction.checks.all()) if instruction else [],
         "criteria": dossier_queries.criteria_for(dossier),
         "answers": dossier_queries.answers_by_criterion(dossier),

@@ -30,8 +30,8 @@ def _score(value):
 @register.simple_tag
 def dashboard_cell(dossier, column: str):
     """The content of one cell; reads only columns loaded by the dashboard query."""
-    score = getattr(dossier, "score", None) if hasattr(dossier, "score") else None
-    instruction = getattr(dossier, "instruction", None) if hasattr(dossier, "instruction") else None
+    score = getattr(dossier, "score", None)
+    instruction = getattr(dossier, "instruction", None)
     if column == "reference":
         url = reverse("instruction:dossier", args=[dossier.uuid])
         return format_html('<a href="{}">{}</a>', url, dossier.reference or "—")
