@@ -13,6 +13,7 @@ from fabriques.calls.models import Call, Track, Wave
 from fabriques.committee import rules as committee_rules
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
+from fabriques.dossiers.workflow import TransitionError
 from fabriques.instruction import domain, forms, queries, rules
 from fabriques.instruction.models import InstructionGroup, Message
 
@@ -117,13 +118,7 @@ def _act(request, uuid, action):
         raise PermissionDenied
     try:
         text = action(dossier)
-    except domain.InstructionError as exc:
-        messages.error(request, str(exc))
-    except Exception as exc:
-        from fabriques.dossiers.workflow import TransitionError
-
-        if not isinstance(exc, TransitionError):
-            raise
+    except (domain.InstructionError, TransitionError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, text)
