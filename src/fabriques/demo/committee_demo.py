@@ -8,21 +8,18 @@ dossier, a severity per evaluator and some noise, so the calibration has somethi
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import random
 from decimal import Decimal
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from fabriques.accounts.domain import role_grant
 from fabriques.accounts.enums import Role
 from fabriques.accounts.models import User
 from fabriques.calls.models import Wave
 from fabriques.committee.domain import scenario_create, scenario_solve, wave_calibrate
 from fabriques.demo.builders import build_dossier
+from fabriques.demo.domain import demo_user
 from fabriques.dossiers.enums import DossierState
 from fabriques.evaluation import domain as evaluation_domain
 from fabriques.evaluation.enums import AssignmentState
@@ -82,20 +79,6 @@ def _communes() -> list[Commune]:
     return out
 
 
-@functools.cache
-def _hashed(password: str) -> str:
-    return make_password(password)
-
-
-def _user(email: str, password: str, *, call, role=None) -> User:
-    """A confirmed demo account; the password is hashed once for all of them (PBKDF2 is slow on purpose)."""
-    user = User.objects.filter(email=email).first() or User.objects.create(email=email, password=_hashed(password))
-    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-    if role:
-        role_grant(user=user, call=call, role=role)
-    return user
-
-
 def demo_closed_wave(
     *,
     call,
@@ -139,7 +122,7 @@ def _closed_wave(
     rng = random.Random(2019)
     communes = _communes()
     tracks = list(call.tracks.order_by("position"))
-    owners = [_user(f"porteur{i:02d}@demo.fabriques.fr", password, call=call) for i in range(1, count + 1)]
+    owners = [demo_user(f"porteur{i:02d}@demo.fabriques.fr", password, call=call) for i in range(1, count + 1)]
     quality = {}
     for i, owner in enumerate(owners):
         commune = communes[i % len(communes)]
@@ -173,7 +156,7 @@ def _closed_wave(
         instruction_domain.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
 
     evaluators = [evaluator] + [
-        _user(f"evaluateur{i}@demo.fabriques.fr", password, call=call, role=Role.EVALUATOR)
+        demo_user(f"evaluateur{i}@demo.fabriques.fr", password, call=call, role=Role.EVALUATOR)
         for i in range(2, n_evaluators + 1)
     ]
     severity = {e.pk: rng.uniform(-0.8, 0.8) for e in evaluators}

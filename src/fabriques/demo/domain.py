@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -60,19 +62,27 @@ def demo_open_wave(*, call: Call, today: dt.date | None = None) -> Wave:
     return wave
 
 
+@functools.cache
+def _hashed(password: str) -> str:
+    """Demo accounts share one password: hash it once (PBKDF2 is slow on purpose)."""
+    return make_password(password)
+
+
+def demo_user(email: str, password: str, *, call, role=None, first_name: str = "") -> User:
+    """A confirmed demo account, with a role on the call if given; an existing account keeps its data."""
+    user = User.objects.filter(email=email).first() or User.objects.create(
+        email=email, password=_hashed(password), first_name=first_name
+    )
+    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+    if role:
+        role_grant(user=user, call=call, role=role)
+    return user
+
+
 def demo_accounts(*, call: Call) -> list[DemoAccount]:
     """One confirmed account per role; existing accounts keep their data."""
     for account in DEMO_ACCOUNTS:
-        user = User.objects.filter(email=account.email).first()
-        if user is None:
-            from fabriques.demo.committee_demo import _hashed
-
-            user = User.objects.create(email=account.email, password=_hashed(DEMO_PASSWORD), first_name=account.label)
-        EmailAddress.objects.update_or_create(
-            user=user, email=account.email, defaults={"verified": True, "primary": True}
-        )
-        if account.role is not None:
-            role_grant(user=user, call=call, role=account.role)
+        demo_user(account.email, DEMO_PASSWORD, call=call, role=account.role, first_name=account.label)
     return DEMO_ACCOUNTS
 
 
