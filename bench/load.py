@@ -46,15 +46,17 @@ def server_env(var_dir: str, database_url: str | None, proof: bool) -> dict:
     return env
 
 
-def start_servers(env: dict, n: int, workers: int, log_dir: Path) -> list[tuple[subprocess.Popen, str]]:
+def start_servers(env: dict, n: int, workers: int, log_dir: Path, *, first_port: int = 8101,
+                  new_session: bool = False) -> list[tuple[subprocess.Popen, str]]:
+    """`new_session`: each server leads its own process group (killed at once by bench/crash_safety.py)."""
     servers = []
     for i in range(n):
-        port = 8101 + i
+        port = first_port + i
         log = open(log_dir / f"gunicorn-{port}.log", "w")  # noqa: SIM115 - closed with the process
         proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "fabriques.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}",
              "--timeout", "120", "--access-logfile", "-", "--access-logformat", '%(s)s %(r)s %(M)sms'],
-            env=env, stdout=subprocess.DEVNULL, stderr=log, cwd=ROOT,
+            env=env, stdout=subprocess.DEVNULL, stderr=log, cwd=ROOT, start_new_session=new_session,
         )
         servers.append((proc, f"http://127.0.0.1:{port}"))
     for _, url in servers:
