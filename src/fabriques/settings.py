@@ -193,6 +193,11 @@ FABRIQUES_DEPOSIT_PROOF_EMAIL = env_bool("FABRIQUES_DEPOSIT_PROOF_EMAIL", True)
 # rendering them in the deposit request; `make run` (no worker) keeps them inline.
 FABRIQUES_DEPOSIT_PROOF_QUEUE = env_bool("FABRIQUES_DEPOSIT_PROOF_QUEUE", not DEBUG)
 
+# --- Antivirus: clamd socket for scanning uploads ("unix:/run/clamav/clamd.ctl" or "tcp:host:3310");
+# empty = no scanner (files stored as "non analysé"). See fabriques/security/antivirus.py.
+FABRIQUES_CLAMD = os.environ.get("FABRIQUES_CLAMD", "")
+FABRIQUES_CLAMD_TIMEOUT = float(os.environ.get("FABRIQUES_CLAMD_TIMEOUT", "30"))
+
 # --- Internationalisation: the UI speaks French, times are Europe/Paris.
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]

@@ -28,6 +28,7 @@ from fabriques.dossiers.models import (
     DossierAttachment,
     SelfAssessment,
 )
+from fabriques.security.antivirus import scan_upload
 from fabriques.territory.eligibility import eligibility_report
 
 
@@ -247,7 +248,7 @@ def self_assessment_save(*, dossier: Dossier, ratings: dict, by) -> None:
 
 
 def attachment_add(*, dossier: Dossier, required, upload, by) -> DossierAttachment:
-    """Store an upload whose bytes match an allowed type and whose size is within the limit."""
+    """Store an upload whose bytes match an allowed type, within the size limit, not refused by the antivirus."""
     ensure_editable(dossier, section=f"attachment:{required.code}")
     if not required.tracks.filter(pk=dossier.track_id).exists():
         raise DossierError("Cette pièce n’est pas demandée pour cette entrée.")
@@ -265,6 +266,9 @@ def attachment_add(*, dossier: Dossier, required, upload, by) -> DossierAttachme
             f"Le contenu de ce fichier ne correspond pas à un format accepté ({types_label(allowed)}), "
             "quel que soit son nom. Enregistrez-le dans l’un de ces formats puis envoyez-le à nouveau."
         )
+    verdict = scan_upload(upload)
+    if verdict.refusal:
+        raise DossierError(verdict.refusal)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -277,7 +281,7 @@ def attachment_add(*, dossier: Dossier, required, upload, by) -> DossierAttachme
             )
         attachment = DossierAttachment(
             dossier=dossier, required=required, original_name=safe_name(upload.name), size=upload.size,
-            sha256=digest.hexdigest(), detected_type=kind, uploaded_by=by,
+            sha256=digest.hexdigest(), detected_type=kind, scan_state=verdict.state, uploaded_by=by,
         )
         attachment.file.save("upload", upload, save=False)
         try:

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 
 from fabriques.dossiers.enums import BudgetKind, DossierState, PlaceStatus
+from fabriques.security.antivirus import ScanState
 
 
 class Dossier(models.Model):
@@ -122,6 +123,9 @@ class DossierAttachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     detected_type = models.CharField(max_length=10)
+    scan_state = models.CharField(
+        "analyse antivirus", max_length=12, choices=ScanState.choices, default=ScanState.NOT_SCANNED
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -328,12 +328,16 @@ def message_post(*, dossier: Dossier, author, body: str, internal: bool = False,
     message = Message(dossier=dossier, author=author, created_at=timezone.now(), body=body, internal=internal)
     if upload is not None:
         from fabriques.dossiers.filetypes import detect_type, safe_name
+        from fabriques.security.antivirus import scan_upload
 
         if upload.size > 10 * 1024 * 1024:
             raise InstructionError("La pièce jointe dépasse 10 Mo.")
         if detect_type(upload) not in {"pdf", "png", "jpg", "odt", "docx", "ods", "xlsx"}:
             raise InstructionError("Type de fichier non accepté : PDF, image ou document bureautique seulement.")
-        message.attachment_name = safe_name(upload.name)
+        verdict = scan_upload(upload)
+        if verdict.refusal:
+            raise InstructionError(verdict.refusal)
+        message.attachment_name, message.attachment_scan_state = safe_name(upload.name), verdict.state
         message.attachment.save(f"{dossier.uuid.hex}-{timezone.now():%H%M%S%f}", upload, save=False)
     message.save()
     audit_record(

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus
+from fabriques.security.antivirus import ScanState
 
 
 class InstructionGroup(models.Model):
@@ -135,6 +136,9 @@ class Message(models.Model):
     internal = models.BooleanField("entre agents seulement", default=False)
     attachment = models.FileField(upload_to="messages/%Y/%m/", blank=True)
     attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_scan_state = models.CharField(
+        "analyse antivirus de la pièce jointe", max_length=12, choices=ScanState.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["created_at"]
