@@ -306,9 +306,9 @@ def generate(*, n: int, drafts: int, seed: int) -> dict:  # noqa: PLR0915 - one 
         timer.step(f"{len(lines):,} budget lines")
 
         fast_insert(DossierAttachment, ["dossier", "uuid", "required", "file", "original_name", "size", "sha256",
-                                        "detected_type", "uploaded_by", "uploaded_at"], (
+                                        "detected_type", "scan_state", "uploaded_by", "uploaded_at"], (
             (d, uuid_db(uuid.UUID(int=rng.getrandbits(128), version=4), connection), r.pk,
-             "bench/placeholder.pdf", f"{r.code}.pdf", len(MINIMAL_PDF), "0" * 64, "pdf", o, stamp)
+             "bench/placeholder.pdf", f"{r.code}.pdf", len(MINIMAL_PDF), "0" * 64, "pdf", "not_scanned", o, stamp)
             for d, _, t, _, _, _, o in rows for r in required[t]))
         timer.step("attachment rows")
 
