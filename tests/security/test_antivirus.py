@@ -25,6 +25,7 @@ from fabriques.security.antivirus import (
     UNAVAILABLE_MESSAGE,
     ClamdAddress,
     ScanState,
+    check_clamd_setting,
     parse_address,
     scan_stream,
 )
@@ -187,6 +188,17 @@ def test_the_scanner_address_is_read_from_the_setting():
     for bad in ("clamd.sock", "tcp:3310", "http://clamav:3310"):
         with pytest.raises(ImproperlyConfigured, match="FABRIQUES_CLAMD"):
             parse_address(bad)
+
+
+def test_a_malformed_scanner_setting_is_a_system_check_error(settings):
+    settings.FABRIQUES_CLAMD = "clamd.sock"
+
+    errors = check_clamd_setting()
+
+    assert [(e.id, e.msg) for e in errors] == [("fabriques.E001", "FABRIQUES_CLAMD='clamd.sock': expected "
+                                                "'unix:/path/to/clamd.sock' or 'tcp:host:port' (or empty).")]
+    settings.FABRIQUES_CLAMD = "tcp:127.0.0.1:3310"
+    assert check_clamd_setting() == []
 
 
 # --- Dossier attachments, through the applicant's page -----------------------------------------------

@@ -15,6 +15,7 @@ import struct
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
@@ -136,6 +137,16 @@ def scan_stream(fileobj, *, address: ClamdAddress, timeout: float) -> ScanResult
         return ScanResult(ScanState.ERROR, detail=f"{type(exc).__name__}: {exc}")
     finally:
         fileobj.seek(0)
+
+
+@checks.register(checks.Tags.security)
+def check_clamd_setting(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A malformed FABRIQUES_CLAMD stops the server at start, not at the first upload."""
+    try:
+        configured_address()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="fabriques.E001")]
+    return []
 
 
 def configured_address() -> ClamdAddress | None:
