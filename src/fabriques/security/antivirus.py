@@ -141,7 +141,7 @@ def scan_stream(fileobj, *, address: ClamdAddress, timeout: float) -> ScanResult
 
 @checks.register(checks.Tags.security)
 def check_clamd_setting(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """A malformed FABRIQUES_CLAMD stops the server at start, not at the first upload."""
+    """A malformed FABRIQUES_CLAMD fails `check` and `migrate` at deployment, not the first upload."""
     try:
         configured_address()
     except ImproperlyConfigured as exc:
