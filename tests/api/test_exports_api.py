@@ -1,6 +1,7 @@
 """Exports through the API: the write scope is required, the job runs, its file comes back."""
 
 import io
+import zipfile
 
 import pytest
 
@@ -34,10 +35,12 @@ def test_read_write_token_asks_follows_and_downloads_an_export(client, world, ma
     assert client.get(f"/api/v1/exports/{job_id}/file", headers=auth(raw)).json()["code"] == "not_ready"
     assert jobs_run_pending() == 1
     status = client.get(f"/api/v1/exports/{job_id}", headers=auth(raw)).json()
-    data = b"".join(client.get(status["file"], headers=auth(raw)).streaming_content).decode("utf-8-sig")
+    data = b"".join(client.get(status["file"], headers=auth(raw)).streaming_content)
 
     assert status["state"] == "done"
-    assert len(io.StringIO(data).readlines()) == 4
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        dossiers = archive.read("dossiers.csv").decode("utf-8-sig")
+    assert len(dossiers.splitlines()) == 4
 
 
 def test_write_token_on_another_call_or_of_an_evaluator_is_refused(client, world, make_token, other_call):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -18,9 +19,18 @@ def url(world, name, *extra):
     return reverse(f"exports:{name}", args=[world.call.slug, world.wave.slug, *extra])
 
 
-def read_csv(response) -> list[list[str]]:
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+def read_csv_zip(response) -> dict[str, list[list[str]]]:
+    """Every CSV of the exported ZIP, by file name, read back with the standard `csv` module."""
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        return {name: list(csv.reader(io.StringIO(archive.read(name).decode("utf-8-sig"), newline="")))
+                for name in archive.namelist()}
+
+
+def as_csv_text(rows: list[list]) -> list[list[str]]:
+    """What `csv.writer` writes for these values, read back by `csv.reader` (the reference for our writer)."""
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)
+    return list(csv.reader(io.StringIO(buffer.getvalue(), newline="")))
 
 
 def read_ods(data: bytes) -> dict[str, list[list]]:
@@ -51,22 +61,28 @@ def expected(user, wave) -> dict[str, list[list]]:
     return {b.name: [b.header, *b.rows] for b in queries.blocks(user, wave)}
 
 
-def test_admin_csv_has_one_row_per_dossier_with_answers_as_columns(client, world):
+def test_admin_csv_is_a_zip_of_one_csv_per_block_read_back_with_the_same_values(client, world):
     client.force_login(world.admin)
 
-    rows = read_csv(client.get(url(world, "download", "csv")))
+    response = client.get(url(world, "download", "csv"))
+    files = read_csv_zip(response)
 
-    header, body = rows[0], rows[1:]
+    assert response["Content-Type"] == "application/zip"
+    filename = f"dossiers-{world.call.slug}-{world.wave.slug}.csv.zip"
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+    assert list(files) == ["dossiers.csv", "reponses.csv", "budget.csv", "pieces.csv", "evaluations.csv", "notes.csv"]
+    want = expected(world.admin, world.wave)
+    for (name, rows), block in zip(files.items(), want, strict=True):
+        assert rows == as_csv_text(want[block]), name
+    header, body = files["dossiers.csv"][0], files["dossiers.csv"][1:]
     assert len(body) == 3
-    laureate = next(r for r in body if r[0] == world.laureate.reference)
-    row = dict(zip(header, laureate, strict=True))
-    assert row["État"] == "Lauréat"
-    assert row["Code INSEE"] == "31555"
+    row = dict(zip(header, next(r for r in body if r[0] == world.laureate.reference), strict=True))
+    assert (row["État"], row["Code INSEE"], row["Montant accordé (€)"], row["Note pondérée"]) == (
+        "Lauréat", "31555", "50000", "3.5")
     assert row["Montant demandé (€)"] == str(world.laureate.amount_requested_eur)
-    assert row["Montant accordé (€)"] == "50000"
-    assert row["Note pondérée"] == "3.5"
-    answer = world.laureate.answers.select_related("criterion").first()
-    assert row[f"Réponse {answer.criterion.code}"] == answer.text
+    answers = {(r[0], r[1]): r[2] for r in files["reponses.csv"][1:]}
+    for answer in world.laureate.answers.select_related("criterion"):
+        assert answers[(world.laureate.reference, answer.criterion.code)] == answer.text
 
 
 def test_xlsx_read_back_with_openpyxl_gives_the_same_values_in_one_sheet_per_block(client, world):
@@ -103,11 +119,14 @@ def test_instructor_export_holds_only_their_group_and_no_scores(client, world):
 
     client.force_login(world.instructor)
 
-    csv_rows = read_csv(client.get(url(world, "download", "csv")))
+    files = read_csv_zip(client.get(url(world, "download", "csv")))
     workbook = load_workbook(io.BytesIO(b"".join(client.get(url(world, "download", "xlsx")).streaming_content)))
 
+    csv_rows = files["dossiers.csv"]
     assert sorted(r[0] for r in csv_rows[1:]) == sorted([world.laureate.reference, world.other_occ.reference])
     assert "Note pondérée" not in csv_rows[0]
+    assert list(files) == ["dossiers.csv", "reponses.csv", "budget.csv", "pieces.csv"]
+    assert {r[0] for r in files["reponses.csv"][1:]} == {world.laureate.reference, world.other_occ.reference}
     assert workbook.sheetnames == ["Dossiers", "Réponses", "Budget", "Pièces"]
     references = {row[0] for row in workbook["Budget"].iter_rows(min_row=2, values_only=True)}
     assert world.lyon.reference not in references
@@ -143,12 +162,13 @@ def test_background_job_runs_end_to_end_and_only_its_owner_downloads_it(client, 
     client.force_login(world.admin)
     client.post(url(world, "job-create"), {"format": "xlsx"})
     job = ExportJob.objects.get()
-    assert (job.state, job.progress_total) == (JobState.QUEUED, 3)
+    rows = sum(len(block) - 1 for block in expected(world.admin, world.wave).values())
+    assert (job.state, job.progress_total) == (JobState.QUEUED, rows)
 
     call_command("run_jobs", "--once", stdout=io.StringIO())
 
     job.refresh_from_db()
-    assert (job.state, job.progress_done, job.error) == (JobState.DONE, 3, "")
+    assert (job.state, job.progress_done, job.progress_total, job.error) == (JobState.DONE, rows, rows, "")
     response = client.get(reverse("exports:job-download", args=[job.pk]))
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     assert len(list(workbook["Dossiers"].iter_rows(values_only=True))) == 4

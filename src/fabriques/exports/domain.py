@@ -11,12 +11,12 @@ from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
 from fabriques.exports import queries, writers
-from fabriques.exports.enums import ExportFormat, JobState
+from fabriques.exports.enums import FILE_SUFFIX, ExportFormat, JobState
 from fabriques.exports.models import ExportJob
 from fabriques.exports.rules import can_export
 
 logger = logging.getLogger(__name__)
-PROGRESS_EVERY = 500
+PROGRESS_EVERY = 5000
 
 
 class ExportError(Exception):
@@ -31,21 +31,22 @@ def export_request(*, by, wave, fmt: str) -> ExportJob:
         raise ExportError(f"Format inconnu : « {fmt} » (csv, xlsx ou ods).")
     with transaction.atomic():
         job = ExportJob.objects.create(requested_by=by, wave=wave, format=fmt,
-                                       progress_total=queries.export_queryset(by, wave).count())
+                                       progress_total=queries.export_row_count(by, wave))
         audit_record(action="export.request", obj=job, by=by, after={"wave": wave.pk, "format": fmt},
                      call_id=wave.call_id)
     return job
 
 
-def export_write(*, by, wave, fmt: str, fileobj, on_row=None) -> None:
-    """Write the wave's export, scoped to what `by` may see, into a binary file object."""
-    if fmt == ExportFormat.CSV:
-        for line in writers.csv_lines(queries.csv_block(by, wave), on_row):
-            fileobj.write(line.encode())
-    elif fmt == ExportFormat.XLSX:
-        writers.write_xlsx(queries.blocks(by, wave), fileobj, on_row)
-    else:
-        writers.write_ods(queries.blocks(by, wave), fileobj, on_row)
+WRITERS = {ExportFormat.CSV: writers.write_csv_zip, ExportFormat.XLSX: writers.write_xlsx,
+           ExportFormat.ODS: writers.write_ods}
+
+
+def export_write(*, by, wave, fmt: str, fileobj, progress=None) -> None:
+    """Write the wave's export, scoped to what `by` may see, into a binary file object.
+
+    `progress(n)` is called as rows are written (n rows since the last call), every block included.
+    """
+    WRITERS[ExportFormat(fmt)](queries.blocks(by, wave), fileobj, progress)
 
 
 def job_claim_next() -> ExportJob | None:
@@ -72,27 +73,32 @@ def job_claim_next() -> ExportJob | None:
 
 
 def job_run(*, job: ExportJob) -> ExportJob:
-    """Write the job's file (progress stored every PROGRESS_EVERY dossiers); done with its file, or failed."""
-    counter = {"n": 0}
+    """Write the job's file (rows done stored every PROGRESS_EVERY rows); done with its file, or failed."""
+    counter = {"done": 0, "stored": 0}
 
-    def on_row():
-        counter["n"] += 1
-        if counter["n"] % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(progress_done=counter["n"])
+    def progress(n: int) -> None:
+        counter["done"] += n
+        if counter["done"] - counter["stored"] >= PROGRESS_EVERY:
+            ExportJob.objects.filter(pk=job.pk).update(progress_done=counter["done"])
+            counter["stored"] = counter["done"]
 
     try:
+        total = queries.export_row_count(job.requested_by, job.wave)
+        ExportJob.objects.filter(pk=job.pk).update(progress_total=total)
+        job.progress_total = total
         with tempfile.TemporaryFile() as tmp:
-            export_write(by=job.requested_by, wave=job.wave, fmt=job.format, fileobj=tmp, on_row=on_row)
+            export_write(by=job.requested_by, wave=job.wave, fmt=job.format, fileobj=tmp, progress=progress)
             tmp.seek(0)
             stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-            job.file.save(f"export-{job.wave.slug}-{stamp}-{job.pk}.{job.format}", File(tmp), save=False)
+            job.file.save(f"export-{job.wave.slug}-{stamp}-{job.pk}.{FILE_SUFFIX[job.format]}", File(tmp),
+                          save=False)
     except Exception as exc:  # any failure is recorded on the job for the agent to see
         logger.exception("export job %s failed", job.pk)
         job.state, job.error, job.finished_at = JobState.FAILED, f"{type(exc).__name__}: {exc}", timezone.now()
         job.save(update_fields=["state", "error", "finished_at"])
         return job
-    job.state, job.finished_at, job.progress_done = JobState.DONE, timezone.now(), counter["n"]
-    job.save(update_fields=["state", "file", "finished_at", "progress_done"])
+    job.state, job.finished_at, job.progress_done = JobState.DONE, timezone.now(), counter["done"]
+    job.save(update_fields=["state", "file", "finished_at", "progress_done", "progress_total"])
     return job
 
 

@@ -2,7 +2,7 @@ from django.db import models
 
 
 class ExportFormat(models.TextChoices):
-    CSV = "csv", "CSV (dossiers, une ligne par dossier)"
+    CSV = "csv", "CSV (archive ZIP, un fichier par bloc)"
     XLSX = "xlsx", "Excel (XLSX, un onglet par bloc)"
     ODS = "ods", "OpenDocument (ODS, un onglet par bloc)"
 
@@ -15,7 +15,10 @@ class JobState(models.TextChoices):
 
 
 CONTENT_TYPES = {
-    ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.CSV: "application/zip",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ExportFormat.ODS: "application/vnd.oasis.opendocument.spreadsheet",
 }
+
+# The CSV export is a ZIP of one CSV per block (dossiers, answers, budget, ...).
+FILE_SUFFIX = {ExportFormat.CSV: "csv.zip", ExportFormat.XLSX: "xlsx", ExportFormat.ODS: "ods"}

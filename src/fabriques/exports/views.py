@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from fabriques.calls.models import Wave
-from fabriques.exports import domain, queries, writers
-from fabriques.exports.enums import CONTENT_TYPES, ExportFormat
+from fabriques.exports import domain, queries
+from fabriques.exports.enums import CONTENT_TYPES, FILE_SUFFIX, ExportFormat
 from fabriques.exports.models import ExportJob
 from fabriques.exports.rules import can_export
 
@@ -43,12 +43,7 @@ def wave_download(request, call_slug: str, wave_slug: str, fmt: str):
     if queries.export_queryset(request.user, wave).count() > settings.FABRIQUES_EXPORT_SYNC_MAX:
         messages.info(request, "Cet export est volumineux : lancez-le en tâche de fond.")
         return redirect("exports:wave", call_slug=call_slug, wave_slug=wave_slug)
-    filename = f"dossiers-{wave.call.slug}-{wave.slug}.{fmt}"
-    if fmt == ExportFormat.CSV:
-        response = StreamingHttpResponse(writers.csv_lines(queries.csv_block(request.user, wave)),
-                                         content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+    filename = f"dossiers-{wave.call.slug}-{wave.slug}.{FILE_SUFFIX[fmt]}"
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     domain.export_write(by=request.user, wave=wave, fmt=fmt, fileobj=tmp)
     tmp.seek(0)

@@ -6,7 +6,6 @@ Cells are ints, floats, naive local datetimes or strings ("" for none); each for
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -14,34 +13,87 @@ import zipfile
 from collections.abc import Callable, Iterator
 from xml.sax.saxutils import escape
 
+from django.utils.text import slugify
+
 from fabriques.exports.queries import Block
 
 SHEET_NAME_MAX = 31
 
 
-def csv_lines(block: Block, on_row: Callable[[], None] | None = None, batch: int = 500) -> Iterator[str]:
-    """The block as CSV text, `batch` rows per piece (UTF-8 with BOM for spreadsheet programs, comma, RFC 4180)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(block.header)
-    yield "\ufeff" + buffer.getvalue()
-    pending = []
-    for row in block.rows:
-        if on_row:
-            on_row()
-        pending.append(row)
-        if len(pending) == batch:
-            yield _csv_chunk(buffer, writer, pending)
-            pending = []
-    if pending:
-        yield _csv_chunk(buffer, writer, pending)
+PROGRESS_EVERY = 1000
+Progress = Callable[[int], None] | None
 
 
-def _csv_chunk(buffer: io.StringIO, writer, rows: list) -> str:
-    buffer.seek(0)
-    buffer.truncate()
-    writer.writerows(rows)
-    return buffer.getvalue()
+QUOTE, QUOTE_TWICE = '"', '""'
+
+
+def csv_field(value) -> str:
+    """One CSV field as `csv.writer` writes it (QUOTE_MINIMAL: quoted only if it holds , " CR or LF)."""
+    if value.__class__ is str:
+        if '"' in value:
+            return '"' + value.replace('"', '""') + '"'
+        if "," in value or "\n" in value or "\r" in value:
+            return '"' + value + '"'
+        return value
+    return str(value)
+
+
+def _needs_quotes(value: str) -> bool:
+    return '"' in value or "," in value or "\n" in value or "\r" in value
+
+
+def csv_column(values: list) -> list[str]:
+    """A column's values as CSV fields, decided for the whole column at once.
+
+    `csv.writer` spends about 35 ns per character in its per-character loop (3.7 s on the 100 MB of
+    answers of 20,000 dossiers), whereas `in` and `str.replace` scan in C at memory speed. A column of
+    text in which some value needs quotes has every value quoted (valid RFC 4180, read back the same
+    by any CSV reader); numbers and dates are written as `csv.writer` writes them (`str`).
+    """
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        if not any(map(_needs_quotes, values)):
+            return values
+        return [f'"{v.replace(QUOTE, QUOTE_TWICE)}"' for v in values]
+    if str not in kinds:
+        return list(map(str, values))
+    return list(map(csv_field, values))
+
+
+def csv_text(columns: list[list]) -> str:
+    """Columns of values as CSV text (comma, CRLF line ends)."""
+    if not columns or not columns[0]:
+        return ""
+    fields = list(map(csv_column, columns))
+    if len(fields) == 1:  # a lone empty field is quoted, or the line would read as no field at all
+        fields[0] = [v or QUOTE_TWICE for v in fields[0]]
+    return "\r\n".join(map(",".join, zip(*fields, strict=True))) + "\r\n"
+
+
+def write_csv_zip(blocks: list[Block], fileobj, progress: Progress = None) -> None:
+    """A ZIP with one CSV per block (UTF-8 with BOM for spreadsheet programs), streamed CHUNK rows at a time."""
+    with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for block in blocks:
+            with archive.open(f"{slugify(block.name)}.csv", "w") as out:
+                out.write(("\ufeff" + ",".join(map(csv_field, block.header)) + "\r\n").encode())
+                for columns in block.batches():
+                    out.write(csv_text(columns).encode())
+                    if progress:
+                        progress(len(columns[0]))
+
+
+def _counted(rows: Iterator[list], progress: Progress, every: int = PROGRESS_EVERY) -> Iterator[list]:
+    """The rows unchanged, reporting to `progress` every `every` rows and at the end."""
+    if progress is None:
+        yield from rows
+        return
+    n = 0
+    for n, row in enumerate(rows, 1):
+        yield row
+        if n % every == 0:
+            progress(every)
+    if n % every:
+        progress(n % every)
 
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -98,7 +150,7 @@ def _xlsx_package(names: list[str]) -> dict[str, str]:
     }
 
 
-def write_xlsx(blocks: list[Block], fileobj, on_row: Callable[[], None] | None = None) -> None:
+def write_xlsx(blocks: list[Block], fileobj, progress: Progress = None) -> None:
     """One sheet per block, each sheet's XML streamed into the zip row by row (memory stays flat).
 
     openpyxl's write-only mode spends about 10 µs per cell, too slow for 20,000 dossiers (3 million
@@ -115,9 +167,7 @@ def write_xlsx(blocks: list[Block], fileobj, on_row: Callable[[], None] | None =
                 out.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_NS}">'
                           "<sheetData>")
                 out.write("<row>" + "".join(_xlsx_cell(v) for v in block.header) + "</row>")
-                for row in block.rows:
-                    if on_row and index == 0:
-                        on_row()
+                for row in _counted(block.rows, progress):
                     out.write("<row>" + "".join(_xlsx_cell(v) for v in row) + "</row>")
                 out.write("</sheetData></worksheet>")
 
@@ -155,7 +205,7 @@ def _ods_cell(value) -> str:
     return f'<table:table-cell office:value-type="string"><text:p>{_xml_text(str(value))}</text:p></table:table-cell>'
 
 
-def write_ods(blocks: list[Block], fileobj, on_row: Callable[[], None] | None = None) -> None:
+def write_ods(blocks: list[Block], fileobj, progress: Progress = None) -> None:
     """One table per block, content.xml streamed into the zip row by row (memory stays flat).
 
     odfpy builds the whole document in memory (about 0.3 GB per 1,000 dossiers), so the file is written
@@ -166,12 +216,10 @@ def write_ods(blocks: list[Block], fileobj, on_row: Callable[[], None] | None = 
         archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
         with archive.open("content.xml", "w") as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
             out.write(ODS_HEAD)
-            for index, block in enumerate(blocks):
+            for block in blocks:
                 out.write(f'<table:table table:name="{_xml_text(block.name[:SHEET_NAME_MAX])}">')
                 out.write("<table:table-row>" + "".join(_ods_cell(v) for v in block.header) + "</table:table-row>")
-                for row in block.rows:
-                    if on_row and index == 0:
-                        on_row()
+                for row in _counted(block.rows, progress):
                     out.write("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>")
                 out.write("</table:table>")
             out.write(ODS_TAIL)
