@@ -11,7 +11,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
-from fabriques.audit.domain import audit_record
+from fabriques.audit.domain import audit_record_many
 from fabriques.dossiers import queries, rules
 from fabriques.dossiers.domain import DossierError, _closing_text, fingerprint
 from fabriques.dossiers.enums import DossierState
@@ -64,58 +64,58 @@ def deposit_window_open(*, wave, at: dt.datetime, started_at: dt.datetime | None
 def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> DossierVersion:
     """Deposit once per submission key, only while the wave is open and the dossier complete; new version each time."""
     at = at or timezone.now()
-    existing = DossierVersion.objects.filter(submission_key=submission_key).first()
-    if existing is not None:
-        if existing.dossier_id != dossier.pk:
-            raise DepositRefusedError("Ce formulaire de dépôt concerne un autre dossier : rechargez la page.")
-        return existing
-    started_at = _key_started_at(dossier, submission_key)
+    started_at = _key_started_at(dossier, submission_key)  # the key is signed for this dossier only
     if not rules.can_deposit(by, dossier):
         raise DepositRefusedError("Seuls le responsable du dossier et les membres de l’organisation peuvent déposer.")
     with transaction.atomic():
         locked = Dossier.objects.select_for_update(of=("self",)).select_related(
             "wave__call", "track", "organisation__commune", "place_commune", "owner"
         ).get(pk=dossier.pk)
-        again = DossierVersion.objects.filter(submission_key=submission_key).first()
-        if again is not None:
-            return again
+        # Under the dossier's lock: a second click or a retried request finds the first one's version.
+        already = locked.versions.filter(submission_key=submission_key).order_by().first()
+        if already is not None:
+            return already
         if locked.state not in (DossierState.DRAFT, DossierState.DEPOSITED):
             raise DepositRefusedError(f"Le dossier est « {locked.get_state_display()} » : il ne peut plus être déposé.")
         if not deposit_window_open(wave=locked.wave, at=at, started_at=started_at):
             if at < locked.wave.opens_at:
                 raise DepositRefusedError("La vague n’est pas encore ouverte.")
             raise DepositRefusedError(f"Le dépôt est clos : la vague a été clôturée {_closing_text(locked)}.")
-        missing = queries.missing_items(locked)
+        content = queries.dossier_content(locked)
+        missing = queries.missing_items(locked, content)
         if missing:
             raise DepositRefusedError("Le dossier n’est pas complet.", missing=missing)
-        snapshot = queries.dossier_snapshot(locked)
+        snapshot = queries.dossier_snapshot(locked, content)
         number = locked.versions.count() + 1
         snapshot["version"] = number
         version = DossierVersion.objects.create(
             dossier=locked, number=number, snapshot=snapshot, sha256=fingerprint(snapshot), deposited_at=at,
-            deposited_by=by, submission_key=submission_key,
+            deposited_by=by, submission_key=submission_key, proof_queued=_proof_queued(),
         )
         locked.last_deposited_at = at
         locked.save(update_fields=["last_deposited_at"])
+        entries = [{"action": "dossier.version", "obj": version, "by": by, "dossier_id": locked.pk,
+                    "call_id": locked.wave.call_id, "after": {"number": number, "sha256": version.sha256}}]
         if locked.state == DossierState.DRAFT:
             dossier_transition(locked, DossierState.DEPOSITED, by=by, reason=f"version {number}")
         else:
-            audit_record(action="dossier.redeposit", obj=locked, by=by, after={"version": number},
-                         dossier_id=locked.pk, call_id=locked.wave.call_id)
-        audit_record(action="dossier.version", obj=version, by=by, after={"number": number, "sha256": version.sha256},
-                     dossier_id=locked.pk, call_id=locked.wave.call_id)
+            entries.insert(0, {"action": "dossier.redeposit", "obj": locked, "by": by, "after": {"version": number},
+                               "dossier_id": locked.pk, "call_id": locked.wave.call_id})
+        audit_record_many(entries=entries)
         _proof_dispatch(version)
     dossier.state, dossier.last_deposited_at = locked.state, at
     return version
 
 
+def _proof_queued() -> bool:
+    """Whether the proof goes to the job worker's queue (deadline rush: its PDF costs ~1 s of CPU)."""
+    return bool(getattr(settings, "FABRIQUES_DEPOSIT_PROOF_EMAIL", True)
+                and getattr(settings, "FABRIQUES_DEPOSIT_PROOF_QUEUE", False))
+
+
 def _proof_dispatch(version: DossierVersion) -> None:
-    """E-mail the proof after the commit, or queue it for the job worker (deadline rush: ~1 s of CPU each)."""
-    if not getattr(settings, "FABRIQUES_DEPOSIT_PROOF_EMAIL", True):  # off only for bulk demo content
-        return
-    if getattr(settings, "FABRIQUES_DEPOSIT_PROOF_QUEUE", False):
-        DossierVersion.objects.filter(pk=version.pk).update(proof_queued=True)
-    else:
+    """E-mail the proof after the commit, unless it is queued (stored with the version) or turned off."""
+    if getattr(settings, "FABRIQUES_DEPOSIT_PROOF_EMAIL", True) and not version.proof_queued:
         transaction.on_commit(lambda: proof_send(version=version), robust=True)
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
-from fabriques.calls.models import Criterion, RequiredAttachment
+from fabriques.calls.models import Call, Criterion, RequiredAttachment, Wave
 from fabriques.dossiers.enums import BudgetKind
-from fabriques.dossiers.models import Answer, BudgetLine, Dossier
+from fabriques.dossiers.models import Answer, BudgetLine, Dossier, DossierAttachment
 from fabriques.dossiers.rules import can_view, dossiers_visible_to
 
 
@@ -35,18 +36,67 @@ def dossier_for(user, uuid) -> Dossier | None:
     return dossier
 
 
+_DEFINITIONS: dict[tuple, tuple[tuple[Criterion, ...], tuple[RequiredAttachment, ...]]] = {}
+
+
+def _track_definition(dossier: Dossier) -> tuple[tuple[Criterion, ...], tuple[RequiredAttachment, ...]]:
+    """The criteria and required attachments of the dossier's track, read once per process and loaded definition.
+
+    Only `load-call` writes them, and each load stamps the call with the file's fingerprint and the load time:
+    keyed on both (read fresh from the database on every request), the memo cannot serve a stale definition.
+    """
+    wave = dossier.wave
+    if Wave.call.is_cached(wave):
+        stamp = (wave.call.source_sha256, wave.call.loaded_at)
+    else:
+        stamp = Call.objects.filter(pk=wave.call_id).values_list("source_sha256", "loaded_at").get()
+    key = (wave.call_id, dossier.track_id, *stamp)
+    if key not in _DEFINITIONS:
+        if len(_DEFINITIONS) > 64:
+            _DEFINITIONS.clear()
+        _DEFINITIONS[key] = (
+            tuple(Criterion.objects.filter(tracks=dossier.track_id).order_by("position")),
+            tuple(RequiredAttachment.objects.filter(tracks=dossier.track_id).order_by("position")),
+        )
+    return _DEFINITIONS[key]
+
+
 def criteria_for(dossier: Dossier) -> list[Criterion]:
-    return list(
-        Criterion.objects.filter(tracks=dossier.track_id).order_by("position").prefetch_related("references")
-    )
+    """The criteria of the dossier's track in order (their references are read only by the answer page)."""
+    return list(_track_definition(dossier)[0])
 
 
 def required_attachments_for(dossier: Dossier) -> list[RequiredAttachment]:
-    return list(RequiredAttachment.objects.filter(tracks=dossier.track_id).order_by("position"))
+    return list(_track_definition(dossier)[1])
 
 
 def answers_by_criterion(dossier: Dossier) -> dict[int, Answer]:
-    return {a.criterion_id: a for a in dossier.answers.select_related("updated_by")}
+    return {a.criterion_id: a for a in dossier.answers.select_related("updated_by").order_by()}
+
+
+@dataclass
+class DossierContent:
+    """What the dossier holds, read once, for the checks and the snapshot of a deposit."""
+
+    criteria: list[Criterion]
+    answers: dict[int, str]
+    lines: list[BudgetLine]
+    attachments: list[DossierAttachment]
+    required: list[RequiredAttachment]
+
+
+def dossier_content(dossier: Dossier) -> DossierContent:
+    """Five plain queries, in the order the snapshot lists them (no model ordering joins)."""
+    criteria, required = _track_definition(dossier)
+    return DossierContent(
+        criteria=list(criteria),
+        answers=dict(dossier.answers.order_by().values_list("criterion_id", "text")),
+        lines=list(dossier.budget_lines.order_by("year", "kind", "category", "cofunder", "id")),
+        attachments=list(
+            dossier.attachments.select_related("required").order_by("required__position", "uploaded_at", "id")
+        ),
+        required=list(required),
+    )
 
 
 @dataclass
@@ -130,8 +180,9 @@ class Missing:
     url: str
 
 
-def missing_items(dossier: Dossier) -> list[Missing]:
+def missing_items(dossier: Dossier, content: DossierContent | None = None) -> list[Missing]:
     """Everything that prevents the deposit, with a link to the section to fix."""
+    content = content or dossier_content(dossier)
     uuid = dossier.uuid
     missing = []
     place_url = reverse("dossiers:place", args=[uuid])
@@ -141,31 +192,26 @@ def missing_items(dossier: Dossier) -> list[Missing]:
     ):
         if not getattr(dossier, attr):
             missing.append(Missing("Le lieu", f"Indiquez {label}.", place_url))
-    answers = answers_by_criterion(dossier)
-    for criterion in criteria_for(dossier):
-        answer = answers.get(criterion.pk)
-        if answer is None or not answer.text.strip():
+    for criterion in content.criteria:
+        if not content.answers.get(criterion.pk, "").strip():
             url = reverse("dossiers:answer", args=[uuid, criterion.code])
             missing.append(Missing(criterion.title, "La réponse est vide.", url))
-    budget = budget_summary(dossier)
+    budget = budget_summary(dossier, content.lines)
     budget_url = reverse("dossiers:budget", args=[uuid])
     missing.extend(Missing("Budget", problem, budget_url) for problem in budget.problems)
-    counts = dict(
-        dossier.attachments.values_list("required_id").annotate(n=Count("id")).values_list("required_id", "n")
-    )
+    counts = Counter(a.required_id for a in content.attachments)
     attachments_url = reverse("dossiers:attachments", args=[uuid])
-    for required in required_attachments_for(dossier):
+    for required in content.required:
         if required.required and not counts.get(required.pk):
             missing.append(Missing("Pièces jointes", f"Pièce manquante : {required.label}.", attachments_url))
     return missing
 
 
-def dossier_snapshot(dossier: Dossier) -> dict:
+def dossier_snapshot(dossier: Dossier, content: DossierContent | None = None) -> dict:
     """The canonical content of the dossier as it would be deposited (sorted, JSON-ready)."""
+    content = content or dossier_content(dossier)
     organisation = dossier.organisation
-    answers = answers_by_criterion(dossier)
-    lines = dossier.budget_lines.order_by("year", "kind", "category", "cofunder", "id")
-    attachments = dossier.attachments.select_related("required").order_by("required__position", "uploaded_at", "id")
+    answers, lines, attachments = content.answers, content.lines, content.attachments
     return {
         "reference": dossier.reference,
         "call": dossier.wave.call.title,
@@ -185,8 +231,8 @@ def dossier_snapshot(dossier: Dossier) -> dict:
         },
         "answers": [
             {"code": c.code, "title": c.title, "question": c.question,
-             "text": answers[c.pk].text if c.pk in answers else ""}
-            for c in criteria_for(dossier)
+             "text": answers.get(c.pk, "")}
+            for c in content.criteria
         ],
         "budget": {
             "amount_requested_eur": dossier.amount_requested_eur,

@@ -30,10 +30,11 @@ def _complement_key(section: str) -> str:
     return f"criterion:{section.removeprefix('answer-')}" if section.startswith("answer-") else section
 
 
-def dossier_context(request, dossier, section: str, **extra) -> dict:
+def dossier_context(request, dossier, section: str, criteria=None, **extra) -> dict:
     """What every dossier page needs: the side menu, the state, whether it can still change."""
     return {
-        "dossier": dossier, "section": section, "criteria": queries.criteria_for(dossier),
+        "dossier": dossier, "section": section,
+        "criteria": queries.criteria_for(dossier) if criteria is None else criteria,
         "editable": rules.content_editable(dossier, section=_complement_key(section)),
         "can_deposit": rules.can_deposit(request.user, dossier),
         "next_step": NEXT_STEP[dossier.state], **extra,
@@ -134,7 +135,7 @@ def deposit(request, uuid):
     dossier = dossier_or_404(request, uuid)
     if not rules.can_deposit(request.user, dossier):
         raise Http404("Dossier introuvable")
-    error, missing, status = "", [], 200
+    error, missing, status, criteria = "", [], 200, None
     if request.method == "POST":
         form = DepositForm(request.POST)
         if form.is_valid():
@@ -154,9 +155,10 @@ def deposit(request, uuid):
         else:
             error, status = "Ce formulaire de dépôt n’est pas valide : rechargez la page.", 400
     else:
-        missing = queries.missing_items(dossier)
+        content = queries.dossier_content(dossier)
+        missing, criteria = queries.missing_items(dossier, content), content.criteria
     form = DepositForm(initial={"submission_key": deposit_domain.deposit_key_issue(dossier=dossier)})
-    context = dossier_context(request, dossier, "deposit", form=form, error=error, missing=missing,
+    context = dossier_context(request, dossier, "deposit", criteria, form=form, error=error, missing=missing,
                               closes_at=timezone.localtime(dossier.wave.closes_at),
                               window_open=dossier.wave.is_open())
     return render(request, "dossiers/deposit.html", context, status=status)
