@@ -19,7 +19,8 @@ SECTIONS = {"reference", "call", "wave", "track", "organisation", "place", "answ
 class Findings:
     versions_found: int = 0
     acked_found: int = 0
-    unacked_found: int = 0  # committed, but the client never heard back (then it retried and was told)
+    unacked_found: int = 0  # committed, the client never told (it gave up)
+    recovered: int = 0  # committed before a kill cut the answer; the retry with the same key was told
     lost: list[str] = field(default_factory=list)
     incomplete: list[str] = field(default_factory=list)
     bad_fingerprint: list[str] = field(default_factory=list)
@@ -33,7 +34,7 @@ class Findings:
                     or not self.audit_chain.startswith("ok"))
 
 
-def check_versions(*, keys: dict[str, str], acked: set[str], wave_slug: str) -> Findings:
+def check_versions(*, keys: dict[str, str], acked: set[str], retried: dict[str, float], wave_slug: str) -> Findings:
     """Every acknowledged key has its version, complete, with the right fingerprint; one version per key."""
     from django.db import connections
     from django.db.models import Count
@@ -58,6 +59,8 @@ def check_versions(*, keys: dict[str, str], acked: set[str], wave_slug: str) -> 
             findings.acked_found += 1
         else:
             findings.unacked_found += 1
+        if key in retried and version.deposited_at.timestamp() < retried[key]:
+            findings.recovered += 1
         snapshot, ref = version.snapshot, version.dossier.reference
         if version.sha256 != fingerprint(snapshot):
             findings.bad_fingerprint.append(f"{ref} v{version.number}")

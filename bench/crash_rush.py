@@ -43,6 +43,9 @@ class Tally:
     keys: dict[str, str] = field(default_factory=dict)  # submission key -> dossier uuid
     acked: dict[str, float] = field(default_factory=dict)  # submission key -> time of the first acknowledgement
     gave_up: list[str] = field(default_factory=list)
+    # key -> wall time at which the POST that got the acknowledgement started, when an earlier POST of the same key
+    # (not a double click's twin) had lost its connection: was the deposit already committed by then?
+    retried_after_cut: dict[str, float] = field(default_factory=dict)
     behaviours: dict[str, int] = field(default_factory=dict)
 
     def add(self, **counts: int) -> None:
@@ -107,17 +110,20 @@ class Client:
             return None
         return None
 
-    def post_key(self, key: str, deadline: float) -> bool:
+    def post_key(self, key: str, deadline: float, *, twin: bool = False) -> bool:
         """POST the key until the server acknowledges the deposit (302 to the dossier page) or patience ends."""
         with self.tally.lock:
             self.tally.keys[key] = self.dossier
         body = urlencode({"submission_key": key})
+        cut = False
         while time.monotonic() < deadline:
             self.tally.add(posts=1, in_flight_posts=1)
+            started = time.time()
             try:
                 status, location, _ = self._request("POST", body)
             except UnreachableError:
                 self.tally.add(connection_errors=1)
+                cut = True
                 self._pause()
                 continue
             finally:
@@ -126,6 +132,8 @@ class Client:
                 with self.tally.lock:
                     self.tally.acknowledged_posts += 1
                     self.tally.acked.setdefault(key, time.monotonic())
+                    if cut and not twin:
+                        self.tally.retried_after_cut[key] = started
                 return True
             if status >= 500:
                 self.tally.add(server_errors=1)
@@ -143,9 +151,9 @@ class Client:
             self._give_up("no deposit page")
             return
         if behaviour == "double":
-            twin = threading.Thread(target=self.post_key, args=(key, deadline))
+            twin = threading.Thread(target=self.post_key, args=(key, deadline), kwargs={"twin": True})
             twin.start()
-            ok = self.post_key(key, deadline)
+            ok = self.post_key(key, deadline, twin=True)
             twin.join()
             ok = ok and key in self.tally.acked
         else:

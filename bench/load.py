@@ -47,8 +47,9 @@ def server_env(var_dir: str, database_url: str | None, proof: bool) -> dict:
 
 
 def start_servers(env: dict, n: int, workers: int, log_dir: Path, *, first_port: int = 8101,
-                  new_session: bool = False) -> list[tuple[subprocess.Popen, str]]:
-    """`new_session`: each server leads its own process group (killed at once by bench/crash_safety.py)."""
+                  new_session: bool = False, wait: bool = True) -> list[tuple[subprocess.Popen, str]]:
+    """`new_session`: each server leads its own process group (killed at once by bench/crash_safety.py);
+    `wait`: return once each home page answers (without: at once, e.g. to restart under a backlog of clients)."""
     servers = []
     for i in range(n):
         port = first_port + i
@@ -59,7 +60,7 @@ def start_servers(env: dict, n: int, workers: int, log_dir: Path, *, first_port:
             env=env, stdout=subprocess.DEVNULL, stderr=log, cwd=ROOT, start_new_session=new_session,
         )
         servers.append((proc, f"http://127.0.0.1:{port}"))
-    for _, url in servers:
+    for _, url in servers if wait else []:
         for _ in range(120):
             try:
                 urllib.request.urlopen(url + "/", timeout=2)  # noqa: S310 - loopback
