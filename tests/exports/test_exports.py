@@ -7,6 +7,7 @@ import zipfile
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from fabriques.exports import domain, queries
 from fabriques.exports.enums import JobState
@@ -80,6 +81,9 @@ def test_admin_csv_is_a_zip_of_one_csv_per_block_read_back_with_the_same_values(
     assert (row["État"], row["Code INSEE"], row["Montant accordé (€)"], row["Note pondérée"]) == (
         "Lauréat", "31555", "50000", "3.5")
     assert row["Montant demandé (€)"] == str(world.laureate.amount_requested_eur)
+    deposited = timezone.localtime(world.laureate.last_deposited_at)  # Europe/Paris, as agents read it
+    assert row["Déposé le"] == deposited.strftime("%Y-%m-%d %H:%M:%S")
+    assert row["Identifiant"] == str(world.laureate.uuid)
     answers = {(r[0], r[1]): r[2] for r in files["reponses.csv"][1:]}
     for answer in world.laureate.answers.select_related("criterion"):
         assert answers[(world.laureate.reference, answer.criterion.code)] == answer.text

@@ -1,13 +1,16 @@
 """What an export contains: one block (sheet, or CSV file) per repeated part of a dossier, streamed.
 
 Each block is a `values_list` queryset scoped in SQL to the agent's dossiers (a sub-query, one
-statement per block) and read with `iterator()`, so memory stays flat whatever the size of the wave,
-plus a row converter built once per block (None → "", dates to Paris time, yes/no, labels).
+statement per block) read CHUNK rows at a time, so memory stays flat whatever the size of the wave,
+plus converters chosen once per block (None → "", dates to Paris time, yes/no, labels). Child rows are
+ordered by dossier then id (criteria by id, not position: the sort by position cost 30 % of the
+answers' query on SQLite, a temporary B-tree instead of the unique index).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -46,8 +49,10 @@ class Block:
         for chunk in compiler.execute_sql(MULTI, chunked_fetch=True, chunk_size=CHUNK):
             if django_converters is None:  # known once the query is compiled
                 django_converters = compiler.get_converters([s[0] for s in compiler.select[:compiler.col_count]])
-            columns = [list(column) for column in zip(*chunk, strict=True)]
+            columns = list(zip(*chunk, strict=True))
             for index, (functions, expression) in django_converters.items():
+                if index in self.converters:
+                    continue
                 for function in functions:
                     columns[index] = [function(v, expression, compiler.connection) for v in columns[index]]
             for index, column in enumerate(columns):
@@ -71,6 +76,25 @@ class Block:
 def local(value: dt.datetime | None) -> dt.datetime | None:
     """Naive Europe/Paris time: what spreadsheets show and read back unchanged."""
     return value.astimezone(PARIS).replace(tzinfo=None, microsecond=0) if value else None
+
+
+def paris_time(value) -> dt.datetime:
+    """`local` of a date-time as the database driver returns it: aware (PostgreSQL), naive UTC or UTC
+    ISO text (SQLite, depending on whether the column's declared type was parsed by the driver).
+
+    Django's SQLite converter (make aware, read settings) doubled the cost of each date: 0.4 s for the
+    attachments and dossiers of 20,000 dossiers.
+    """
+    if value.__class__ is str:
+        value = dt.datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(PARIS).replace(tzinfo=None, microsecond=0)
+
+
+def _uuid_text(value) -> str:
+    """A uuid as the database returns it (a UUID, or 32 hex digits on SQLite) in its dashed form."""
+    return str(value if isinstance(value, uuid.UUID) else uuid.UUID(value))
 
 
 def export_queryset(user, wave):
@@ -97,7 +121,7 @@ SCORE_FIELDS = [
 
 
 def _yes_no(value):
-    return "oui" if value else "non"
+    return "oui" if value else "non"  # a bool, or 0/1 as SQLite returns it
 
 
 def _state_label(value):
@@ -105,18 +129,18 @@ def _state_label(value):
 
 
 def _converters(fields: list, labels: dict[str, Callable] | None) -> dict[int, Callable]:
-    """Our conversions by column index: labels asked for, dates to Paris time, booleans to oui/non, uuids."""
+    """Our conversions by column index (of raw database values): labels, Paris time, oui/non, uuids."""
     converters = {}
     for index, name in enumerate(fields):
         last = name.rsplit("__", 1)[-1] if isinstance(name, str) else ""
         if labels and name in labels:
             converters[index] = labels[name]
         elif last.endswith("_at"):
-            converters[index] = local
+            converters[index] = paris_time
         elif last.startswith("is_"):
             converters[index] = _yes_no
         elif last == "uuid":
-            converters[index] = str
+            converters[index] = _uuid_text
     return converters
 
 
@@ -137,7 +161,7 @@ def blocks(user, wave) -> list[Block]:
         _block("Dossiers", DOSSIER_FIELDS + (SCORE_FIELDS if scores else []), dossiers, order=["id"],
                labels={"state": _state_label}),
         _block("Réponses", [("dossier__reference", "Référence"), ("criterion__code", "Critère"), ("text", "Réponse")],
-               Answer.objects.filter(dossier__in=mine), order=["dossier_id", "criterion__position"]),
+               Answer.objects.filter(dossier__in=mine), order=["dossier_id", "criterion_id"]),
         _block("Budget", [("dossier__reference", "Référence"), ("year", "Année"), ("kind", "Nature"),
                           ("category", "Catégorie"), ("label", "Libellé"), ("amount_eur", "Montant (€)"),
                           ("is_state_request", "Demande à l’État"), ("cofunder", "Cofinanceur")],
@@ -158,7 +182,7 @@ def blocks(user, wave) -> list[Block]:
                              ("criterion__code", "Critère"), (Cast("value", FloatField()), "Note"),
                              ("comment", "Commentaire")],
                    Score.objects.filter(evaluation__assignment__dossier__in=mine),
-                   order=["evaluation__assignment__dossier_id", "evaluation_id", "criterion__position"]),
+                   order=["evaluation__assignment__dossier_id", "evaluation_id", "criterion_id"]),
         ]
     return result
 
