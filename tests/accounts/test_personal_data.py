@@ -68,9 +68,9 @@ def test_erasing_an_account_deletes_drafts_keeps_deposits_and_anonymises(client,
     assert client.get("/espace/").status_code == 302
 
 
-def test_untouched_drafts_get_a_notice_then_are_purged_and_deposits_never(open_wave, make_user, commune, settings):
-    settings.FABRIQUES_DRAFT_RETENTION_DAYS = 100
-    settings.FABRIQUES_DRAFT_PURGE_NOTICE_DAYS = 10
+def test_untouched_drafts_get_a_notice_then_are_purged_and_deposits_never(open_wave, make_user, commune):
+    open_wave.call.__class__.objects.filter(pk=open_wave.call_id).update(draft_retention_days=100,
+                                                                         draft_notice_days=10)
     owner = make_user("lea@exemple.fr")
     old_draft = _draft(open_wave, owner, commune)
     fresh_draft = _draft(open_wave, owner, commune)
@@ -92,9 +92,9 @@ def test_untouched_drafts_get_a_notice_then_are_purged_and_deposits_never(open_w
     assert Dossier.objects.filter(pk__in=[fresh_draft.pk, old_deposit.pk]).count() == 2
 
 
-def test_a_draft_edited_after_the_notice_is_kept(open_wave, make_user, commune, settings):
-    settings.FABRIQUES_DRAFT_RETENTION_DAYS = 100
-    settings.FABRIQUES_DRAFT_PURGE_NOTICE_DAYS = 10
+def test_a_draft_edited_after_the_notice_is_kept(open_wave, make_user, commune):
+    open_wave.call.__class__.objects.filter(pk=open_wave.call_id).update(draft_retention_days=100,
+                                                                         draft_notice_days=10)
     draft = _draft(open_wave, make_user("lea@exemple.fr"), commune)
     now = timezone.now()
     Dossier.objects.filter(pk=draft.pk).update(updated_at=now - dt.timedelta(days=95))

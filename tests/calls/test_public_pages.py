@@ -37,6 +37,14 @@ def test_call_page_shows_both_tracks_money_calendar_and_twelve_criteria(client, 
     assert "à 500 m au plus du périmètre du quartier" in body
 
 
+def test_call_page_states_the_calls_retention_periods(client, call):
+    call.__class__.objects.filter(pk=call.pk).update(unfunded_retention_years=3)
+    body = client.get(reverse("calls:detail", args=[call.slug])).content.decode()
+    assert "n’est plus modifié pendant 365 jours est supprimé ; vous êtes prévenu par courriel 30 jours avant" in body
+    assert "retiré est effacé 3 ans après la décision" in body
+    assert "lauréate est conservé 10 ans après la décision" in body
+
+
 def test_unknown_call_is_a_404_in_french(client, call):
     response = client.get(reverse("calls:detail", args=["nope"]))
 

@@ -4,8 +4,13 @@
 - `account_erase(user)` deletes the person's drafts and anonymises the account; deposited dossiers
   are administrative records of a public call and stay (their owner becomes "compte supprimé").
 - `drafts_purge(now)` sends a notice for drafts untouched for (retention − notice) days and deletes
-  drafts still untouched at the retention limit (`FABRIQUES_DRAFT_RETENTION_DAYS`, default 365;
-  `FABRIQUES_DRAFT_PURGE_NOTICE_DAYS`, default 30).
+  drafts still untouched at the retention limit.
+- `dossiers_erase_expired(now)` erases the content of decided dossiers at the end of their retention
+  period (answers, files, deposited versions' content, messages, comments), keeping the statistics.
+Each call sets its periods (`[retention]` of its definition, `retention_for`); a period the call leaves
+out falls back to the platform's setting: `FABRIQUES_DRAFT_RETENTION_DAYS` (365),
+`FABRIQUES_DRAFT_PURGE_NOTICE_DAYS` (30), `FABRIQUES_UNFUNDED_RETENTION_YEARS` (5),
+`FABRIQUES_FUNDED_RETENTION_YEARS` (10).
 """
 
 from __future__ import annotations
@@ -23,12 +28,25 @@ from django.utils import timezone
 from fabriques.audit.domain import audit_record
 
 
-def retention_days() -> int:
-    return int(getattr(settings, "FABRIQUES_DRAFT_RETENTION_DAYS", 365))
+@dataclass(frozen=True)
+class Retention:
+    draft_days: int
+    notice_days: int
+    unfunded_years: int
+    funded_years: int
 
 
-def notice_days() -> int:
-    return int(getattr(settings, "FABRIQUES_DRAFT_PURGE_NOTICE_DAYS", 30))
+def retention_for(call) -> Retention:
+    """The call's retention periods, each falling back to the platform's setting when the call leaves it out."""
+    def pick(value, setting: str, default: int) -> int:
+        return int(value) if value is not None else int(getattr(settings, setting, default))
+
+    return Retention(
+        draft_days=pick(call.draft_retention_days, "FABRIQUES_DRAFT_RETENTION_DAYS", 365),
+        notice_days=pick(call.draft_notice_days, "FABRIQUES_DRAFT_PURGE_NOTICE_DAYS", 30),
+        unfunded_years=pick(call.unfunded_retention_years, "FABRIQUES_UNFUNDED_RETENTION_YEARS", 5),
+        funded_years=pick(call.funded_retention_years, "FABRIQUES_FUNDED_RETENTION_YEARS", 10),
+    )
 
 
 def personal_data_export(user) -> dict:
@@ -95,21 +113,31 @@ class PurgeReport:
 
 
 def drafts_purge(*, now: dt.datetime | None = None) -> PurgeReport:
-    """Notice, then delete, drafts nobody touched for the retention period (never deposited dossiers)."""
+    """Notice, then delete, drafts nobody touched for their call's retention period (never deposited dossiers)."""
+    from fabriques.calls.models import Call
+
+    now = now or timezone.now()
+    noticed = deleted = 0
+    for call in Call.objects.order_by("pk"):
+        report = _call_drafts_purge(call, retention_for(call), now)
+        noticed, deleted = noticed + report.noticed, deleted + report.deleted
+    return PurgeReport(noticed=noticed, deleted=deleted)
+
+
+def _call_drafts_purge(call, retention: Retention, now: dt.datetime) -> PurgeReport:
     from fabriques.dossiers.enums import DossierState
     from fabriques.dossiers.models import Dossier
 
-    now = now or timezone.now()
-    limit = now - dt.timedelta(days=retention_days())
-    warn = now - dt.timedelta(days=retention_days() - notice_days())
-    drafts = Dossier.objects.filter(state=DossierState.DRAFT)
+    limit = now - dt.timedelta(days=retention.draft_days)
+    warn = now - dt.timedelta(days=retention.draft_days - retention.notice_days)
+    drafts = Dossier.objects.filter(state=DossierState.DRAFT, wave__call=call)
     not_noticed_since_edit = Q(purge_notice_at__isnull=True) | Q(purge_notice_at__lt=F("updated_at"))
     to_notice = list(drafts.filter(not_noticed_since_edit, updated_at__lt=warn).select_related("owner"))
     for draft in to_notice:
         send_mail(
             subject=f"[Fabriques] Votre brouillon {draft.reference} sera supprimé",
             message=(f"Bonjour,\n\nLe brouillon {draft.reference} n’a pas été modifié depuis longtemps. Sans "
-                     f"modification de votre part, il sera supprimé dans {notice_days()} jours.\n\n"
+                     f"modification de votre part, il sera supprimé dans {retention.notice_days} jours.\n\n"
                      "L’équipe Fabriques"),
             from_email=None, recipient_list=[draft.owner.email],
         )
@@ -117,11 +145,65 @@ def drafts_purge(*, now: dt.datetime | None = None) -> PurgeReport:
     # Deleted only if a notice was sent long enough ago and nothing changed since.
     doomed = list(drafts.filter(
         updated_at__lt=limit, purge_notice_at__gte=F("updated_at"),
-        purge_notice_at__lte=now - dt.timedelta(days=notice_days()),
+        purge_notice_at__lte=now - dt.timedelta(days=retention.notice_days),
     ))
     with transaction.atomic():
         for draft in doomed:
             audit_record(action="dossier.purged", obj=draft, by=None, reason="brouillon inactif",
-                         dossier_id=draft.pk, call_id=draft.wave.call_id)
+                         dossier_id=draft.pk, call_id=call.pk)
             _delete_draft(draft)
     return PurgeReport(noticed=len(to_notice), deleted=len(doomed))
+
+
+def dossiers_erase_expired(*, now: dt.datetime | None = None) -> int:
+    """Erase the content of decided dossiers past their call's retention period; keep what statistics need."""
+    from fabriques.calls.models import Call
+    from fabriques.dossiers.enums import FUNDED_STATES, DossierState
+    from fabriques.dossiers.models import Dossier
+
+    now = now or timezone.now()
+    unfunded = [DossierState.INADMISSIBLE, DossierState.NOT_RETAINED, DossierState.WITHDRAWN]
+    erased = 0
+    for call in Call.objects.order_by("pk"):
+        retention = retention_for(call)
+        expired = Dossier.objects.filter(wave__call=call, content_erased_at__isnull=True).filter(
+            Q(state__in=unfunded, state_changed_at__lt=_years_before(now, retention.unfunded_years))
+            | Q(state__in=FUNDED_STATES, state_changed_at__lt=_years_before(now, retention.funded_years))
+        )
+        for dossier in expired.order_by("pk"):
+            with transaction.atomic():
+                _erase_content(dossier, now)
+                audit_record(action="dossier.content_erased", obj=dossier, by=None, after={"state": dossier.state},
+                             reason="fin de la durée de conservation", dossier_id=dossier.pk, call_id=call.pk)
+            erased += 1
+    return erased
+
+
+def _years_before(now: dt.datetime, years: int) -> dt.datetime:
+    try:
+        return now.replace(year=now.year - years)
+    except ValueError:  # 29 February
+        return now.replace(year=now.year - years, day=28)
+
+
+def _erase_content(dossier, now: dt.datetime) -> None:
+    """Answers, files, versions' content, messages, comments and addresses go; figures, scores, decisions stay."""
+    from fabriques.dossiers.models import Dossier
+    from fabriques.evaluation.models import Evaluation, Score
+    from fabriques.instruction.models import Message
+
+    for attachment in dossier.attachments.all():
+        attachment.file.delete(save=False)
+    dossier.attachments.all().delete()
+    dossier.answers.all().delete()
+    dossier.cowriters.all().delete()
+    dossier.budget_lines.update(label="", cofunder="")
+    for version in dossier.versions.all():
+        version.snapshot = {"reference": dossier.reference, "version": version.number, "erased": True}
+        version.save(update_fields=["snapshot"])
+    for message in Message.objects.filter(dossier=dossier).exclude(attachment=""):
+        message.attachment.delete(save=False)
+    Message.objects.filter(dossier=dossier).update(body="", attachment="")
+    Score.objects.filter(evaluation__assignment__dossier=dossier).update(comment="")
+    Evaluation.objects.filter(assignment__dossier=dossier).update(summary="")
+    Dossier.objects.filter(pk=dossier.pk).update(place_address="", content_erased_at=now)

@@ -186,6 +186,22 @@ class TargetDef(Strict):
     region: str | None = Field(default=None, pattern=r"^\d{2,3}$")
 
 
+class RetentionDef(Strict):
+    """How long the call keeps personal data; a missing value falls back to the platform's setting."""
+
+    draft_days: int | None = Field(default=None, ge=30, le=3650)
+    draft_notice_days: int | None = Field(default=None, ge=1, le=365)
+    unfunded_years: int | None = Field(default=None, ge=1, le=30)
+    funded_years: int | None = Field(default=None, ge=1, le=30)
+
+    @model_validator(mode="after")
+    def _notice_before_deletion(self) -> RetentionDef:
+        days, notice = self.draft_days, self.draft_notice_days
+        if days is not None and notice is not None and notice >= days:
+            raise ValueError(f"draft_notice_days ({notice}) must be below draft_days ({days})")
+        return self
+
+
 class CallDefinition(Strict):
     slug: str = Field(pattern=SLUG)
     title: str = Field(min_length=1)
@@ -202,6 +218,7 @@ class CallDefinition(Strict):
     criteria: list[CriterionDef] = Field(min_length=1)
     attachments: list[AttachmentDef] = Field(default_factory=list)
     targets: list[TargetDef] = Field(default_factory=list)
+    retention: RetentionDef = Field(default_factory=RetentionDef)
 
     @field_validator("qpv_vintage")
     @classmethod

@@ -67,6 +67,10 @@ def call_load(*, text: str, source: str) -> LoadResult:
                 "source_sha256": digest,
                 "source_text": text,
                 "loaded_at": timezone.now(),
+                "draft_retention_days": definition.retention.draft_days,
+                "draft_notice_days": definition.retention.draft_notice_days,
+                "unfunded_retention_years": definition.retention.unfunded_years,
+                "funded_retention_years": definition.retention.funded_years,
             },
         )
         _sync_legal_forms(call, definition)

@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from fabriques.accounts.personal_data import retention_for
 from fabriques.calls import queries
 from fabriques.calls.models import Call
 
@@ -26,4 +27,5 @@ def call_detail(request, slug: str):
     waves = list(call.waves.all())
     for wave in waves:
         wave.state = "open" if wave.is_open(now) else ("upcoming" if wave.opens_at > now else "closed")
-    return render(request, "calls/call_detail.html", {"call": call, "waves": waves, "now": now})
+    return render(request, "calls/call_detail.html",
+                  {"call": call, "waves": waves, "now": now, "retention": retention_for(call)})

@@ -51,6 +51,9 @@ class Dossier(models.Model):
     purge_notice_at = models.DateTimeField(
         "avis de suppression envoyé le", null=True, blank=True, help_text="draft untouched: notice before purge"
     )
+    content_erased_at = models.DateTimeField(
+        null=True, blank=True, help_text="content erased at the end of the call's retention period"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,12 +1,11 @@
 from django.core.management.base import BaseCommand
 
-from fabriques.accounts.personal_data import drafts_purge, notice_days, retention_days
+from fabriques.accounts.personal_data import drafts_purge
 
 
 class Command(BaseCommand):
-    help = "Notice then delete drafts untouched for FABRIQUES_DRAFT_RETENTION_DAYS (run daily from cron)."
+    help = "Notice then delete drafts untouched for their call's retention period (run daily from cron)."
 
     def handle(self, *args, **options):
         report = drafts_purge()
-        self.stdout.write(f"retention {retention_days()} days, notice {notice_days()} days: "
-                          f"{report.noticed} notices sent, {report.deleted} drafts deleted")
+        self.stdout.write(f"{report.noticed} notices sent, {report.deleted} drafts deleted")

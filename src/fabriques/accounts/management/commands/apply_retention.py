@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand
+
+from fabriques.accounts.personal_data import dossiers_erase_expired, drafts_purge, retention_for
+from fabriques.calls.models import Call
+
+
+class Command(BaseCommand):
+    help = "Apply every call's retention periods: purge untouched drafts, erase expired dossiers (run daily)."
+
+    def handle(self, *args, **options):
+        for call in Call.objects.order_by("slug"):
+            r = retention_for(call)
+            self.stdout.write(f"{call.slug}: drafts {r.draft_days} days (notice {r.notice_days}), "
+                              f"unfunded {r.unfunded_years} years, laureates {r.funded_years} years")
+        report = drafts_purge()
+        erased = dossiers_erase_expired()
+        self.stdout.write(f"{report.noticed} notices sent, {report.deleted} drafts deleted, "
+                          f"{erased} dossiers erased")
