@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -77,15 +78,13 @@ def _complement_sections(dossier):
     return sections
 
 
-@login_required
-def dossier(request, uuid):
-    dossier = _agent_dossier(request, uuid)
-    can_act = rules.can_instruct(request.user, dossier)
+def _dossier_page(request, dossier, *, status=200, refused="", **bound_forms):
+    """The instruction page; a refused form comes back bound, so what the agent typed is shown with its error."""
     instruction = getattr(dossier, "instruction", None)
     context = {
         "dossier": dossier,
         "instruction": instruction,
-        "can_act": can_act,
+        "can_act": rules.can_instruct(request.user, dossier),
         "can_sit": committee_rules.can_sit(request.user, dossier.wave.call),
         "checks": list(instruction.checks.all()) if instruction else [],
         "criteria": dossier_queries.criteria_for(dossier),
@@ -99,7 +98,7 @@ def dossier(request, uuid):
         "decision_form": forms.DecisionForm(),
         "confirm_form": forms.ConfirmCheckForm(),
         "complement_form": forms.ComplementForm(sections=_complement_sections(dossier)),
-        "reroute_form": forms.RerouteForm(groups=InstructionGroup.objects.filter(call=dossier.wave.call)),
+        "reroute_form": _reroute_form(dossier),
         "message_form": forms.MessageForm(),
         "class_form": forms.TerritoryClassForm(
             initial={
@@ -107,8 +106,60 @@ def dossier(request, uuid):
                 "is_qpv": forms.TerritoryClassForm.initial_for(instruction.is_qpv if instruction else None),
             }
         ),
+        "refused": REFUSED_LABELS.get(refused),
     }
-    return render(request, "instruction/dossier.html", context)
+    context.update(bound_forms)
+    return render(request, "instruction/dossier.html", context, status=status)
+
+
+def _reroute_form(dossier, data=None):
+    return forms.RerouteForm(data, groups=InstructionGroup.objects.filter(call=dossier.wave.call))
+
+
+# Anchor of each form on the dossier page and the title of the alert at the top when it is refused.
+REFUSED_LABELS = {
+    "confirm_form": ("form-confirm", "La confirmation manuelle n’a pas été enregistrée"),
+    "decision_form": ("form-decision", "La décision de recevabilité n’a pas été enregistrée"),
+    "complement_form": ("form-complements", "La demande de compléments n’a pas été envoyée"),
+    "reroute_form": ("form-reroute", "Le dossier n’a pas été réorienté"),
+    "message_form": ("form-message", "Le message n’a pas été publié"),
+}
+
+
+@login_required
+def dossier(request, uuid):
+    return _dossier_page(request, _agent_dossier(request, uuid))
+
+
+def _submit(request, dossier, *, key, form, action, error_field=None, on_refusal=None):
+    """Run `action(cleaned_data)` when the form is valid; else, or when the domain refuses, the page again (400).
+
+    The action runs in one transaction: a refusal leaves the database as it was (the checklist refresh that
+    precedes some refusals included), and the page is read again from the database.
+    """
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                text = action(form.cleaned_data)
+        except domain.InstructionError as exc:
+            form.add_error(error_field, str(exc))
+            dossier = _agent_dossier(request, dossier.uuid)
+        except TransitionError as exc:
+            form.add_error(None, str(exc))
+            dossier = _agent_dossier(request, dossier.uuid)
+        else:
+            messages.success(request, text)
+            return redirect("instruction:dossier", uuid=dossier.uuid)
+    if on_refusal is not None:
+        on_refusal(form)
+    return _dossier_page(request, dossier, status=400, refused=key, **{key: form})
+
+
+def _instructed_dossier(request, uuid):
+    dossier = _agent_dossier(request, uuid)
+    if not rules.can_instruct(request.user, dossier):
+        raise PermissionDenied
+    return dossier
 
 
 def _act(request, uuid, action):
@@ -138,68 +189,59 @@ def start(request, uuid):
 @login_required
 @require_POST
 def confirm_check(request, uuid):
-    form = forms.ConfirmCheckForm(request.POST)
+    dossier = _instructed_dossier(request, uuid)
 
-    def action(dossier):
-        if not form.is_valid():
-            raise domain.InstructionError("Indiquez le motif de la confirmation manuelle.")
-        domain.check_confirm(
-            dossier=dossier, item=form.cleaned_data["item"], by=request.user, reason=form.cleaned_data["reason"]
-        )
+    def action(data):
+        domain.check_confirm(dossier=dossier, item=data["item"], by=request.user, reason=data["reason"])
         return "Point confirmé manuellement."
 
-    return _act(request, uuid, action)
+    form = forms.ConfirmCheckForm(request.POST)
+    return _submit(request, dossier, key="confirm_form", form=form, action=action, error_field="reason")
 
 
 @login_required
 @require_POST
 def decide(request, uuid):
-    form = forms.DecisionForm(request.POST)
+    dossier = _instructed_dossier(request, uuid)
 
-    def action(dossier):
-        if not form.is_valid():
-            raise domain.InstructionError("Choisissez une décision.")
-        domain.admissibility_decide(
-            dossier=dossier, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"], by=request.user
-        )
+    def action(data):
+        domain.admissibility_decide(dossier=dossier, decision=data["decision"], reason=data["reason"], by=request.user)
         return f"Dossier déclaré {dossier.get_state_display().lower()}."
 
-    return _act(request, uuid, action)
+    return _submit(request, dossier, key="decision_form", form=forms.DecisionForm(request.POST), action=action)
 
 
 @login_required
 @require_POST
 def request_complements(request, uuid):
-    def action(dossier):
-        sections = dict(_complement_sections(dossier))
-        form = forms.ComplementForm(request.POST, sections=sections.items())
-        if not form.is_valid():
-            raise domain.InstructionError("Choisissez les éléments, écrivez un message et une date de réponse.")
+    dossier = _instructed_dossier(request, uuid)
+    sections = dict(_complement_sections(dossier))
+    form = forms.ComplementForm(request.POST, sections=sections.items())
+
+    def action(data):
         domain.complements_request(
             dossier=dossier,
-            sections=[(s, sections[s]) for s in form.cleaned_data["sections"]],
-            message=form.cleaned_data["message"],
+            sections=[(s, sections[s]) for s in data["sections"]],
+            message=data["message"],
             due_at=form.due_at(),
             by=request.user,
         )
         return "Demande de compléments envoyée au porteur."
 
-    return _act(request, uuid, action)
+    return _submit(request, dossier, key="complement_form", form=form, action=action, error_field="due_date")
 
 
 @login_required
 @require_POST
 def reroute(request, uuid):
-    def action(dossier):
-        form = forms.RerouteForm(request.POST, groups=InstructionGroup.objects.filter(call=dossier.wave.call))
-        if not form.is_valid():
-            raise domain.InstructionError("Choisissez un groupe et indiquez le motif.")
-        domain.dossier_reroute(
-            dossier=dossier, group=form.cleaned_data["group"], by=request.user, reason=form.cleaned_data["reason"]
-        )
+    dossier = _instructed_dossier(request, uuid)
+
+    def action(data):
+        domain.dossier_reroute(dossier=dossier, group=data["group"], by=request.user, reason=data["reason"])
         return "Dossier réorienté."
 
-    return _act(request, uuid, action)
+    form = _reroute_form(dossier, request.POST)
+    return _submit(request, dossier, key="reroute_form", form=form, action=action, error_field="group")
 
 
 @login_required
@@ -207,22 +249,23 @@ def reroute(request, uuid):
 def post_message(request, uuid):
     dossier = _agent_dossier(request, uuid)
     form = forms.MessageForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            domain.message_post(
-                dossier=dossier,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                internal=form.cleaned_data["internal"],
-                upload=form.cleaned_data["attachment"],
-            )
-        except domain.InstructionError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Message publié.")
-    else:
-        messages.error(request, "Le message est vide.")
-    return redirect("instruction:dossier", uuid=dossier.uuid)
+
+    def action(data):
+        domain.message_post(
+            dossier=dossier, author=request.user, body=data["body"], internal=data["internal"],
+            upload=data["attachment"],
+        )
+        return "Message publié."
+
+    def attach_again(form):
+        # A browser cannot refill a file field: say so when the file was fine but the message was refused.
+        upload = request.FILES.get("attachment")
+        if upload is not None and not form.has_error("attachment"):
+            again = f"Le fichier « {upload.name} » n’a pas été enregistré : joignez-le de nouveau."
+            form.add_error("attachment", again)
+
+    return _submit(request, dossier, key="message_form", form=form, action=action, error_field="attachment",
+                   on_refusal=attach_again)
 
 
 def _message_for(request, pk) -> Message:
