@@ -7,12 +7,22 @@ import json
 from dataclasses import dataclass
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fabriques.audit.models import AuditEntry
 
 GENESIS = "0" * 64
+_CHAIN_LOCK = 7_245_001  # PostgreSQL advisory lock held by the transaction that appends to the chain
+
+
+def _chain_head() -> str:
+    """The last entry's hash, read once this transaction holds the chain (one writer at a time)."""
+    if connection.vendor == "postgresql":  # SQLite: IMMEDIATE transactions already serialise writers
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK])
+    last = AuditEntry.objects.order_by("-id").only("entry_hash").first()
+    return last.entry_hash if last else GENESIS
 
 
 def _canonical(entry: AuditEntry) -> str:
@@ -52,9 +62,10 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry chained to the last one; call inside the transaction of the change it records."""
     with transaction.atomic():
-        # Serialise writers so the chain has one head: lock the last row (PostgreSQL);
-        # SQLite's IMMEDIATE transactions already serialise writers.
-        last = AuditEntry.objects.select_for_update().order_by("-id").only("entry_hash").first()
+        # Serialise writers so the chain has one head (advisory lock on PostgreSQL; SQLite's IMMEDIATE
+        # transactions). Locking the last row was not enough: a writer that waited for that lock still read
+        # the old head from its statement's snapshot, and two entries chained to the same one (a fork).
+        previous = _chain_head()
         entry = AuditEntry(
             at=timezone.now(),
             actor=by if (by is not None and getattr(by, "is_authenticated", False)) else None,
@@ -67,7 +78,7 @@ def audit_record(
             before=_jsonable(before),
             after=_jsonable(after),
             reason=reason,
-            previous_hash=last.entry_hash if last else GENESIS,
+            previous_hash=previous,
         )
         entry.entry_hash = _hash(entry.previous_hash, entry)
         entry.save(force_insert=True)
@@ -79,8 +90,7 @@ def audit_record_many(*, entries: list[dict]) -> list[AuditEntry]:
     if not entries:
         return []
     with transaction.atomic():
-        last = AuditEntry.objects.select_for_update().order_by("-id").only("entry_hash").first()
-        previous = last.entry_hash if last else GENESIS
+        previous = _chain_head()
         now = timezone.now()
         rows = []
         for data in entries:
