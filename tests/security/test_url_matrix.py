@@ -143,6 +143,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "evaluation:waves": (None, "302 200 200 200 200 200 200"),
     "exports:download": ("export", "302 403 403 200 403 200 200"),
     "exports:job-create": ("call_slug", "302 405 405 405 405 405 405"),
+    "exports:jobs": ("call_slug", "302 403 403 200 403 200 200"),
     "exports:wave": ("call_slug", "302 403 403 200 403 200 200"),
     "instruction:attachment": ("attachment", "302 404 404 404 404 200 200"),
     "instruction:columns": (None, "302 405 405 405 405 405 405"),

@@ -14,6 +14,9 @@ class JobState(models.TextChoices):
     FAILED = "failed", "Échec"
 
 
+ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
 CONTENT_TYPES = {
     ExportFormat.CSV: "application/zip",
     ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

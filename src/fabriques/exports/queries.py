@@ -23,6 +23,7 @@ from django.db.models.sql.constants import MULTI
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Answer, BudgetLine, DossierAttachment
 from fabriques.evaluation.models import Evaluation, Score
+from fabriques.exports.models import ExportJob
 from fabriques.instruction.rules import dossiers_for_instruction
 
 CHUNK = 2000
@@ -190,3 +191,8 @@ def blocks(user, wave) -> list[Block]:
 def export_row_count(user, wave) -> int:
     """How many rows the agent's export of the wave holds, all blocks together (the progress total)."""
     return sum(block.count() for block in blocks(user, wave))
+
+
+def jobs_of(user, wave, limit: int = 20):
+    """The agent's latest export jobs of the wave (newest first)."""
+    return ExportJob.objects.filter(requested_by=user, wave=wave).order_by("-created_at", "-id")[:limit]

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from fabriques.calls.models import Wave
 from fabriques.exports import domain, queries
-from fabriques.exports.enums import CONTENT_TYPES, FILE_SUFFIX, ExportFormat
+from fabriques.exports.enums import ACTIVE_STATES, CONTENT_TYPES, FILE_SUFFIX, ExportFormat
 from fabriques.exports.models import ExportJob
 from fabriques.exports.rules import can_export
 
@@ -24,15 +24,26 @@ def _wave(request, call_slug: str, wave_slug: str) -> Wave:
     return wave
 
 
+def _jobs_context(request, wave) -> dict:
+    jobs = list(queries.jobs_of(request.user, wave))
+    return {"wave": wave, "jobs": jobs, "active": sum(job.state in ACTIVE_STATES for job in jobs)}
+
+
 @login_required
 def wave_exports(request, call_slug: str, wave_slug: str):
     wave = _wave(request, call_slug, wave_slug)
     count = queries.export_queryset(request.user, wave).count()
-    jobs = ExportJob.objects.filter(requested_by=request.user, wave=wave)[:20]
     return render(request, "exports/wave.html", {
-        "wave": wave, "count": count, "formats": ExportFormat.choices, "jobs": jobs,
-        "direct": count <= settings.FABRIQUES_EXPORT_SYNC_MAX,
+        "count": count, "formats": ExportFormat.choices, "direct": count <= settings.FABRIQUES_EXPORT_SYNC_MAX,
+        **_jobs_context(request, wave),
     })
+
+
+@login_required
+def wave_jobs(request, call_slug: str, wave_slug: str):
+    """The list of the agent's exports of the wave alone, fetched again by exports/progress.js while one runs."""
+    wave = _wave(request, call_slug, wave_slug)
+    return render(request, "exports/_jobs.html", _jobs_context(request, wave))
 
 
 @login_required
