@@ -16,6 +16,7 @@ from fabriques.dossiers import domain, queries
 from fabriques.dossiers import selfcheck as selfcheck_reads
 from fabriques.dossiers.forms import AnswerForm, AttachmentForm, BudgetForm, PlaceForm, SelfAssessmentForm
 from fabriques.dossiers.views import dossier_context, dossier_or_404
+from fabriques.security.downloads import quarantined_response
 
 
 def _status(request, *, saved_at=None, error="", version=None, extra_template=None, extra=None, conflict=None):
@@ -151,6 +152,9 @@ def attachments(request, uuid):
 def attachment_download(request, uuid, file_uuid):
     dossier = dossier_or_404(request, uuid)
     attachment = get_object_or_404(dossier.attachments, uuid=file_uuid)
+    refused = quarantined_response(request, state=attachment.scan_state, name=attachment.original_name)
+    if refused is not None:
+        return refused
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
 
 

@@ -17,6 +17,7 @@ from fabriques.dossiers import rules as dossier_rules
 from fabriques.dossiers.workflow import TransitionError
 from fabriques.instruction import domain, forms, queries, rules
 from fabriques.instruction.models import InstructionGroup, Message
+from fabriques.security.downloads import quarantined_response
 
 
 def _agent_dossier(request, uuid):
@@ -281,6 +282,9 @@ def _message_for(request, pk) -> Message:
 @login_required
 def message_attachment(request, pk):
     message = _message_for(request, pk)
+    refused = quarantined_response(request, state=message.attachment_scan_state, name=message.attachment_name)
+    if refused is not None:
+        return refused
     return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_name)
 
 
@@ -357,6 +361,9 @@ def attachment(request, uuid, file_uuid):
     """An agent downloads a dossier's attachment (only for dossiers they may see)."""
     dossier = _agent_dossier(request, uuid)
     item = get_object_or_404(dossier.attachments, uuid=file_uuid)
+    refused = quarantined_response(request, state=item.scan_state, name=item.original_name)
+    if refused is not None:
+        return refused
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
 
 

@@ -1,0 +1,19 @@
+"""`python -m fabriques scan-pending`: scan the files stored without an antivirus verdict; quarantine the infected."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from fabriques.security.domain import ScannerNotConfiguredError, pending_files_scan
+
+
+class Command(BaseCommand):
+    help = (
+        "Analyse par l’antivirus (FABRIQUES_CLAMD) les pièces enregistrées sans analyse ou dont l’analyse a "
+        "échoué, enregistre le résultat et met en quarantaine les fichiers infectés."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            summary = pending_files_scan()
+        except ScannerNotConfiguredError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(summary.as_line())
