@@ -19,3 +19,8 @@ urlpatterns = [
     path("webhooks/", include("fabriques.webhooks.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "fabriques.theme.views.error_400"
+handler403 = "fabriques.theme.views.error_403"
+handler404 = "fabriques.theme.views.error_404"
+handler500 = "fabriques.theme.views.error_500"

@@ -137,6 +137,20 @@ def test_decided_dossiers_are_erased_when_their_period_ends_and_figures_stay(ope
     assert audit_verify().ok is True
 
 
+def test_the_proof_of_an_erased_version_is_gone_and_the_dossier_page_still_opens(client, open_wave, make_user,
+                                                                                 commune):
+    owner = make_user("lea@exemple.fr")
+    dossier = _decided(_dossier(open_wave, owner, commune), DossierState.NOT_RETAINED, 6)
+    client.force_login(owner)
+    assert client.get(f"/dossiers/{dossier.uuid}/versions/1/attestation.pdf").status_code == 200
+    dossiers_erase_expired()
+
+    assert client.get(f"/dossiers/{dossier.uuid}/").status_code == 200
+    proof = client.get(f"/dossiers/{dossier.uuid}/versions/1/attestation.pdf")
+    assert proof.status_code == 404
+    assert "effacé à la fin de sa durée de conservation" in proof.content.decode()
+
+
 def test_the_daily_command_reports_each_calls_periods(call, capsys):
     call_command("apply_retention")
     out = capsys.readouterr().out

@@ -170,6 +170,8 @@ def proof(request, uuid, number: int):
     version = dossier.versions.select_related("deposited_by", "dossier").filter(number=number).first()
     if version is None:
         raise Http404("Version introuvable")
+    if version.snapshot.get("erased"):
+        raise Http404("Le contenu de ce dossier a été effacé à la fin de sa durée de conservation.")
     response = HttpResponse(proof_pdf(version), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{proof_filename(version)}"'
     return response

@@ -1,0 +1,40 @@
+"""Error pages in French, in the site's layout (500: a standalone page that needs neither database nor session)."""
+
+import re
+
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+
+_DJANGO_DEFAULT = re.compile(r"^No .* matches the given query\.$")
+
+
+def _our_message(exception) -> str:
+    """The French reason a view gave (Http404("…")); Django's own English messages are not shown."""
+    message = exception.args[0] if exception is not None and exception.args else ""
+    return message if isinstance(message, str) and not _DJANGO_DEFAULT.match(message) else ""
+
+
+def error_404(request, exception=None):
+    return render(request, "theme/error.html", {
+        "code": 404, "title": "Page introuvable",
+        "message": _our_message(exception) or "La page demandée n’existe pas, ou vous n’y avez pas accès.",
+    }, status=404)
+
+
+def error_403(request, exception=None):
+    return render(request, "theme/error.html", {
+        "code": 403, "title": "Accès refusé",
+        "message": _our_message(exception) or "Vous n’avez pas les droits nécessaires pour accéder à cette page.",
+    }, status=403)
+
+
+def error_400(request, exception=None):
+    return render(request, "theme/error.html", {
+        "code": 400, "title": "Requête invalide",
+        "message": "La requête n’a pas pu être traitée. Rechargez la page puis réessayez.",
+    }, status=400)
+
+
+def error_500(request):
+    return HttpResponseServerError(loader.get_template("theme/500.html").render({}))
