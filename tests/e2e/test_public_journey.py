@@ -34,3 +34,14 @@ def test_login_and_signup_pages_are_accessible(live_server, page, call, screensh
     page.goto(live_server.url + "/compte/signup/")
     screenshot("signup")
     axe_check("signup")
+
+
+def test_a_lost_visitor_gets_the_french_404_page_in_the_sites_layout(live_server, page, call, screenshot, axe_check):
+    response = page.goto(live_server.url + "/nulle-part/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
+    page.get_by_role("link", name="Page d’accueil").click()
+    page.wait_for_url(live_server.url + "/")
+    page.goto(live_server.url + "/nulle-part/")
+    screenshot("404")
+    axe_check("404")
