@@ -126,12 +126,7 @@ def wave_settings(request, wave_id: int):
 @login_required
 def dossier_assignments(request, uuid):
     dossier = _managed_dossier(request, uuid)
-    assignments = queries.dossier_assignments(dossier)
-    taken = [a.evaluator_id for a in assignments if a.state != AssignmentState.REMOVED]
-    candidates = User.objects.filter(
-        Q(call_roles__call=dossier.wave.call, call_roles__role=Role.EVALUATOR)
-    ).exclude(pk__in=taken).order_by("email")
-    form = ManualAssignForm(request.POST or None, evaluators=candidates)
+    form = ManualAssignForm(request.POST or None, evaluators=_assignable_evaluators(dossier))
     if request.method == "POST" and form.is_valid():
         try:
             domain.assignment_create(dossier=dossier, evaluator=form.cleaned_data["evaluator"], by=request.user)
@@ -140,10 +135,24 @@ def dossier_assignments(request, uuid):
         else:
             messages.success(request, f"{form.cleaned_data['evaluator'].email} est désigné sur ce dossier.")
             return redirect("evaluation:dossier_assignments", uuid=dossier.uuid)
+    return _assignments_page(request, dossier, form=form)
+
+
+def _assignable_evaluators(dossier):
+    taken = Assignment.objects.filter(dossier=dossier).exclude(state=AssignmentState.REMOVED).values("evaluator_id")
+    return User.objects.filter(
+        Q(call_roles__call=dossier.wave.call, call_roles__role=Role.EVALUATOR)
+    ).exclude(pk__in=taken).order_by("email")
+
+
+def _assignments_page(request, dossier, *, form=None, reopen_form=None, reopen_pk=None, status=200):
+    """A dossier's assignments page; a refused reopening comes back with its reason typed and the error."""
     return render(request, "evaluation/dossier_assignments.html", {
-        "dossier": dossier, "assignments": assignments, "form": form, "reason_form": ReasonForm(),
+        "dossier": dossier, "assignments": queries.dossier_assignments(dossier),
+        "form": form or ManualAssignForm(evaluators=_assignable_evaluators(dossier)),
+        "reason_form": reopen_form or ReasonForm(), "reopen_pk": reopen_pk,
         "score": DossierScore.objects.filter(dossier=dossier).first(),
-    })
+    }, status=status)
 
 
 @login_required
@@ -169,16 +178,16 @@ def evaluation_reopen(request, pk: int):
     if not rules.can_manage_assignments(request.user, dossier.wave.call):
         raise PermissionDenied
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Indiquez le motif de la réouverture.")
-    else:
+    if form.is_valid():
         try:
             domain.evaluation_reopen(evaluation=evaluation, by=request.user, reason=form.cleaned_data["reason"])
         except domain.EvaluationError as exc:
-            messages.error(request, str(exc))
+            form.add_error("reason", str(exc))
         else:
             messages.success(request, "L’évaluation est rouverte ; l’évaluateur peut la modifier.")
-    return redirect("evaluation:dossier_assignments", uuid=dossier.uuid)
+            return redirect("evaluation:dossier_assignments", uuid=dossier.uuid)
+    dossier = _managed_dossier(request, dossier.uuid)
+    return _assignments_page(request, dossier, reopen_form=form, reopen_pk=evaluation.pk, status=400)
 
 
 # --- Evaluators ----------------------------------------------------------------------------------
