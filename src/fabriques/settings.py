@@ -177,10 +177,12 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("FABRIQUES_FROM_EMAIL", "Fabriques <ne-pas-repondre@fabriques.localhost>")
 
 # --- Territory: national address API (BAN) for geocoding, off unless set (e.g. https://api-adresse.data.gouv.fr);
-# a tile URL for map basemaps (not drawn yet: maps are offline SVG).
+# an XYZ tile URL template ("https://host/{z}/{x}/{y}.png") for the basemap of /donnees/carte/ (empty: offline
+# map; when set, that page's CSP allows the tile host in img-src) and the attribution the tile provider asks for.
 FABRIQUES_BAN_URL = os.environ.get("FABRIQUES_BAN_URL", "")
 FABRIQUES_BAN_TIMEOUT = float(os.environ.get("FABRIQUES_BAN_TIMEOUT", "3"))
 FABRIQUES_TILE_URL = os.environ.get("FABRIQUES_TILE_URL", "")
+FABRIQUES_TILE_ATTRIBUTION = os.environ.get("FABRIQUES_TILE_ATTRIBUTION", "")
 
 # --- Data out: API requests per token and minute (counted in the database, shared by all servers);
 # exports above this many dossiers run in the background (`python -m fabriques run-jobs`).

@@ -1,24 +1,49 @@
-"""Offline SVG map in Lambert-93: QPV perimeters, the census of tiers-lieux, dossiers and laureates as points.
+"""SVG map: QPV perimeters, the census of tiers-lieux, dossiers and laureates as points, over an optional basemap.
 
-No tiles: geometry is projected with pyproj (territory.geometry) and drawn by the template. Metropolitan
-France is framed by default, or the bounding box of a région's communes; points outside the frame
-(overseas) are listed in the table only.
+Offline by default, in Lambert-93 (pyproj, territory.geometry), with no tiles. When a tile URL is set
+(`FABRIQUES_TILE_URL`, an XYZ template such as `https://tiles.example/{z}/{x}/{y}.png`), the frame is in
+Web Mercator (EPSG:3857), the projection of XYZ tiles, and the tiles covering it are drawn as SVG
+`<image>` elements under the same vector layers. Metropolitan France is framed by default, or the
+bounding box of a région's communes; points outside the frame (overseas) are listed in the table only.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import shapely
 from django.db.models import Max, Min
+from pyproj import Transformer
 
-from fabriques.territory.geometry import geometries_to_l93, lonlat_to_l93
+from fabriques.territory.geometry import l93_to_lonlat, lonlat_to_l93
 from fabriques.territory.models import Commune, Qpv, TiersLieu
 
 WIDTH = 800
 METROPOLE_L93 = (90_000.0, 6_030_000.0, 1_260_000.0, 7_130_000.0)
+METROPOLE_LONLAT = (-5.3, 41.2, 9.7, 51.2)
 SIMPLIFY_PX = 0.6
+L93, MERCATOR = "l93", "mercator"
+MERCATOR_HALF_WORLD = 20_037_508.342789244  # metres from the origin to the edge of the XYZ tile grid
+TILE_PX = 256
+MAX_TILES = 64
+_TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+_FROM_MERCATOR = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+
+
+def _project(lon, lat, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    if crs == L93:
+        return lonlat_to_l93(lon, lat)
+    x, y = _TO_MERCATOR.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x), np.asarray(y)
+
+
+def _unproject(x, y, crs: str) -> tuple[np.ndarray, np.ndarray]:
+    if crs == L93:
+        return l93_to_lonlat(x, y)
+    lon, lat = _FROM_MERCATOR.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return np.asarray(lon), np.asarray(lat)
 
 
 @dataclass
@@ -28,6 +53,7 @@ class Frame:
     maxx: float
     maxy: float
     width: int = WIDTH
+    crs: str = L93
 
     @property
     def scale(self) -> float:
@@ -40,24 +66,63 @@ class Frame:
     def to_svg(self, x, y) -> tuple[np.ndarray, np.ndarray]:
         return (np.asarray(x) - self.minx) * self.scale, (self.maxy - np.asarray(y)) * self.scale
 
+    def lonlat_to_svg(self, lon, lat) -> tuple[np.ndarray, np.ndarray]:
+        return self.to_svg(*_project(lon, lat, self.crs))
+
     def lonlat_box(self) -> tuple[float, float, float, float]:
         """A lon/lat box that covers the frame (for cheap SQL pre-filters)."""
-        from fabriques.territory.geometry import l93_to_lonlat
-
-        lon, lat = l93_to_lonlat([self.minx, self.maxx, self.minx, self.maxx], [self.miny, self.miny, self.maxy,
-                                                                                 self.maxy])
+        lon, lat = _unproject([self.minx, self.maxx, self.minx, self.maxx], [self.miny, self.miny, self.maxy,
+                                                                               self.maxy], self.crs)
         return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
 
-def frame_for(region: str = "") -> Frame:
+def frame_for(region: str = "", crs: str = L93) -> Frame:
+    """The frame of a région (its communes' box and a margin), else of metropolitan France, in `crs`."""
     if region:
         box = Commune.objects.filter(region_code=region).aggregate(
             a=Min("longitude"), b=Min("latitude"), c=Max("longitude"), d=Max("latitude"))
         if box["a"] is not None:
-            x, y = lonlat_to_l93([box["a"], box["c"]], [box["b"], box["d"]])
+            x, y = _project([box["a"], box["c"]], [box["b"], box["d"]], crs)
             margin = max(x.max() - x.min(), y.max() - y.min()) * 0.05 + 5_000
-            return Frame(x.min() - margin, y.min() - margin, x.max() + margin, y.max() + margin)
-    return Frame(*METROPOLE_L93)
+            return Frame(x.min() - margin, y.min() - margin, x.max() + margin, y.max() + margin, crs=crs)
+    if crs == L93:
+        return Frame(*METROPOLE_L93)
+    lon0, lat0, lon1, lat1 = METROPOLE_LONLAT
+    x, y = _project([lon0, lon1], [lat0, lat1], crs)
+    return Frame(float(x[0]), float(y[0]), float(x[1]), float(y[1]), crs=crs)
+
+
+@dataclass
+class Tile:
+    href: str
+    x: float
+    y: float
+    size: float
+
+
+def tiles(frame: Frame, url_template: str) -> list[Tile]:
+    """The XYZ tiles covering a Web Mercator frame, placed in SVG units, at the zoom where a tile is drawn
+    at most TILE_PX wide (so it is not enlarged), lowered until at most MAX_TILES are needed."""
+    world = 2 * MERCATOR_HALF_WORLD * frame.scale  # the whole tile grid's width in SVG units
+    zoom = max(0, min(19, math.ceil(math.log2(world / TILE_PX))))
+    while True:
+        n = 2 ** zoom
+        metres = 2 * MERCATOR_HALF_WORLD / n
+        columns = range(max(0, math.floor((frame.minx + MERCATOR_HALF_WORLD) / metres)),
+                        min(n - 1, math.floor((frame.maxx + MERCATOR_HALF_WORLD) / metres)) + 1)
+        rows = range(max(0, math.floor((MERCATOR_HALF_WORLD - frame.maxy) / metres)),
+                     min(n - 1, math.floor((MERCATOR_HALF_WORLD - frame.miny) / metres)) + 1)
+        if len(columns) * len(rows) <= MAX_TILES or zoom == 0:
+            break
+        zoom -= 1
+    size = metres * frame.scale
+    result = []
+    for row in rows:
+        for column in columns:
+            x, y = frame.to_svg(column * metres - MERCATOR_HALF_WORLD, MERCATOR_HALF_WORLD - row * metres)
+            href = url_template.replace("{z}", str(zoom)).replace("{x}", str(column)).replace("{y}", str(row))
+            result.append(Tile(href=href, x=round(float(x), 2), y=round(float(y), 2), size=round(size, 2)))
+    return result
 
 
 def _ring_path(coords: np.ndarray) -> str:
@@ -71,12 +136,11 @@ def qpv_paths(frame: Frame, vintage: int) -> list[str]:
                                      min_lat__lte=lat1).values_list("geometry", flat=True))
     if not blobs:
         return []
-    geometries = geometries_to_l93(shapely.from_wkb([bytes(b) for b in blobs]))
-
     def to_svg(coords):
-        x, y = frame.to_svg(coords[:, 0], coords[:, 1])
+        x, y = frame.lonlat_to_svg(coords[:, 0], coords[:, 1])
         return np.column_stack([x, y])
 
+    geometries = shapely.from_wkb([bytes(b) for b in blobs])
     geometries = shapely.simplify(shapely.transform(geometries, to_svg), SIMPLIFY_PX)
     paths = []
     for geometry in geometries:
@@ -91,14 +155,14 @@ def census_points(frame: Frame) -> list[tuple[float, float]]:
     lon0, lat0, lon1, lat1 = frame.lonlat_box()
     rows = list(TiersLieu.objects.filter(longitude__range=(lon0, lon1), latitude__range=(lat0, lat1))
                 .values_list("longitude", "latitude"))
-    return _project(rows, frame)
+    return _svg_points(rows, frame)
 
 
-def _project(rows, frame: Frame) -> list[tuple[float, float]]:
+def _svg_points(rows, frame: Frame) -> list[tuple[float, float]]:
     if not rows:
         return []
     lon, lat = np.array(rows, dtype=float).T
-    x, y = frame.to_svg(*lonlat_to_l93(lon, lat))
+    x, y = frame.lonlat_to_svg(lon, lat)
     return [(round(float(a), 1), round(float(b), 1)) for a, b in zip(x, y, strict=True)]
 
 
@@ -116,7 +180,7 @@ class MapPoint:
 def map_points(records: list[dict], frame: Frame) -> list[MapPoint]:
     """Points of records with latitude/longitude; x/y None when outside the frame (overseas, other région)."""
     located = [r for r in records if r["latitude"] is not None]
-    xy = dict(zip([id(r) for r in located], _project([(r["longitude"], r["latitude"]) for r in located], frame),
+    xy = dict(zip([id(r) for r in located], _svg_points([(r["longitude"], r["latitude"]) for r in located], frame),
                   strict=True))
     points = []
     for r in records:
