@@ -193,3 +193,20 @@ def test_unknown_format_is_refused_and_nothing_is_queued(world):
     with pytest.raises(domain.ExportError, match="Format inconnu"):
         domain.export_request(by=world.admin, wave=world.wave, fmt="pdf")
     assert not ExportJob.objects.exists()
+
+
+def test_markup_and_control_characters_in_answers_read_back_from_xlsx_and_ods(client, world):
+    from openpyxl import load_workbook
+
+    answer = world.laureate.answers.select_related("criterion").first()
+    answer.text = 'Un lieu <b>ouvert</b> & "partagé"\x01 ; à 5 € < 10 €'
+    answer.save(update_fields=["text"])
+    client.force_login(world.admin)
+
+    workbook = load_workbook(io.BytesIO(b"".join(client.get(url(world, "download", "xlsx")).streaming_content)))
+    sheets = read_ods(b"".join(client.get(url(world, "download", "ods")).streaming_content))
+
+    want = 'Un lieu <b>ouvert</b> & "partagé" ; à 5 € < 10 €'  # the control character is not allowed in XML
+    key = (world.laureate.reference, answer.criterion.code)
+    assert {(r[0], r[1]): r[2] for r in workbook["Réponses"].iter_rows(min_row=2, values_only=True)}[key] == want
+    assert {(r[0], r[1]): r[2] for r in sheets["Réponses"][1:]}[key] == want
