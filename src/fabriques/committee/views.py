@@ -228,6 +228,11 @@ def decisions(request, call_slug, wave_slug):
     wave = _wave(request, call_slug, wave_slug)
     if request.method == "POST":
         return _decisions_post(request, wave)
+    return _decisions_page(request, wave)
+
+
+def _decisions_page(request, wave, *, refused=None, status=200):
+    """The staged and applied decisions; a refused edit comes back with what was typed and the error."""
     rows = Decision.objects.filter(dossier__wave=wave).select_related("dossier__track", "dossier__place_commune")
     order = {Outcome.LAUREATE: 0, Outcome.WAITING_LIST: 1, Outcome.NOT_RETAINED: 2}
     rows = sorted(rows, key=lambda d: (order[d.outcome], d.waiting_rank or 0, d.dossier.reference))
@@ -243,36 +248,45 @@ def decisions(request, call_slug, wave_slug):
             "can_apply": rules.can_apply(request.user, wave.call),
             "outcomes": Outcome.choices,
             "granted": sum(d.amount_eur or 0 for d in rows if d.outcome == Outcome.LAUREATE),
+            "refused": refused,
         },
+        status=status,
     )
 
 
 def _decisions_post(request, wave):
     url = reverse("committee:decisions", args=[wave.call.slug, wave.slug])
+    if "stage" not in request.POST and "apply" not in request.POST:
+        return _decision_edit(request, wave)
     try:
         if "stage" in request.POST:
             scenario = _scenario(wave, _int(request.POST.get("scenario")))
             count = len(domain.decisions_stage(scenario=scenario, by=request.user))
             messages.success(request, f"{count} décisions préparées à partir de « {scenario.name} ».")
-        elif "apply" in request.POST:
+        else:
             if not rules.can_apply(request.user, wave.call):
                 raise PermissionDenied
             count = domain.decisions_apply(wave=wave, by=request.user)
             messages.success(request, f"{count} décisions appliquées ; les courriers sont prêts dans la boîte d’envoi.")
-        else:
-            decision = get_object_or_404(Decision, pk=_int(request.POST.get("decision")), dossier__wave=wave)
-            amount = request.POST.get("amount_eur", "").strip()
-            domain.decision_edit(
-                decision=decision,
-                outcome=request.POST.get("outcome", ""),
-                amount_eur=_int(amount) if amount else None,
-                reasons=request.POST.get("reasons", ""),
-                by=request.user,
-            )
-            messages.success(request, f"Décision de {decision.dossier.reference} modifiée.")
     except domain.CommitteeError as exc:
         messages.error(request, str(exc))
     return redirect(url)
+
+
+def _decision_edit(request, wave):
+    """Edit one staged decision; a refusal shows the page again with the outcome, amount and reasons typed."""
+    decision = get_object_or_404(Decision, pk=_int(request.POST.get("decision")), dossier__wave=wave)
+    typed = {key: request.POST.get(key, "") for key in ("outcome", "amount_eur", "reasons")}
+    amount = typed["amount_eur"].strip()
+    try:
+        if amount and _int(amount) is None:
+            raise domain.CommitteeError("Le montant doit être un nombre entier d’euros.")
+        domain.decision_edit(decision=decision, outcome=typed["outcome"], amount_eur=_int(amount) if amount else None,
+                             reasons=typed["reasons"], by=request.user)
+    except domain.CommitteeError as exc:
+        return _decisions_page(request, wave, refused={"pk": decision.pk, "error": str(exc), **typed}, status=400)
+    messages.success(request, f"Décision de {decision.dossier.reference} modifiée.")
+    return redirect(reverse("committee:decisions", args=[wave.call.slug, wave.slug]))
 
 
 @login_required
