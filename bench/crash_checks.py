@@ -85,40 +85,49 @@ def check_versions(*, keys: dict[str, str], acked: set[str], retried: dict[str, 
 
 
 def check_half_deposits(findings: Findings, *, wave_slug: str, proof: bool) -> None:
-    """A deposit is the state, the version, the date, its audit entries and its proof, all or nothing."""
+    """A deposit is the state, the version, the date, the routing, its audit entries and its proof: all or nothing."""
     from fabriques.audit.models import AuditEntry
     from fabriques.dossiers.models import Dossier, DossierVersion
+    from fabriques.instruction.models import Instruction
 
     versions: dict[int, list] = {}
     for v in DossierVersion.objects.filter(dossier__wave__slug=wave_slug).order_by("dossier_id", "number"):
         versions.setdefault(v.dossier_id, []).append(v)
     ids = list(Dossier.objects.filter(wave__slug=wave_slug).values_list("pk", flat=True))
     entries = AuditEntry.objects.filter(dossier_id__in=ids, action__in=[
-        "dossier.transition", "dossier.redeposit", "dossier.version"]).values_list("dossier_id", "action", "object_id")
+        "dossier.transition", "dossier.redeposit", "dossier.version", "dossier.routed",
+    ]).values_list("dossier_id", "action", "object_id")
+    routed = set(Instruction.objects.filter(dossier_id__in=ids).values_list("dossier_id", flat=True))
     audited: dict[tuple[int, str], list[str]] = {}
     for dossier_id, action, object_id in entries:
         audited.setdefault((dossier_id, action), []).append(object_id)
-    half = findings.half_deposits
     for d in Dossier.objects.filter(pk__in=ids).order_by("pk"):
-        mine = versions.get(d.pk, [])
-        if d.state == "deposited" and not mine:
-            half.append(f"{d.reference}: deposited without a version")
-        if d.state == "draft" and mine:
-            half.append(f"{d.reference}: {len(mine)} version(s) but still a draft")
-        if not mine:
-            continue
-        if [v.number for v in mine] != list(range(1, len(mine) + 1)):
-            half.append(f"{d.reference}: version numbers {[v.number for v in mine]}")
-        if d.last_deposited_at != mine[-1].deposited_at:
-            half.append(f"{d.reference}: last deposit date is not its last version's")
-        if sorted(audited.get((d.pk, "dossier.version"), [])) != sorted(str(v.pk) for v in mine):
-            half.append(f"{d.reference}: versions and their audit entries differ")
-        if len(audited.get((d.pk, "dossier.transition"), [])) != 1:
-            half.append(f"{d.reference}: {len(audited.get((d.pk, 'dossier.transition'), []))} state transitions")
-        if len(audited.get((d.pk, "dossier.redeposit"), [])) != len(mine) - 1:
-            half.append(f"{d.reference}: redeposit entries do not match its versions")
-        if proof and any(not (v.proof_queued or v.proof_sent_at) for v in mine):
-            half.append(f"{d.reference}: a version without its proof of deposit queued")
+        findings.half_deposits += [f"{d.reference}: {problem}" for problem in _deposit_problems(
+            d, versions.get(d.pk, []), lambda action, pk=d.pk: audited.get((pk, action), []), d.pk in routed, proof)]
+
+
+def _deposit_problems(d, mine: list, audited, routed: bool, proof: bool) -> list[str]:
+    """What is missing from one dossier's deposits (`audited(action)`: the object ids of its audit entries)."""
+    if not mine:
+        return ["deposited without a version"] if d.state == "deposited" else []
+    problems = []
+    if d.state == "draft":
+        problems.append(f"{len(mine)} version(s) but still a draft")
+    if [v.number for v in mine] != list(range(1, len(mine) + 1)):
+        problems.append(f"version numbers {[v.number for v in mine]}")
+    if d.last_deposited_at != mine[-1].deposited_at:
+        problems.append("last deposit date is not its last version's")
+    if sorted(audited("dossier.version")) != sorted(str(v.pk) for v in mine):
+        problems.append("versions and their audit entries differ")
+    if len(audited("dossier.transition")) != 1:
+        problems.append(f"{len(audited('dossier.transition'))} state transitions")
+    if not routed or len(audited("dossier.routed")) != 1:
+        problems.append("deposited but not routed to an instruction group once")
+    if len(audited("dossier.redeposit")) != len(mine) - 1:
+        problems.append("redeposit entries do not match its versions")
+    if proof and any(not (v.proof_queued or v.proof_sent_at) for v in mine):
+        problems.append("a version without its proof of deposit queued")
+    return problems
 
 
 def check_audit_chain(findings: Findings, env: dict) -> None:
