@@ -131,9 +131,9 @@ class Client:
             if status == 302 and location.endswith(f"/dossiers/{self.dossier}/"):
                 with self.tally.lock:
                     self.tally.acknowledged_posts += 1
-                    self.tally.acked.setdefault(key, time.monotonic())
-                    if cut and not twin:
+                    if cut and not twin and key not in self.tally.acked:  # not a resend of an acknowledged key
                         self.tally.retried_after_cut[key] = started
+                    self.tally.acked.setdefault(key, time.monotonic())
                 return True
             if status >= 500:
                 self.tally.add(server_errors=1)
