@@ -43,9 +43,13 @@ def _int(value) -> int | None:
 @login_required
 def session(request, call_slug, wave_slug):
     wave = _wave(request, call_slug, wave_slug)
+    return _session_page(request, wave, _int(request.GET.get("scenario")))
+
+
+def _session_page(request, wave, scenario_pk, *, refused=None, status=200):
+    """The session page; `refused` brings back what a refused form held (typed values and the error)."""
     scenarios = list(Scenario.objects.filter(wave=wave).order_by("-chosen", "-created_at"))
-    chosen_pk = _int(request.GET.get("scenario"))
-    scenario = next((s for s in scenarios if s.pk == chosen_pk), scenarios[0] if scenarios else None)
+    scenario = next((s for s in scenarios if s.pk == scenario_pk), scenarios[0] if scenarios else None)
     data = queries.session(wave, scenario)
     return render(
         request,
@@ -59,14 +63,20 @@ def session(request, call_slug, wave_slug):
             "result": scenario.result if scenario else {},
             "can_apply": rules.can_apply(request.user, wave.call),
             "gauge": min(100, round(100 * data.budget_used / data.envelope)) if data.envelope else 0,
+            "refused": refused,
         },
+        status=status,
     )
 
 
-def _act(request, wave, action, scenario=None):
+def _act(request, wave, action, scenario=None, typed=None):
+    """Run a session action; when refused, the page again (400) with the `typed` values, or else a message."""
     try:
         text = action()
     except domain.CommitteeError as exc:
+        if typed is not None:
+            refused = {**typed, "error": str(exc)}
+            return _session_page(request, wave, scenario.pk if scenario else None, refused=refused, status=400)
         messages.error(request, str(exc))
     else:
         messages.success(request, text)
@@ -86,7 +96,8 @@ def scenario_create(request, call_slug, wave_slug):
         )
         return f"Scénario « {holder['s'].name} » créé."
 
-    response = _act(request, wave, action)
+    typed = {"form": "create", "name": request.POST.get("name", ""), "copy": source is not None}
+    response = _act(request, wave, action, source, typed=typed)
     return redirect(_session_url(wave, holder["s"])) if "s" in holder else response
 
 
@@ -115,7 +126,13 @@ def scenario_settings(request, call_slug, wave_slug, pk):
         )
         return "Réglages du scénario enregistrés : relancez le calcul."
 
-    return _act(request, wave, action, scenario)
+    typed = {
+        "form": "settings",
+        "envelope_eur": request.POST.get("envelope_eur", ""),
+        "targets": [request.POST.get(f"target-{i}", "") for i in range(len(scenario.targets))],
+        "use_calibrated": request.POST.get("use_calibrated") == "on",
+    }
+    return _act(request, wave, action, scenario, typed=typed)
 
 
 @login_required
@@ -157,7 +174,9 @@ def scenario_dossier(request, call_slug, wave_slug, pk, uuid):
         domain.scenario_amount(scenario=scenario, dossier=dossier, amount_eur=value, reason=reason, by=request.user)
         return f"{dossier.reference} : montant enregistré."
 
-    return _act(request, wave, action, scenario)
+    typed = {"form": "pin" if "pin" in request.POST else "amount", "dossier_pk": dossier.pk,
+             **{key: request.POST.get(key, "") for key in ("pin", "reason", "amount_eur")}}
+    return _act(request, wave, action, scenario, typed=typed)
 
 
 @login_required
