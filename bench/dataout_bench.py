@@ -38,14 +38,28 @@ def measure_export(fmt: str) -> dict:
 
     admin = get_user_model().objects.get(email="admin@bench.example")
     wave = Wave.objects.get(slug="vague-demo")
+    samples = []  # resident memory after each batch of rows: flat if the export streams
+
+    def progress(n):
+        samples.append((n, current_rss_mb()))
+
     with tempfile.TemporaryFile() as out:
         start, cpu = time.perf_counter(), time.process_time()
-        export_write(by=admin, wave=wave, fmt=fmt, fileobj=out)
+        export_write(by=admin, wave=wave, fmt=fmt, fileobj=out, progress=progress)
         seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         size = out.tell()
     peak_mb = peak_rss_mb()
+    rows = sum(n for n, _ in samples)
+    tenth = samples[len(samples) // 10][1] if samples else 0
     return {"format": fmt, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "peak_rss_mb": round(peak_mb),
-            "bytes": size}
+            "bytes": size, "rows": rows, "rss_mb_at_10_percent": round(tenth), "rss_mb_at_end": round(samples[-1][1])}
+
+
+def current_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def measure_api(pages: int = 200) -> dict:
