@@ -251,3 +251,41 @@ def test_a_refusal_from_the_state_machine_is_shown_in_the_form_and_keeps_the_tex
     assert _textarea(html, "id_message") == TYPED
     assert '<div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert">' in html
     assert _snapshot(dossier) == before
+
+
+# --- The applicant's exchanges page ----------------------------------------------------------------------
+
+
+def test_an_applicant_message_without_text_keeps_nothing_and_asks_to_attach_the_file_again(
+    client, dossier, media_root
+):
+    client.force_login(dossier.owner)
+    before, files_before = _snapshot(dossier), _stored(media_root)
+
+    response = client.post(reverse("instruction:exchanges", args=[dossier.uuid]), {
+        "body": "", "attachment": SimpleUploadedFile("devis.pdf", small_pdf("devis")),
+    })
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert _field_errors(html, "id_body") == ["Ce champ est obligatoire."]
+    assert _field_errors(html, "id_attachment") == [
+        "Le fichier « devis.pdf » n’a pas été enregistré : joignez-le de nouveau."
+    ]
+    assert _snapshot(dossier) == before
+    assert _stored(media_root) == files_before
+
+
+def test_an_answer_to_complements_no_longer_requested_is_refused_and_shown_back(client, dossier):
+    client.force_login(dossier.owner)
+    before = _snapshot(dossier)
+
+    response = client.post(reverse("instruction:exchanges", args=[dossier.uuid]),
+                           {"complements_done": "1", "answer": TYPED})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert '<h2 class="fr-alert__title">Votre réponse n’a pas été enregistrée</h2>' in html
+    assert "<p>Aucune demande de compléments n’est en cours pour ce dossier.</p>" in html
+    assert f"<p>{TYPED}</p>" in html
+    assert _snapshot(dossier) == before

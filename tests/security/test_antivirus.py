@@ -213,7 +213,7 @@ def test_an_infected_message_attachment_is_refused_and_the_message_typed_is_kept
     })
 
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert INFECTED_MESSAGE.format(signature=REPORTED) in html
     assert "Voici le devis demandé.</textarea>" in html
     assert not built.messages.exists()

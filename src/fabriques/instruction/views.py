@@ -258,15 +258,14 @@ def post_message(request, uuid):
         )
         return "Message publié."
 
-    def attach_again(form):
-        # A browser cannot refill a file field: say so when the file was fine but the message was refused.
-        upload = request.FILES.get("attachment")
-        if upload is not None and not form.has_error("attachment"):
-            again = f"Le fichier « {upload.name} » n’a pas été enregistré : joignez-le de nouveau."
-            form.add_error("attachment", again)
-
     return _submit(request, dossier, key="message_form", form=form, action=action, error_field="attachment",
-                   on_refusal=attach_again)
+                   on_refusal=lambda refused: _ask_to_attach_again(refused, request.FILES.get("attachment")))
+
+
+def _ask_to_attach_again(form, upload) -> None:
+    """A browser cannot refill a file field: say so when the file was fine but the message was refused."""
+    if upload is not None and not form.has_error("attachment"):
+        form.add_error("attachment", f"Le fichier « {upload.name} » n’a pas été enregistré : joignez-le de nouveau.")
 
 
 def _message_for(request, pk) -> Message:
@@ -295,16 +294,19 @@ def exchanges(request, uuid):
     if dossier is None:
         raise Http404("Dossier introuvable")
     form = forms.ApplicantMessageForm(request.POST or None, request.FILES or None)
+    answer_refused, status = None, 200
     if request.method == "POST":
         if "complements_done" in request.POST:
+            answer = request.POST.get("answer", "")
             try:
-                domain.complements_answer(dossier=dossier, answer=request.POST.get("answer", ""), by=request.user)
+                domain.complements_answer(dossier=dossier, answer=answer, by=request.user)
             except domain.InstructionError as exc:
-                messages.error(request, str(exc))
+                answer_refused, status = {"answer": answer, "error": str(exc)}, 400
+                form = forms.ApplicantMessageForm()
             else:
                 messages.success(request, "Merci : l’instruction reprend avec vos compléments.")
-            return redirect("instruction:exchanges", uuid=dossier.uuid)
-        if form.is_valid():
+                return redirect("instruction:exchanges", uuid=dossier.uuid)
+        elif form.is_valid():
             try:
                 domain.message_post(
                     dossier=dossier,
@@ -317,6 +319,9 @@ def exchanges(request, uuid):
             else:
                 messages.success(request, "Message envoyé.")
                 return redirect("instruction:exchanges", uuid=dossier.uuid)
+        if form.errors:
+            _ask_to_attach_again(form, request.FILES.get("attachment"))
+            status = 400
     return render(
         request,
         "instruction/exchanges.html",
@@ -326,7 +331,9 @@ def exchanges(request, uuid):
             "open_request": domain.open_complement_request(dossier),
             "messages_list": dossier.messages.filter(internal=False).select_related("author").order_by("created_at"),
             "instruction": getattr(dossier, "instruction", None),
+            "answer_refused": answer_refused,
         },
+        status=status,
     )
 
 
