@@ -74,14 +74,10 @@ class Block:
         return self.source.count()
 
 
-def local(value: dt.datetime | None) -> dt.datetime | None:
-    """Naive Europe/Paris time: what spreadsheets show and read back unchanged."""
-    return value.astimezone(PARIS).replace(tzinfo=None, microsecond=0) if value else None
-
-
 def paris_time(value) -> dt.datetime:
-    """`local` of a date-time as the database driver returns it: aware (PostgreSQL), naive UTC or UTC
-    ISO text (SQLite, depending on whether the column's declared type was parsed by the driver).
+    """Naive Europe/Paris time, what spreadsheets show and read back unchanged, of a date-time as the
+    database driver returns it: aware (PostgreSQL), naive UTC or UTC ISO text (SQLite, depending on
+    whether the driver parsed the column's declared type).
 
     Django's SQLite converter (make aware, read settings) doubled the cost of each date: 0.4 s for the
     attachments and dossiers of 20,000 dossiers.
