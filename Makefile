@@ -29,11 +29,16 @@ run: demo
 	@echo "Fabriques : http://$(HOST):$(PORT)/  (démonstration : second facteur des agents désactivé)"
 	FABRIQUES_REQUIRE_AGENT_MFA=0 $(PY) -m fabriques runserver $(HOST):$(PORT)
 
+# Two workers (pytest-xdist) for the 2-core machine; each test file stays on one worker so that its module fixtures
+# and shared rows are built once. PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
+
 test: install
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 test-fast: install
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) -m "not browser" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

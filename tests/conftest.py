@@ -36,20 +36,128 @@ def open_wave(call):
     return demo_open_wave(call=call)
 
 
-@pytest.fixture
-def territory_loaded(db):
-    """Communes, QPV 2024 and 2015 (Occitanie), census of tiers-lieux imported from ../shared/data (per test).
-
-    Files are parsed once per process (first use ≈ 3 s of CPU); each later use costs only the writes, ≈ 1 s of
-    CPU (35,094 communes are most of it; 2–3 s wall on the loaded 2-core machine). Use the finer fixtures of
-    tests/territory/conftest.py when only part of the data matters.
-    """
+def territory_import_all() -> None:
+    """Communes, QPV 2024 and 2015 (Occitanie), census of tiers-lieux imported from ../shared/data."""
     from fabriques.territory.domain import communes_import, qpv_import, tiers_lieux_import
 
     communes_import(path=SHARED_DATA / "communes" / "communes_2022_centroids.csv")
     qpv_import(path=SHARED_DATA / "qpv" / "qpv2024_anct_simplified.geojson", vintage=2024)
     qpv_import(path=SHARED_DATA / "qpv" / "qpv2015_occitanie_hackaviz2021.geojson", vintage=2015)
     tiers_lieux_import(path=SHARED_DATA / "tiers_lieux" / "cget_tiers_lieux_2019.csv")
+
+
+@pytest.fixture
+def territory_loaded(db, request, shared_rows):
+    """Communes, QPV 2024 and 2015 (Occitanie), census of tiers-lieux imported from ../shared/data.
+
+    Files are parsed once per process (first use ≈ 3 s of CPU); each later use costs only the writes, ≈ 1 s of
+    CPU (35,094 communes are most of it; 2–3 s wall on the loaded 2-core machine). In tests/territory the rows
+    are written once for a run of consecutive tests (see `SharedRows`); elsewhere once per test. Use the finer
+    fixtures of tests/territory/conftest.py when only part of the data matters.
+    """
+    if not shared_rows.serves(request.node, "territory"):
+        territory_import_all()
+
+
+# --- Rows shared by consecutive tests ------------------------------------------------------------------------------
+# Importing the reference data costs seconds per test. For the tests that only read it, the rows are written once
+# inside an outer transaction that stays open while consecutive tests ask for the same data; each test still runs
+# in its own savepoint (pytest-django's TestCase), rolled back after it, so what a test writes never leaks. The
+# outer transaction is rolled back as soon as a test that does not ask for that data comes next, so every other
+# test sees exactly the tables it saw before. Transactional tests (live_server) never use it.
+SHARED_ROWS_DIRS = (Path(__file__).resolve().parent / "territory",)
+
+
+def _shared_territory_communes():
+    from fabriques.territory.domain import communes_import
+
+    return communes_import(path=SHARED_DATA / "communes" / "communes_2022_centroids.csv")
+
+
+SHARED_ROWS_BUILDERS = {"territory": territory_import_all, "communes": _shared_territory_communes}
+_LOADERS = {"territory_loaded": "territory", "communes_loaded": "communes"}
+_OTHER_LOADERS = {"qpv2024_loaded", "qpv2015_loaded", "tiers_lieux_loaded"}
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    by_marker = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    names = set(getattr(item, "fixturenames", ()))
+    return bool(by_marker) or bool(names & {"transactional_db", "live_server", "django_db_reset_sequences"})
+
+
+def shared_rows_kind(item) -> str | None:
+    """Which shared rows a test reads: one loader fixture, in tests/territory, not transactional; else None."""
+    names = set(getattr(item, "fixturenames", ()))
+    kinds = {_LOADERS[name] for name in names & set(_LOADERS)}
+    in_dirs = any(Path(str(item.path)).is_relative_to(folder) for folder in SHARED_ROWS_DIRS)
+    if len(kinds) != 1 or names & _OTHER_LOADERS or not in_dirs or _is_transactional(item):
+        return None
+    return kinds.pop()
+
+
+class SharedRows:
+    """The outer transaction holding the rows of one kind, open between consecutive tests that read them."""
+
+    def __init__(self, blocker):
+        self.blocker, self.kind, self.nodeid, self._atomic = blocker, None, None, None
+        self.value = None  # what the builder returned (an import report)
+
+    def serves(self, node, kind: str) -> bool:
+        return self.kind == kind and self.nodeid == node.nodeid
+
+    def prepare(self, item) -> None:
+        kind = shared_rows_kind(item)
+        if kind != self.kind:
+            self.close()
+            if kind is not None:
+                self._open(kind)
+        self.nodeid = item.nodeid if kind is not None else None
+
+    def _open(self, kind: str) -> None:
+        from django.db import connection, transaction
+
+        with self.blocker.unblock():
+            assert not connection.in_atomic_block, "shared rows must be the outermost transaction"
+            self._atomic = transaction.atomic()
+            self._atomic.__enter__()
+            try:
+                self.value = SHARED_ROWS_BUILDERS[kind]()
+            except BaseException:
+                self.kind = kind
+                self.close()
+                raise
+        self.kind = kind
+
+    def close(self) -> None:
+        from django.db import connection, transaction
+
+        if self._atomic is None:
+            return
+        with self.blocker.unblock():
+            assert len(connection.atomic_blocks) == 1, "a test left a transaction open over the shared rows"
+            transaction.set_rollback(True)
+            self._atomic.__exit__(None, None, None)
+        self.kind, self.nodeid, self._atomic, self.value = None, None, None, None
+
+
+_SHARED_ROWS: list[SharedRows] = []
+
+
+@pytest.fixture(scope="session")
+def shared_rows(django_db_setup, django_db_blocker):
+    store = SharedRows(django_db_blocker)
+    _SHARED_ROWS.append(store)
+    yield store
+    store.close()
+    _SHARED_ROWS.remove(store)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the test's fixtures: open, keep or roll back the shared rows for this test."""
+    for store in _SHARED_ROWS:
+        store.prepare(item)
 
 
 @pytest.fixture

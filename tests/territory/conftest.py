@@ -14,9 +14,12 @@ TIERS_LIEUX_CSV = SHARED_DATA / "tiers_lieux" / "cget_tiers_lieux_2019.csv"
 
 
 @pytest.fixture
-def communes_loaded(db):
+def communes_loaded(db, request, shared_rows):
+    """The communes file imported (written once for consecutive tests that ask only for it: see SharedRows)."""
     from fabriques.territory.domain import communes_import
 
+    if shared_rows.serves(request.node, "communes"):
+        return shared_rows.value
     return communes_import(path=COMMUNES_CSV)
 
 
