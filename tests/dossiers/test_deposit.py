@@ -172,3 +172,16 @@ def test_proof_shows_the_deposited_content_time_and_fingerprint_even_after_later
     assert deposited_text in html
     assert "Modifié après le dépôt" not in html
     assert "fr-" not in html  # not the DSFR: the proof has its own print stylesheet
+
+
+def test_a_quarantined_required_attachment_counts_as_missing(complete_dossier):
+    from fabriques.dossiers.queries import missing_items
+    from fabriques.security.antivirus import ScanState
+
+    assert missing_items(complete_dossier) == []
+    required = complete_dossier.attachments.filter(required__required=True).select_related("required").first()
+    complete_dossier.attachments.filter(pk=required.pk).update(scan_state=ScanState.INFECTED)
+
+    missing = missing_items(complete_dossier)
+
+    assert [m.message for m in missing] == [f"Pièce manquante : {required.required.label}."]

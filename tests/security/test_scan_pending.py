@@ -204,3 +204,13 @@ def test_the_instruction_page_shows_a_quarantined_file_without_a_link(quarantine
     assert "facture.pdf (en quarantaine)" in html
     assert reverse("instruction:attachment", args=[dossier.uuid, attachment.uuid]) not in html
     assert reverse("instruction:message-attachment", args=[quarantined["message"].pk]) not in html
+
+
+def test_the_applicant_sees_the_quarantined_file_without_a_link_and_asked_to_replace_it(quarantined, client):
+    dossier, attachment = quarantined["dossier"], quarantined["attachment"]
+    client.force_login(dossier.owner)
+
+    html = client.get(reverse("dossiers:attachments", args=[dossier.uuid])).content.decode()
+
+    assert "Virus détecté : fichier mis en quarantaine, remplacez-le" in html
+    assert f'href="{reverse("dossiers:attachment-download", args=[dossier.uuid, attachment.uuid])}"' not in html

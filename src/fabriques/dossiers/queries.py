@@ -12,6 +12,7 @@ from fabriques.calls.models import Call, Criterion, RequiredAttachment, Wave
 from fabriques.dossiers.enums import BudgetKind
 from fabriques.dossiers.models import Answer, BudgetLine, Dossier, DossierAttachment
 from fabriques.dossiers.rules import can_view, dossiers_visible_to
+from fabriques.security.antivirus import ScanState
 
 
 def euros(amount: int) -> str:
@@ -199,7 +200,7 @@ def missing_items(dossier: Dossier, content: DossierContent | None = None) -> li
     budget = budget_summary(dossier, content.lines)
     budget_url = reverse("dossiers:budget", args=[uuid])
     missing.extend(Missing("Budget", problem, budget_url) for problem in budget.problems)
-    counts = Counter(a.required_id for a in content.attachments)
+    counts = Counter(a.required_id for a in content.attachments if a.scan_state != ScanState.INFECTED)
     attachments_url = reverse("dossiers:attachments", args=[uuid])
     for required in content.required:
         if required.required and not counts.get(required.pk):
