@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -113,6 +114,11 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # FULL: a commit is on disk before the deposit is acknowledged, even across a power cut (WAL + NORMAL
+    # only survives a process crash). NORMAL trades that for speed where nothing is acknowledged to anyone.
+    SQLITE_SYNCHRONOUS = os.environ.get("FABRIQUES_SQLITE_SYNCHRONOUS", "FULL").upper()
+    if SQLITE_SYNCHRONOUS not in ("NORMAL", "FULL", "EXTRA"):
+        raise ImproperlyConfigured("FABRIQUES_SQLITE_SYNCHRONOUS : attendu NORMAL, FULL ou EXTRA.")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -121,7 +127,7 @@ else:
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
                 "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS}; "
                     "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
                 ),
             },
