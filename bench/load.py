@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 SECRET = "bench-only-secret-key-not-for-production-0123456789"  # noqa: S105 - same as generate.py
-CLASSES = {"rush": (["Applicant"], "rush"), "deposit": (["Applicant"], "deposit"),
+CLASSES = {"rush": (["Applicant"], "rush"), "deposit": (["Applicant"], "deposit"), "click": (["Clicker"], "click"),
            "agents": (["Agent", "Evaluator"], "agents")}
 
 
@@ -111,20 +111,28 @@ def main() -> None:
     parser.add_argument("--round-robin", action="store_true", help="with --servers 2: each request to the next server")
     parser.add_argument("--proof", action="store_true", help="e-mail the PDF proof of each deposit (as in production)")
     parser.add_argument("--sessions", help="default: <var-dir>/sessions.json")
+    parser.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"], default="FULL",
+                        help="SQLite: FULL (default, fsync per commit) or NORMAL (survives a process crash only)")
     parser.add_argument("--out", default="/tmp/perf", help="locust CSV and server logs")  # noqa: S108
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    env = server_env(args.var_dir, args.database_url, args.proof)
+    env = {**server_env(args.var_dir, args.database_url, args.proof),
+           "FABRIQUES_SQLITE_SYNCHRONOUS": args.sqlite_synchronous}
     if not Path(args.var_dir, "static", "staticfiles.json").exists() and not Path(args.var_dir, "static").exists():
         subprocess.run([sys.executable, "-m", "fabriques", "collectstatic", "--no-input", "-v0"],
                        env=env, check=True, cwd=ROOT)
+    sessions = args.sessions or str(Path(args.var_dir, "sessions.json"))
+    keys = out / "deposit-keys.json"
+    if args.scenario == "click":  # the pages were opened before: sign the keys outside the measured run
+        subprocess.run([sys.executable, str(ROOT / "bench" / "deposit_keys.py"), "--sessions", sessions,
+                        "--out", str(keys), "--applicants", str(args.users)], env=env, check=True, cwd=ROOT)
     servers = start_servers(env, args.servers, args.workers, out)
     classes, tag = CLASSES[args.scenario]
     db = "postgresql" if args.database_url else "sqlite"
     prefix = out / (f"{args.scenario}-{db}-{args.servers}x{args.workers}-{args.users}u"
                     f"{'-proof' if args.proof else ''}{'-rr' if args.round_robin else ''}")
-    locust_env = {**os.environ, "BENCH_SESSIONS": args.sessions or str(Path(args.var_dir, "sessions.json")),
+    locust_env = {**os.environ, "BENCH_SESSIONS": sessions, "BENCH_KEYS": str(keys),
                   "BENCH_HOSTS": ",".join(url for _, url in servers),
                   "BENCH_ROUND_ROBIN": "1" if args.round_robin else ""}
     load_before = os.getloadavg()
@@ -148,7 +156,8 @@ def main() -> None:
     elapsed = time.perf_counter() - started
     print(f"\n{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {db}, {args.servers} server(s) × {args.workers} "
           f"gunicorn workers, {args.users} users, {args.duration} s (wall {elapsed:.0f} s), scenario {args.scenario}"
-          f"{' with PDF proofs' if args.proof else ''}{', round robin' if args.round_robin else ''}; "
+          f"{' with PDF proofs' if args.proof else ''}{', round robin' if args.round_robin else ''}"
+          f"{'' if args.database_url else f', synchronous={args.sqlite_synchronous}'}; "
           f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")
     rows = rows_from(prefix)
     print(table(rows, args.duration))

@@ -4,6 +4,8 @@ BENCH_SESSIONS: the JSON written by `generate.py --sessions-out` (logged-in sess
 Run with tags to pick a scenario:
   rush     applicants of the open wave autosave answers (htmx) and deposit again and again;
   deposit  applicants only deposit (GET the deposit page for its signed key, then POST it);
+  click    the closing minute: applicants have the page open and click "Déposer" (POSTs of keys signed
+           beforehand by bench/deposit_keys.py, BENCH_KEYS; each key one new version);
   agents   instructors and the admin browse, filter and sort the dashboard; evaluators open and save grids.
 BENCH_HOSTS: comma-separated base URLs; each simulated user sticks to one (several app servers).
 
@@ -20,9 +22,11 @@ import random
 import re
 import string
 
-from locust import HttpUser, constant, tag, task
+from locust import FastHttpUser, HttpUser, constant, tag, task
 
 DATA = json.loads(open(os.environ["BENCH_SESSIONS"], encoding="utf-8").read())  # noqa: SIM115 - read once at import
+KEYS = json.loads(open(os.environ["BENCH_KEYS"], encoding="utf-8").read()) if os.environ.get(  # noqa: SIM115
+    "BENCH_KEYS", "").endswith(".json") and os.path.exists(os.environ["BENCH_KEYS"]) else {}
 HOSTS = [h for h in os.environ.get("BENCH_HOSTS", "").split(",") if h]
 ROUND_ROBIN = os.environ.get("BENCH_ROUND_ROBIN") == "1"  # every request to the next server, not one per user
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
@@ -154,5 +158,32 @@ class Evaluator(Base):
             data[f"comment_{criterion}"] = "Réponse précise et argumentée."
         with self.client.post(self.u(f"/evaluation/affectations/{pk}/grille/"), name="evaluation save", data=data,
                               headers=self.headers, allow_redirects=False, catch_response=True) as r:
+            if r.status_code != 302:
+                r.failure(f"status {r.status_code}")
+
+
+class Clicker(FastHttpUser):
+    """An applicant whose deposit page is open: POSTs its pre-signed keys one after the other (no think time)."""
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        me = DATA["applicants"][next(_applicants) % len(DATA["applicants"])]
+        csrf = "".join(random.choices(string.ascii_letters + string.digits, k=32))
+        self.headers = {"Cookie": f"sessionid={me['session']}; csrftoken={csrf}", "X-CSRFToken": csrf,
+                        "Referer": self.client.base_url + "/"}
+        self.dossier = me["dossier"]
+        self.keys = iter(KEYS.get(me["dossier"], []))
+
+    @tag("click")
+    @task
+    def click(self) -> None:
+        key = next(self.keys, None)
+        if key is None:
+            self.stop()
+            return
+        with self.client.post(f"/dossiers/{self.dossier}/depot/", name="deposit (POST, page already open)",
+                              data={"submission_key": key}, headers=self.headers, allow_redirects=False,
+                              catch_response=True) as r:
             if r.status_code != 302:
                 r.failure(f"status {r.status_code}")
