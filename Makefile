@@ -59,7 +59,7 @@ bench: install
 		--sessions-out /tmp/fabriques-perf-sqlite/sessions.json
 	$(PY) bench/generate.py --dossiers $(BENCH_N) --seed 1 --fresh --var-dir /tmp/fabriques-perf-pg \
 		--database-url "$(BENCH_PG)" --sessions-out /tmp/fabriques-perf-pg/sessions.json
-	for scenario in "agents --users 4" "rush --users 50" "deposit --users 50" "deposit --users 4 --proof"; do \
+	for scenario in "agents --users 4" "rush --users 50" "deposit --users 50" "click --users 50" "deposit --users 4 --proof"; do \
 		$(PY) bench/load.py --scenario $$scenario --duration 45 --var-dir /tmp/fabriques-perf-sqlite || exit 1; \
 		$(PY) bench/load.py --scenario $$scenario --duration 45 --var-dir /tmp/fabriques-perf-pg \
 			--database-url "$(BENCH_PG)" || exit 1; done
