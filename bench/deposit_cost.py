@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import statistics
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from profile_page import setup_in_process
+
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 
 
@@ -29,18 +28,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--applicants", type=int, default=60)
     args = parser.parse_args()
-    os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_VAR_DIR=args.var_dir, FABRIQUES_REQUIRE_AGENT_MFA="0",
-                      FABRIQUES_SSL_REDIRECT="0", FABRIQUES_ALLOWED_HOSTS="testserver",
-                      FABRIQUES_DEPOSIT_PROOF_EMAIL="0",
-                      FABRIQUES_SECRET_KEY="bench-only-secret-key-not-for-production-0123456789",  # noqa: S106 - bench
-                      DJANGO_SETTINGS_MODULE="fabriques.settings")
-    os.environ.pop("DATABASE_URL", None)
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    setup_in_process(args.var_dir, args.database_url, FABRIQUES_DEPOSIT_PROOF_EMAIL="0")
     from django.conf import settings
     from django.db import connection
     from django.test import Client

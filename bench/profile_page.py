@@ -17,6 +17,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def setup_in_process(var_dir: str, database_url: str | None, **extra: str) -> None:
+    """Django with production settings (DEBUG off) on a generated base, for a test client in this process."""
+    os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_VAR_DIR=var_dir, FABRIQUES_REQUIRE_AGENT_MFA="0",
+                      FABRIQUES_SSL_REDIRECT="0", FABRIQUES_ALLOWED_HOSTS="testserver",
+                      FABRIQUES_SECRET_KEY="bench-only-secret-key-not-for-production-0123456789",  # noqa: S106 - bench
+                      DJANGO_SETTINGS_MODULE="fabriques.settings", **extra)
+    os.environ.pop("DATABASE_URL", None)
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("path")
@@ -27,17 +42,7 @@ def main() -> None:
     parser.add_argument("--deposit", action="store_true", help="profile POSTs of the deposit form at PATH")
     parser.add_argument("--sql", type=int, default=12, help="show the N slowest statements")
     args = parser.parse_args()
-    os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_VAR_DIR=args.var_dir, FABRIQUES_REQUIRE_AGENT_MFA="0",
-                      FABRIQUES_SSL_REDIRECT="0", FABRIQUES_ALLOWED_HOSTS="testserver",
-                      FABRIQUES_SECRET_KEY="bench-only-secret-key-not-for-production-0123456789",  # noqa: S106 - bench
-                      DJANGO_SETTINGS_MODULE="fabriques.settings")
-    os.environ.pop("DATABASE_URL", None)
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
+    setup_in_process(args.var_dir, args.database_url)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
