@@ -2,7 +2,6 @@
 
 import datetime as dt
 import json
-import random
 
 import pytest
 from django.core import mail
@@ -10,24 +9,15 @@ from django.utils import timezone
 
 from fabriques.accounts.personal_data import drafts_purge
 from fabriques.audit.domain import audit_verify
-from fabriques.demo.builders import build_dossier
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
-from fabriques.territory.models import Commune
+from tests.accounts.conftest import territory_dossier
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def commune(db):
-    return Commune.objects.create(code="31555", name="Toulouse", departement_code="31", region_code="76",
-                                  latitude=43.6, longitude=1.44, search_name="toulouse")
-
-
 def _draft(open_wave, owner, commune, deposit=False):
-    track = open_wave.call.tracks.get(slug="territoire")
-    return build_dossier(wave=open_wave, track=track, owner=owner, commune=commune, rng=random.Random(1),
-                         place_name="Le Hangar", deposit=deposit).dossier
+    return territory_dossier(open_wave, owner, commune, deposit=deposit)
 
 
 def test_an_applicant_downloads_everything_held_about_them(client, open_wave, make_user, commune):

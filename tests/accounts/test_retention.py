@@ -2,7 +2,6 @@
 
 import datetime as dt
 import os
-import random
 
 import pytest
 from django.core import mail
@@ -16,34 +15,19 @@ from fabriques.audit.models import AuditEntry
 from fabriques.calls.definition import DefinitionError
 from fabriques.calls.domain import DEFINITIONS_DIR, call_load
 from fabriques.calls.models import Call
-from fabriques.demo.builders import build_dossier
 from fabriques.demo.domain import demo_open_wave
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Answer, Dossier, DossierAttachment
 from fabriques.evaluation.models import Assignment, Evaluation, Score
 from fabriques.instruction.models import Message
-from fabriques.territory.models import Commune
+from tests.accounts.conftest import territory_dossier
 
 pytestmark = pytest.mark.django_db
 TOML = (DEFINITIONS_DIR / "ami-tiers-lieux-2019.toml").read_text()
 
 
-@pytest.fixture
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    return tmp_path / "media"
-
-
-@pytest.fixture
-def commune(db):
-    return Commune.objects.create(code="31555", name="Toulouse", departement_code="31", region_code="76",
-                                  latitude=43.6, longitude=1.44, search_name="toulouse")
-
-
 def _dossier(wave, owner, commune, deposit=True):
-    track = wave.call.tracks.get(slug="territoire")
-    return build_dossier(wave=wave, track=track, owner=owner, commune=commune, rng=random.Random(1),
-                         place_name="Le Hangar", deposit=deposit).dossier
+    return territory_dossier(wave, owner, commune, deposit=deposit)
 
 
 def _decided(dossier, state, years_ago):
