@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -68,32 +69,25 @@ def maturity_chart(rows: list[CriterionCheck]) -> dict:
 
 def selfcheck(dossier: Dossier) -> dict:
     """Everything the self-check page shows, computed once."""
-    answers = queries.answers_by_criterion(dossier)
+    content = queries.dossier_content(dossier)  # one read for the rows, the missing items and the budget
     ratings = dict(dossier.self_assessments.values_list("criterion_id", "maturity"))
     rows = []
-    for criterion in queries.criteria_for(dossier):
-        answer = answers.get(criterion.pk)
+    for criterion in content.criteria:
         rows.append(CriterionCheck(
-            criterion=criterion, length=len(answer.text.strip()) if answer else 0, max_length=criterion.max_length,
+            criterion=criterion, length=len(content.answers.get(criterion.pk, "").strip()),
+            max_length=criterion.max_length,
             maturity=ratings.get(criterion.pk), url=reverse("dossiers:answer", args=[dossier.uuid, criterion.code]),
         ))
     weakest = sorted(rows, key=lambda r: (r.maturity if r.maturity is not None else -1, r.length))[:3]
-    missing = queries.missing_items(dossier)
+    missing = queries.missing_items(dossier, content)
     sections = {}
     for item in missing:
         sections.setdefault(item.section, []).append(item)
     return {
         "rows": rows, "weakest": weakest, "chart": maturity_chart(rows), "missing": missing,
-        "missing_by_section": sections, "budget": queries.budget_summary(dossier),
+        "missing_by_section": sections, "budget": queries.budget_summary(dossier, content.lines),
         "rated": sum(1 for r in rows if r.maturity is not None),
         "empty": [r for r in rows if r.status == "vide"], "short": [r for r in rows if r.status == "courte"],
-        "attachments": queries.required_attachments_for(dossier),
-        "attachment_counts": _attachment_counts(dossier),
+        "attachments": content.required,
+        "attachment_counts": dict(Counter(a.required_id for a in content.attachments)),
     }
-
-
-def _attachment_counts(dossier: Dossier) -> dict[int, int]:
-    counts: dict[int, int] = {}
-    for required_id in dossier.attachments.values_list("required_id", flat=True):
-        counts[required_id] = counts.get(required_id, 0) + 1
-    return counts
