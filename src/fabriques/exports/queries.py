@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import FloatField, QuerySet
+from django.db.models import Case, CharField, F, FloatField, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.db.models.sql.constants import MULTI
 
@@ -24,6 +24,7 @@ from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Answer, BudgetLine, DossierAttachment
 from fabriques.evaluation.models import Evaluation, Score
 from fabriques.exports.models import ExportJob
+from fabriques.exports.sqltext import AsText, kind_of
 from fabriques.instruction.rules import dossiers_for_instruction
 
 CHUNK = 2000
@@ -37,6 +38,8 @@ class Block:
     header: list[str]
     source: QuerySet
     converters: dict[int, Callable]
+    csv_source: QuerySet  # the same rows, every column but floats rendered as text by the database
+    csv_floats: frozenset[int]  # the columns left as numbers (see `sqltext`)
 
     def batches(self) -> Iterator[list[list]]:
         """The block's rows CHUNK at a time, as columns (one list per column), every value converted.
@@ -70,8 +73,51 @@ class Block:
         for columns in self.batches():
             yield from map(list, zip(*columns, strict=True))
 
+    def csv_batches(self) -> Iterator[list[list[bytes]]]:
+        """The block's rows CHUNK at a time as columns of UTF-8 text, ready to be quoted and joined.
+
+        The database renders the values (`sqltext`); on SQLite the strings are fetched as bytes (the
+        connection's `text_factory` switched for the fetch only), so 100 MB of answers are neither
+        decoded nor encoded again. On PostgreSQL a server-side cursor reads CHUNK rows at a time.
+        """
+        compiler = self.csv_source.query.get_compiler(self.csv_source.db)
+        sql, params = compiler.as_sql()
+        connection = compiler.connection
+        with connection.chunked_cursor() as cursor:
+            raw = connection.connection if connection.vendor == "sqlite" else None
+            statement = (sql, params)
+            while rows := _fetch_as_bytes(cursor, raw, statement):
+                statement = None
+                columns = list(zip(*rows, strict=True))
+                for index, column in enumerate(columns):
+                    if index in self.csv_floats:
+                        columns[index] = [b"" if v is None else repr(v).encode() for v in column]
+                    elif raw is None:
+                        columns[index] = list(map(str.encode, column))
+                yield columns
+
     def count(self) -> int:
         return self.source.count()
+
+
+def _fetch_as_bytes(cursor, raw, statement: tuple | None) -> list[tuple]:
+    """Execute `statement` (sql, params) if given, then fetch CHUNK rows; text as bytes if `raw` is a
+    SQLite connection.
+
+    The text factory is read as each row is converted (at execute for the first row, at fetch for the
+    next), so it is switched around both and restored at once: no other query of the connection is affected.
+    """
+    if raw is None:
+        if statement:
+            cursor.execute(*statement)
+        return cursor.fetchmany(CHUNK)
+    previous, raw.text_factory = raw.text_factory, bytes
+    try:
+        if statement:
+            cursor.execute(*statement)
+        return cursor.fetchmany(CHUNK)
+    finally:
+        raw.text_factory = previous
 
 
 def paris_time(value) -> dt.datetime:
@@ -121,17 +167,13 @@ def _yes_no(value):
     return "oui" if value else "non"  # a bool, or 0/1 as SQLite returns it
 
 
-def _state_label(value):
-    return STATE_LABELS.get(value, value)
-
-
-def _converters(fields: list, labels: dict[str, Callable] | None) -> dict[int, Callable]:
+def _converters(fields: list, labels: dict[str, dict] | None) -> dict[int, Callable]:
     """Our conversions by column index (of raw database values): labels, Paris time, oui/non, uuids."""
     converters = {}
     for index, name in enumerate(fields):
         last = name.rsplit("__", 1)[-1] if isinstance(name, str) else ""
         if labels and name in labels:
-            converters[index] = labels[name]
+            converters[index] = lambda value, names=labels[name]: names.get(value, value)
         elif last.endswith("_at"):
             converters[index] = paris_time
         elif last.startswith("is_"):
@@ -141,10 +183,34 @@ def _converters(fields: list, labels: dict[str, Callable] | None) -> dict[int, C
     return converters
 
 
+def _field_at(model, path: str):
+    """The model field a `__` path of a values_list ends on (through forward and reverse relations)."""
+    *relations, last = path.split("__")
+    for part in relations:
+        model = model._meta.get_field(part).related_model
+    return model._meta.get_field(last)
+
+
+def _csv_column(model, field, labels: dict[str, dict] | None):
+    """A column of the CSV query: the value as text rendered by the database, or the float itself."""
+    if labels and field in labels:
+        named = Case(*(When(**{field: code}, then=Value(label)) for code, label in labels[field].items()),
+                     default=F(field), output_field=CharField())
+        return AsText(named, "text")
+    if isinstance(field, str):
+        kind, expression = kind_of(_field_at(model, field)), F(field)
+    else:
+        kind, expression = kind_of(field.output_field), field
+    return expression if kind == "float" else AsText(expression, kind)
+
+
 def _block(name: str, columns: list[tuple], source: QuerySet, *, order: list[str], labels=None) -> Block:
     fields = [field for field, _ in columns]
-    return Block(name, [label for _, label in columns], source.order_by(*order).values_list(*fields),
-                 _converters(fields, labels))
+    ordered = source.order_by(*order)
+    csv_columns = [_csv_column(source.model, field, labels) for field in fields]
+    return Block(name, [label for _, label in columns], ordered.values_list(*fields), _converters(fields, labels),
+                 ordered.values_list(*csv_columns),
+                 frozenset(i for i, column in enumerate(csv_columns) if not isinstance(column, AsText)))
 
 
 def blocks(user, wave) -> list[Block]:
@@ -156,7 +222,7 @@ def blocks(user, wave) -> list[Block]:
     scores = can_export_scores(user, wave.call)
     result = [
         _block("Dossiers", DOSSIER_FIELDS + (SCORE_FIELDS if scores else []), dossiers, order=["id"],
-               labels={"state": _state_label}),
+               labels={"state": STATE_LABELS}),
         _block("Réponses", [("dossier__reference", "Référence"), ("criterion__code", "Critère"), ("text", "Réponse")],
                Answer.objects.filter(dossier__in=mine), order=["dossier_id", "criterion_id"]),
         _block("Budget", [("dossier__reference", "Référence"), ("year", "Année"), ("kind", "Nature"),

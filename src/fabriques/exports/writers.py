@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import queue
 import re
+import threading
 import time
 import zipfile
 from collections.abc import Callable, Iterator
@@ -25,71 +27,116 @@ PROGRESS_EVERY = 1000
 Progress = Callable[[int], None] | None
 
 
-QUOTE, QUOTE_TWICE = '"', '""'
+QUOTE, QUOTE_TWICE = b'"', b'""'
 
 
-def csv_field(value) -> str:
-    """One CSV field as `csv.writer` writes it (QUOTE_MINIMAL: quoted only if it holds , " CR or LF)."""
-    if value.__class__ is str:
-        if '"' in value:
-            return '"' + value.replace('"', '""') + '"'
-        if "," in value or "\n" in value or "\r" in value:
-            return '"' + value + '"'
-        return value
-    return str(value)
+def _needs_quotes(text: bytes) -> bool:
+    return b'"' in text or b"," in text or b"\n" in text or b"\r" in text
 
 
-def _needs_quotes(text: str) -> bool:
-    return '"' in text or "," in text or "\n" in text or "\r" in text
-
-
-def csv_column(values: list) -> tuple[list[str], bool]:
-    """A column's values as CSV fields, and whether the whole column is to be put in quotes.
+def csv_column(values: list[bytes]) -> tuple[list[bytes], bool]:
+    """A column of UTF-8 texts as CSV fields, and whether the whole column is to be put in quotes.
 
     `csv.writer` spends about 35 ns per character in its per-character loop (3.7 s on the 100 MB of
-    answers of 20,000 dossiers), whereas `in` and `str.replace` scan in C at memory speed (and
-    `replace` returns the very string when there is nothing to replace). A column of text in which
-    some value needs quotes has every value quoted (valid RFC 4180, read back the same by any CSV
-    reader); numbers and dates are written as `csv.writer` writes them (`str`).
+    answers of 20,000 dossiers), whereas `in` and `bytes.replace` scan in C at memory speed (and
+    `replace` returns the very object when there is nothing to replace). A column in which some value
+    needs quotes has every value quoted: valid RFC 4180, read back the same by any CSV reader.
     """
-    kinds = set(map(type, values))
-    if kinds == {str}:
-        if not (_needs_quotes(values[0]) or _needs_quotes("".join(values))):
-            return values, False
-        return list(map(str.replace, values, repeat(QUOTE), repeat(QUOTE_TWICE))), True
-    if str not in kinds:
-        return list(map(str, values)), False
-    return list(map(csv_field, values)), False
+    if not (_needs_quotes(values[0]) or _needs_quotes(b"".join(values))):
+        return values, False
+    return list(map(bytes.replace, values, repeat(QUOTE), repeat(QUOTE_TWICE))), True
 
 
-def csv_text(columns: list) -> str:
-    """Columns of values as CSV text (comma, CRLF line ends), built by a single join.
+def csv_lines(columns: list[list[bytes]]) -> bytes:
+    """Columns of UTF-8 texts as CSV lines (comma, CRLF line ends), built by a single join.
 
     The quotes of a quoted column go into the separators around it, so no field is copied before the join.
     """
     if not columns or not columns[0]:
-        return ""
+        return b""
     fields, quoted = zip(*map(csv_column, columns), strict=True)
     if len(fields) == 1 and not quoted[0]:  # a lone empty field is quoted, or the line would read as empty
         fields = ([v or QUOTE_TWICE for v in fields[0]],)
-    marks = [QUOTE if q else "" for q in quoted]
+    marks = [QUOTE if q else b"" for q in quoted]
     parts = [repeat(marks[0])]
     for index, values in enumerate(fields):
-        after = "\r\n" if index == len(fields) - 1 else "," + marks[index + 1]
+        after = b"\r\n" if index == len(fields) - 1 else b"," + marks[index + 1]
         parts += [values, repeat(marks[index] + after)]
-    return "".join(chain.from_iterable(zip(*parts, strict=False)))  # separators repeat without end
+    return b"".join(chain.from_iterable(zip(*parts, strict=False)))  # separators repeat without end
 
 
 def write_csv_zip(blocks: list[Block], fileobj, progress: Progress = None) -> None:
-    """A ZIP with one CSV per block (UTF-8 with BOM for spreadsheet programs), streamed CHUNK rows at a time."""
-    with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+    """A ZIP with one CSV per block (UTF-8 with BOM for spreadsheet programs), streamed CHUNK rows at a time.
+
+    The values come as text from the database (`Block.csv_batches`): here they are only quoted and
+    joined, while a second thread compresses the previous chunk.
+    """
+    with ZipInBackground(fileobj) as archive:
         for block in blocks:
-            with archive.open(_zip_entry(f"{slugify(block.name)}.csv"), "w") as out:
-                out.write(("\ufeff" + ",".join(map(csv_field, block.header)) + "\r\n").encode())
-                for columns in block.batches():
-                    out.write(csv_text(columns).encode())
-                    if progress:
-                        progress(len(columns[0]))
+            archive.entry(f"{slugify(block.name)}.csv")
+            archive.write("\ufeff".encode() + csv_lines([[label.encode()] for label in block.header]))
+            for columns in block.csv_batches():
+                archive.write(csv_lines(columns))
+                if progress:
+                    progress(len(columns[0]))
+
+
+class ZipInBackground:
+    """A ZIP archive written by a thread of its own, fed entry names and chunks of bytes through a
+    short queue (memory stays flat: at most DEPTH chunks wait).
+
+    zlib and file writes release the GIL, and so does SQLite while it steps through rows: the deflate
+    of one chunk (0.5 s in all for the 125 MB of 20,000 dossiers) runs on the second core while this
+    thread reads and joins the next. An error in the thread is raised again in the caller.
+    """
+
+    DEPTH = 4
+
+    def __init__(self, fileobj):
+        self._queue: queue.Queue = queue.Queue(maxsize=self.DEPTH)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fileobj,), name="export-zip", daemon=True)
+        self._thread.start()
+
+    def _run(self, fileobj) -> None:
+        try:
+            with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+                out = None
+                while (item := self._queue.get()) is not None:
+                    if isinstance(item, str):
+                        if out is not None:
+                            out.close()
+                        out = archive.open(_zip_entry(item), "w")
+                    else:
+                        out.write(item)
+                if out is not None:
+                    out.close()
+        except BaseException as exc:  # handed to the caller; the queue is drained so it never blocks
+            self._error = exc
+            while self._queue.get() is not None:
+                pass
+
+    def _put(self, item) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put(item)
+
+    def entry(self, name: str) -> None:
+        """Start the archive's next file."""
+        self._put(name)
+
+    def write(self, data: bytes) -> None:
+        """Append to the current file."""
+        self._put(data)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if kind is None and self._error is not None:
+            raise self._error
 
 
 def _zip_entry(name: str) -> zipfile.ZipInfo:

@@ -1,0 +1,44 @@
+"""The CSV archive is compressed by a second thread: same bytes in, errors from either side come back."""
+
+import io
+import threading
+import zipfile
+
+import pytest
+
+from fabriques.exports.writers import ZipInBackground
+
+
+def test_entries_and_chunks_written_by_the_thread_read_back_in_order():
+    buffer = io.BytesIO()
+    with ZipInBackground(buffer) as archive:
+        archive.entry("a.csv")
+        for i in range(50):  # more chunks than the queue holds: the producer waits, nothing is dropped
+            archive.write(f"ligne {i}\r\n".encode())
+        archive.entry("b.csv")
+        archive.write(b"")
+    with zipfile.ZipFile(buffer) as written:
+        assert written.namelist() == ["a.csv", "b.csv"]
+        assert written.read("a.csv") == "".join(f"ligne {i}\r\n" for i in range(50)).encode()
+        assert written.read("b.csv") == b""
+
+
+class FullDisk(io.BytesIO):
+    def write(self, data):
+        raise OSError(28, "No space left on device")
+
+
+def test_a_write_error_in_the_thread_is_raised_in_the_caller_and_nothing_hangs():
+    with pytest.raises(OSError, match="No space left"), ZipInBackground(FullDisk()) as archive:
+        archive.entry("a.csv")
+        for _ in range(200):
+            archive.write(b"x" * 100_000)
+    assert [t for t in threading.enumerate() if t.name == "export-zip"] == []
+
+
+def test_an_error_while_reading_rows_stops_the_thread_and_is_raised_unchanged():
+    with pytest.raises(RuntimeError, match="base perdue"), ZipInBackground(io.BytesIO()) as archive:
+        archive.entry("a.csv")
+        archive.write(b"debut")
+        raise RuntimeError("base perdue")
+    assert [t for t in threading.enumerate() if t.name == "export-zip"] == []
