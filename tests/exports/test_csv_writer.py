@@ -32,15 +32,15 @@ def test_columns_written_fast_read_back_as_csv_writer_rows(rows):
 
 
 def test_text_with_quotes_commas_and_line_breaks_is_quoted_and_numbers_are_not():
-    columns = [[b"FDT-1", b"FDT-2"], ['Un "tiers-lieu", ouvert\r\nle soir'.encode(), b"simple"], [b"3", b"2.5"],
+    columns = [[b"FDT-1", b"FDT-2"], [b'Un "tiers-lieu", ouvert\r\nle soir', b"simple"], [b"3", b"2.5"],
                [b"2026-03-01 09:30:00", b""]]
 
     data = csv_lines(columns)
 
-    assert data == (b'FDT-1,"Un ""tiers-lieu"", ouvert\r\nle soir",3,2026-03-01 09:30:00\r\n'
-                    b'FDT-2,"simple",2.5,\r\n')
+    assert data == (b'FDT-1,"Un ""tiers-lieu"", ouvert\r\nle soir",3,2026-03-01 09:30:00\n'
+                    b'FDT-2,"simple",2.5,\n')
 
 
 def test_a_lone_empty_column_is_written_as_quotes_so_the_line_is_not_blank():
-    assert csv_lines([[b"", b"x"]]) == b'""\r\nx\r\n'
+    assert csv_lines([[b"", b"x"]]) == b'""\nx\n'
     assert read(csv_lines([[b"", b"x"]])) == [[""], ["x"]]

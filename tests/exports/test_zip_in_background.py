@@ -28,17 +28,29 @@ class FullDisk(io.BytesIO):
         raise OSError(28, "No space left on device")
 
 
+def write_many(archive) -> None:
+    archive.entry("a.csv")
+    for _ in range(200):
+        archive.write(b"x" * 100_000)
+
+
 def test_a_write_error_in_the_thread_is_raised_in_the_caller_and_nothing_hangs():
-    with pytest.raises(OSError, match="No space left"), ZipInBackground(FullDisk()) as archive:
-        archive.entry("a.csv")
-        for _ in range(200):
-            archive.write(b"x" * 100_000)
+    def export():
+        with ZipInBackground(FullDisk()) as archive:
+            write_many(archive)
+
+    with pytest.raises(OSError, match="No space left"):
+        export()
     assert [t for t in threading.enumerate() if t.name == "export-zip"] == []
 
 
 def test_an_error_while_reading_rows_stops_the_thread_and_is_raised_unchanged():
-    with pytest.raises(RuntimeError, match="base perdue"), ZipInBackground(io.BytesIO()) as archive:
-        archive.entry("a.csv")
-        archive.write(b"debut")
-        raise RuntimeError("base perdue")
+    def export():
+        with ZipInBackground(io.BytesIO()) as archive:
+            archive.entry("a.csv")
+            archive.write(b"debut")
+            raise RuntimeError("base perdue")
+
+    with pytest.raises(RuntimeError, match="base perdue"):
+        export()
     assert [t for t in threading.enumerate() if t.name == "export-zip"] == []

@@ -3,8 +3,10 @@
 The CSV of 20,000 dossiers holds about 3 million values; converting each one in Python (dates to Paris
 time, uuids, yes/no, None) cost more than reading them. Here each column is turned into its CSV text in
 the SELECT itself, so the rows arrive as strings (as bytes on SQLite, see `queries.Block.csv_batches`)
-that only need quoting and joining. Floats stay numbers: SQLite's text form of a float has 15
-significant digits where Python's `repr` keeps the exact value, so they are written by Python.
+that only need quoting and joining (SQLite), or are written as CSV by PostgreSQL itself (COPY). On
+SQLite floats stay numbers: its text form of a float has 15 significant digits where Python's `repr`
+keeps the exact value, so they are written by Python; PostgreSQL's shortest exact form is Python's
+but for the ".0" of a whole number, added here.
 
 The text is the one `str()` gives of the typed value the XLSX/ODS writers receive (the export tests
 compare both), e.g. a date-time is naive Paris time to the second: `2026-07-01 12:00:00`.
@@ -75,6 +77,8 @@ POSTGRESQL = {
     "bool": "CASE WHEN {x} IS NULL THEN '' WHEN {x} THEN 'oui' ELSE 'non' END",
     "uuid": "COALESCE(({x})::text, '')",
     "datetime": "COALESCE(to_char(({x}) AT TIME ZONE '{zone}', 'YYYY-MM-DD HH24:MI:SS'), '')",
+    "float": ("CASE WHEN {x} IS NULL THEN '' WHEN ({x})::float8 = trunc(({x})::float8) AND abs(({x})::float8) < 1e15 "
+              "THEN trunc(({x})::float8)::bigint::text || '.0' ELSE ({x})::float8::text END"),
 }
 
 
@@ -85,7 +89,7 @@ class AsText(Expression):
 
     def __init__(self, expression, kind: str):
         super().__init__()
-        if kind not in SQLITE and kind != "datetime":
+        if kind not in POSTGRESQL:
             raise ValueError(f"no SQL text rendering for {kind!r} values")
         self.expression, self.kind = expression, kind
 
@@ -105,6 +109,8 @@ class AsText(Expression):
         return template.replace("{x}", f"({sql})"), tuple(params) * template.count("{x}")
 
     def as_sqlite(self, compiler, connection):
+        if self.kind == "float":
+            raise ValueError("floats are written by Python on SQLite (15 significant digits in SQL)")
         if self.kind == "datetime":
             return self._render(compiler, f"COALESCE({_sqlite_local_time('{x}')}, '')")
         return self._render(compiler, SQLITE[self.kind])

@@ -48,7 +48,8 @@ def csv_column(values: list[bytes]) -> tuple[list[bytes], bool]:
 
 
 def csv_lines(columns: list[list[bytes]]) -> bytes:
-    """Columns of UTF-8 texts as CSV lines (comma, CRLF line ends), built by a single join.
+    """Columns of UTF-8 texts as CSV lines (comma, LF line ends as PostgreSQL's COPY writes them), built by
+    a single join.
 
     The quotes of a quoted column go into the separators around it, so no field is copied before the join.
     """
@@ -60,7 +61,7 @@ def csv_lines(columns: list[list[bytes]]) -> bytes:
     marks = [QUOTE if q else b"" for q in quoted]
     parts = [repeat(marks[0])]
     for index, values in enumerate(fields):
-        after = b"\r\n" if index == len(fields) - 1 else b"," + marks[index + 1]
+        after = b"\n" if index == len(fields) - 1 else b"," + marks[index + 1]
         parts += [values, repeat(marks[index] + after)]
     return b"".join(chain.from_iterable(zip(*parts, strict=False)))  # separators repeat without end
 
@@ -68,17 +69,27 @@ def csv_lines(columns: list[list[bytes]]) -> bytes:
 def write_csv_zip(blocks: list[Block], fileobj, progress: Progress = None) -> None:
     """A ZIP with one CSV per block (UTF-8 with BOM for spreadsheet programs), streamed CHUNK rows at a time.
 
-    The values come as text from the database (`Block.csv_batches`): here they are only quoted and
-    joined, while a second thread compresses the previous chunk.
+    The values come as text from the database: on SQLite (`Block.csv_batches`) they are only quoted and
+    joined here, on PostgreSQL the server writes the CSV itself (`Block.csv_copy`); meanwhile a second
+    thread compresses the previous chunk.
     """
     with ZipInBackground(fileobj) as archive:
         for block in blocks:
             archive.entry(f"{slugify(block.name)}.csv")
             archive.write("\ufeff".encode() + csv_lines([[label.encode()] for label in block.header]))
-            for columns in block.csv_batches():
-                archive.write(csv_lines(columns))
-                if progress:
-                    progress(len(columns[0]))
+            for data, rows in _csv_chunks(block):
+                archive.write(data)
+                if progress and rows:
+                    progress(rows)
+
+
+def _csv_chunks(block: Block) -> Iterator[tuple[bytes, int]]:
+    """A block's CSV lines by chunks, with the number of rows each holds (as far as known)."""
+    if block.csv_by_copy:
+        yield from block.csv_copy()
+        return
+    for columns in block.csv_batches():
+        yield csv_lines(columns), len(columns[0])
 
 
 class ZipInBackground:
