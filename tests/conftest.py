@@ -238,3 +238,47 @@ def _agent_mfa_only_when_marked(request, settings):
 def _fast_password_hashing(settings):
     """Tests create many users: a fast hasher keeps the suite quick (production keeps PBKDF2)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- A local XYZ tile server (basemap tests of the data map and the place map) ----------------------------------------
+def tile_png(size: int = 256, rgb: tuple[int, int, int] = (221, 232, 214)) -> bytes:
+    """A plain PNG tile, one colour, with a darker one-pixel border so tile seams show on screenshots."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    edge = bytes(c - 40 for c in rgb)
+    inner = b"\x00" + edge + bytes(rgb) * (size - 2) + edge
+    rows = b"".join(b"\x00" + edge * size if y in (0, size - 1) else inner for y in range(size))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture
+def tile_server():
+    """An HTTP server on 127.0.0.1 answering a PNG for any /z/x/y.png, recording (host, path) of each request."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    requested, body = [], tile_png()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            requested.append((self.headers.get("Host", ""), self.path))
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_port, requested
+    server.shutdown()
+    server.server_close()

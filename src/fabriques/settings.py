@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the app server (collectstatic first)
     "csp.middleware.CSPMiddleware",
+    "fabriques.territory.tiles.TileCspMiddleware",  # after CSP: adds the tile origins of pages that draw tiles
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,11 +184,15 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("FABRIQUES_FROM_EMAIL", "Fabriques <ne-pas-repondre@fabriques.localhost>")
 
 # --- Territory: national address API (BAN) for geocoding, off unless set (e.g. https://api-adresse.data.gouv.fr);
-# an XYZ tile URL template ("https://host/{z}/{x}/{y}.png") for the basemap of /donnees/carte/ (empty: offline
-# map; when set, that page's CSP allows the tile host in img-src) and the attribution the tile provider asks for.
+# an XYZ tile URL template ("https://host/{z}/{x}/{y}.png", or "https://{s}.host/{z}/{x}/{y}.png" where {s} is one
+# letter of FABRIQUES_TILE_SUBDOMAINS, default "abc", chosen per tile) for the basemap of the data map
+# /donnees/carte/ and of the place maps (eligibility check, instruction page). Empty: offline maps. When set, the
+# CSP of the pages that draw tiles, and only those, allows every tile origin in img-src (territory.tiles).
+# FABRIQUES_TILE_ATTRIBUTION: the credit the tile provider asks for, shown under the maps.
 FABRIQUES_BAN_URL = os.environ.get("FABRIQUES_BAN_URL", "")
 FABRIQUES_BAN_TIMEOUT = float(os.environ.get("FABRIQUES_BAN_TIMEOUT", "3"))
 FABRIQUES_TILE_URL = os.environ.get("FABRIQUES_TILE_URL", "")
+FABRIQUES_TILE_SUBDOMAINS = os.environ.get("FABRIQUES_TILE_SUBDOMAINS", "abc")
 FABRIQUES_TILE_ATTRIBUTION = os.environ.get("FABRIQUES_TILE_ATTRIBUTION", "")
 
 # --- Data out: API requests per token and minute (counted in the database, shared by all servers);

@@ -1,9 +1,6 @@
 """The map page: laureates for everyone, plus the dossiers an agent may see; filters by wave, track, région."""
 
-from urllib.parse import urlsplit
-
 from django import forms
-from django.conf import settings
 from django.shortcuts import render
 from dsfr.forms import DsfrBaseForm
 
@@ -12,6 +9,7 @@ from fabriques.dossiers.enums import DossierState
 from fabriques.instruction.rules import dossiers_for_instruction
 from fabriques.opendata import maps, queries
 from fabriques.territory.enums import REGION_NAMES
+from fabriques.territory.tiles import allow_tiles, tile_source, tiles
 
 AGENT_POINTS_MAX = 5000
 STATE_LABELS = dict(DossierState.choices)
@@ -63,23 +61,17 @@ def map_page(request):
     form = MapFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     wave, track, region = data.get("wave", ""), data.get("track", ""), data.get("region", "")
-    tile_url = settings.FABRIQUES_TILE_URL
-    frame = maps.frame_for(region, crs=maps.MERCATOR if tile_url else maps.L93)
+    source = tile_source()
+    frame = maps.frame_for(region, crs=maps.MERCATOR if source else maps.L93)
     vintage = Call.objects.order_by("-qpv_vintage").values_list("qpv_vintage", flat=True).first() or 2024
     laureates = maps.map_points(_laureates(wave, track, region), frame)
     dossiers = maps.map_points(_agent_dossiers(request.user, wave, track, region), frame)
-    response = render(request, "opendata/map.html", {
+    if source:  # the tile server is allowed on this page only, and only when one is configured
+        allow_tiles(request, source)
+    return render(request, "opendata/map.html", {
         "form": form, "frame": frame, "qpv": maps.qpv_paths(frame, vintage), "census": maps.census_points(frame),
         "laureates": laureates, "dossiers": dossiers, "vintage": vintage,
         "outside": sum(1 for p in laureates + dossiers if p.x is None),
-        "tiles": maps.tiles(frame, tile_url) if tile_url else [],
-        "tile_attribution": settings.FABRIQUES_TILE_ATTRIBUTION or _origin(tile_url),
+        "tiles": tiles(frame, source) if source else [],
+        "tile_attribution": source.credit if source else "",
     })
-    if tile_url:  # the tile server is allowed on this page only, and only when one is configured
-        response._csp_update = {"img-src": [_origin(tile_url)]}  # what django-csp's @csp_update sets
-    return response
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""

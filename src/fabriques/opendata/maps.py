@@ -2,14 +2,14 @@
 
 Offline by default, in Lambert-93 (pyproj, territory.geometry), with no tiles. When a tile URL is set
 (`FABRIQUES_TILE_URL`, an XYZ template such as `https://tiles.example/{z}/{x}/{y}.png`), the frame is in
-Web Mercator (EPSG:3857), the projection of XYZ tiles, and the tiles covering it are drawn as SVG
-`<image>` elements under the same vector layers. Metropolitan France is framed by default, or the
-bounding box of a région's communes; points outside the frame (overseas) are listed in the table only.
+Web Mercator (EPSG:3857), the projection of XYZ tiles, and the tiles covering it (`territory.tiles`, shared with
+the place map) are drawn as SVG `<image>` elements under the same vector layers. Metropolitan France is framed by
+default, or the bounding box of a région's communes; points outside the frame (overseas) are listed in the table
+only.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,9 +25,6 @@ METROPOLE_L93 = (90_000.0, 6_030_000.0, 1_260_000.0, 7_130_000.0)
 METROPOLE_LONLAT = (-5.3, 41.2, 9.7, 51.2)
 SIMPLIFY_PX = 0.6
 L93, MERCATOR = "l93", "mercator"
-MERCATOR_HALF_WORLD = 20_037_508.342789244  # metres from the origin to the edge of the XYZ tile grid
-TILE_PX = 256
-MAX_TILES = 64
 _TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
 _FROM_MERCATOR = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
 
@@ -90,39 +87,6 @@ def frame_for(region: str = "", crs: str = L93) -> Frame:
     lon0, lat0, lon1, lat1 = METROPOLE_LONLAT
     x, y = _project([lon0, lon1], [lat0, lat1], crs)
     return Frame(float(x[0]), float(y[0]), float(x[1]), float(y[1]), crs=crs)
-
-
-@dataclass
-class Tile:
-    href: str
-    x: float
-    y: float
-    size: float
-
-
-def tiles(frame: Frame, url_template: str) -> list[Tile]:
-    """The XYZ tiles covering a Web Mercator frame, placed in SVG units, at the zoom where a tile is drawn
-    at most TILE_PX wide (so it is not enlarged), lowered until at most MAX_TILES are needed."""
-    world = 2 * MERCATOR_HALF_WORLD * frame.scale  # the whole tile grid's width in SVG units
-    zoom = max(0, min(19, math.ceil(math.log2(world / TILE_PX))))
-    while True:
-        n = 2 ** zoom
-        metres = 2 * MERCATOR_HALF_WORLD / n
-        columns = range(max(0, math.floor((frame.minx + MERCATOR_HALF_WORLD) / metres)),
-                        min(n - 1, math.floor((frame.maxx + MERCATOR_HALF_WORLD) / metres)) + 1)
-        rows = range(max(0, math.floor((MERCATOR_HALF_WORLD - frame.maxy) / metres)),
-                     min(n - 1, math.floor((MERCATOR_HALF_WORLD - frame.miny) / metres)) + 1)
-        if len(columns) * len(rows) <= MAX_TILES or zoom == 0:
-            break
-        zoom -= 1
-    size = metres * frame.scale
-    result = []
-    for row in rows:
-        for column in columns:
-            x, y = frame.to_svg(column * metres - MERCATOR_HALF_WORLD, MERCATOR_HALF_WORLD - row * metres)
-            href = url_template.replace("{z}", str(zoom)).replace("{x}", str(column)).replace("{y}", str(row))
-            result.append(Tile(href=href, x=round(float(x), 2), y=round(float(y), 2), size=round(size, 2)))
-    return result
 
 
 def _ring_path(coords: np.ndarray) -> str:

@@ -1,6 +1,7 @@
-"""A small offline map of a place: the QPV perimeters and tiers-lieux around it, drawn as SVG in Lambert-93.
+"""A small map of a place: the QPV perimeters and tiers-lieux around it, drawn as SVG in Lambert-93.
 
-No tiles: coordinates are metres from the place (x east, y north), so the SVG viewBox does the scaling.
+Coordinates are metres from the place (x east, y north), so the SVG viewBox does the scaling. Offline by default;
+with a tile URL the template tag adds Web Mercator tiles under the layers (territory.tiles.place_tiles).
 """
 
 from __future__ import annotations
