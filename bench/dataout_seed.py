@@ -101,6 +101,10 @@ def populate(n: int, rng: random.Random, evaluated_share: float = 0.2):
                                            amount_eur=60_000 if s == S.LAUREATE else None, reasons="-",
                                            staged_by=admin, staged_at=now, applied_at=now, applied_by=admin)
                                   for d, _, s in dossiers if s in (S.LAUREATE, S.NOT_RETAINED)), batch_size=5000)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum/`PRAGMA optimize` would give
+        cursor.execute("ANALYZE")
     return wave, admin
 
 
