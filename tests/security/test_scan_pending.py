@@ -58,6 +58,15 @@ def _run() -> str:
     return out.getvalue()
 
 
+def _run_with_errors(errors: int) -> str:
+    """A run that could not scan every file: its summary is printed and it exits non-zero (CommandError)."""
+    out = io.StringIO()
+    with pytest.raises(CommandError) as failed:
+        call_command("scan_pending", stdout=out)
+    assert str(failed.value).startswith(f"{errors} fichier(s) n’ont pas pu être analysés")
+    return out.getvalue()
+
+
 def test_without_a_scanner_the_command_refuses_to_run_and_changes_nothing(stored_unscanned, no_scanner):
     before, audit_before = _states(stored_unscanned["dossier"]), AuditEntry.objects.count()
 
@@ -120,7 +129,7 @@ def test_when_the_scanner_is_down_files_stay_in_place_as_error_and_the_next_run_
     dossier = stored_unscanned["dossier"]
     files = DossierAttachment.objects.filter(dossier=dossier).count() + 2
 
-    assert _run() == f"scanned={files} clean=0 infected=0 errors={files}\n"
+    assert _run_with_errors(files) == f"scanned={files} clean=0 infected=0 errors={files}\n"
     attachments, messages = _states(dossier)
     assert {state for _, state, _ in attachments} == {ScanState.ERROR}
     assert {state for _, state, name in messages if name} == {ScanState.ERROR}
@@ -138,7 +147,7 @@ def test_a_file_missing_from_the_storage_is_counted_as_an_error_and_the_others_a
     (media_root / missing.attachment.name).unlink()
     files = DossierAttachment.objects.filter(dossier=stored_unscanned["dossier"]).count() + 2
 
-    output = _run()
+    output = _run_with_errors(1)
 
     assert output == f"scanned={files} clean={files - 3} infected=2 errors=1\n"
     assert Message.objects.get(pk=missing.pk).attachment_scan_state == ScanState.ERROR

@@ -17,3 +17,8 @@ class Command(BaseCommand):
         except ScannerNotConfiguredError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(summary.as_line())
+        if summary.errors:  # a non-zero exit, so that cron or the supervisor reports it
+            raise CommandError(
+                f"{summary.errors} fichier(s) n’ont pas pu être analysés (détail dans le journal) ; "
+                "ils restent en attente et seront analysés au prochain passage."
+            )
