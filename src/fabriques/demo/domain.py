@@ -98,8 +98,9 @@ def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]
         from django.test.utils import override_settings
 
         users = {a.email.split("@")[0]: User.objects.get(email=a.email) for a in accounts}
-        # The demo's applicants and evaluators are fictitious: their e-mails are not printed.
-        with transaction.atomic(), override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        # The demo's applicants and evaluators are fictitious: their e-mails are not printed. The backend is
+        # swapped around the transaction, not inside it: the e-mails leave from on-commit callbacks.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
             demo_closed_wave(
                 call=call,
                 password=DEMO_PASSWORD,
