@@ -84,6 +84,13 @@ def test_admin_csv_is_a_zip_of_one_csv_per_block_read_back_with_the_same_values(
     deposited = timezone.localtime(world.laureate.last_deposited_at)  # Europe/Paris, as agents read it
     assert row["Déposé le"] == deposited.strftime("%Y-%m-%d %H:%M:%S")
     assert row["Identifiant"] == str(world.laureate.uuid)
+    # coded columns read as the French words of the interface, not as codes
+    assert row["Décision"] == "Lauréat"
+    assert {r[header.index("Éligibilité")] for r in body} == {"À vérifier"}  # "manual" in the database
+    assert {r[header.index("Recevabilité")] for r in body} <= {"Recevable", "Irrecevable", ""}
+    budget = files["budget.csv"]
+    assert {r[budget[0].index("Nature")] for r in budget[1:]} <= {"Charge", "Ressource"}
+    assert "Charges de personnel" in {r[budget[0].index("Catégorie")] for r in budget[1:]}
     answers = {(r[0], r[1]): r[2] for r in files["reponses.csv"][1:]}
     for answer in world.laureate.answers.select_related("criterion"):
         assert answers[(world.laureate.reference, answer.criterion.code)] == answer.text

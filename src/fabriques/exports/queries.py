@@ -21,17 +21,18 @@ from django.db.models import Case, CharField, F, FloatField, QuerySet, Value, Wh
 from django.db.models.functions import Cast
 from django.db.models.sql.constants import MULTI
 
-from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.enums import ChargeCategory, ResourceCategory
 from fabriques.dossiers.models import Answer, BudgetLine, DossierAttachment
 from fabriques.evaluation.models import Evaluation, Score
 from fabriques.exports.models import ExportJob
 from fabriques.exports.sqltext import AsText, kind_of
 from fabriques.instruction.rules import dossiers_for_instruction
+from fabriques.territory.eligibility import STATUS_LABELS
 
 CHUNK = 2000
 COPY_CHUNK = 1 << 20
 PARIS = ZoneInfo(settings.TIME_ZONE)
-STATE_LABELS = dict(DossierState.choices)
+CATEGORY_LABELS = {**dict(ChargeCategory.choices), **dict(ResourceCategory.choices)}
 
 
 @dataclass
@@ -232,8 +233,18 @@ def _csv_column(model, field, labels: dict[str, dict] | None, vendor: str):
     return expression if kind == "float" and vendor == "sqlite" else AsText(expression, kind)
 
 
+def _labels(model, fields: list, labels: dict[str, dict] | None) -> dict[str, dict]:
+    """French labels by field path: those given, else the choices of the model field (codes become words)."""
+    found = dict(labels or {})
+    for field in fields:
+        if isinstance(field, str) and field not in found and _field_at(model, field).choices:
+            found[field] = {code: str(label) for code, label in _field_at(model, field).flatchoices}
+    return found
+
+
 def _block(name: str, columns: list[tuple], source: QuerySet, *, order: list[str], labels=None) -> Block:
     fields = [field for field, _ in columns]
+    labels = _labels(source.model, fields, labels)
     ordered = source.order_by(*order)
     vendor = connections[source.db].vendor
     csv_columns = [_csv_column(source.model, field, labels, vendor) for field in fields]
@@ -251,13 +262,14 @@ def blocks(user, wave) -> list[Block]:
     scores = can_export_scores(user, wave.call)
     result = [
         _block("Dossiers", DOSSIER_FIELDS + (SCORE_FIELDS if scores else []), dossiers, order=["id"],
-               labels={"state": STATE_LABELS}),
+               labels={"eligibility_status": STATUS_LABELS}),
         _block("Réponses", [("dossier__reference", "Référence"), ("criterion__code", "Critère"), ("text", "Réponse")],
                Answer.objects.filter(dossier__in=mine), order=["dossier_id", "criterion_id"]),
         _block("Budget", [("dossier__reference", "Référence"), ("year", "Année"), ("kind", "Nature"),
                           ("category", "Catégorie"), ("label", "Libellé"), ("amount_eur", "Montant (€)"),
                           ("is_state_request", "Demande à l’État"), ("cofunder", "Cofinanceur")],
-               BudgetLine.objects.filter(dossier__in=mine), order=["dossier_id", "year", "kind", "id"]),
+               BudgetLine.objects.filter(dossier__in=mine), order=["dossier_id", "year", "kind", "id"],
+               labels={"category": CATEGORY_LABELS}),
         _block("Pièces", [("dossier__reference", "Référence"), ("required__code", "Pièce"),
                           ("original_name", "Nom du fichier"), ("size", "Taille (octets)"), ("sha256", "SHA-256"),
                           ("detected_type", "Type"), ("uploaded_at", "Déposée le")],
