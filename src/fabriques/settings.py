@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "fabriques.exports",
     "fabriques.opendata",
     "fabriques.webhooks",
+    "fabriques.mail",
     "fabriques.demo",
     "fabriques.security",
 ]

@@ -58,7 +58,8 @@ def test_erasing_an_account_deletes_drafts_keeps_deposits_and_anonymises(client,
     assert client.get("/espace/").status_code == 302
 
 
-def test_untouched_drafts_get_a_notice_then_are_purged_and_deposits_never(open_wave, make_user, commune):
+def test_untouched_drafts_get_a_notice_then_are_purged_and_deposits_never(open_wave, make_user, commune,
+                                                                         django_capture_on_commit_callbacks):
     open_wave.call.__class__.objects.filter(pk=open_wave.call_id).update(draft_retention_days=100,
                                                                          draft_notice_days=10)
     owner = make_user("lea@exemple.fr")
@@ -69,9 +70,10 @@ def test_untouched_drafts_get_a_notice_then_are_purged_and_deposits_never(open_w
     Dossier.objects.filter(pk__in=[old_draft.pk, old_deposit.pk]).update(updated_at=now - dt.timedelta(days=95))
     mail.outbox.clear()
 
-    first = drafts_purge(now=now)
-    second = drafts_purge(now=now + dt.timedelta(days=5))
-    third = drafts_purge(now=now + dt.timedelta(days=11))
+    with django_capture_on_commit_callbacks(execute=True):  # the notices go out after their commit
+        first = drafts_purge(now=now)
+        second = drafts_purge(now=now + dt.timedelta(days=5))
+        third = drafts_purge(now=now + dt.timedelta(days=11))
 
     assert (first.noticed, first.deleted) == (1, 0)
     assert [m.to for m in mail.outbox] == [["lea@exemple.fr"]]

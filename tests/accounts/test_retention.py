@@ -59,7 +59,7 @@ def test_a_notice_longer_than_the_retention_is_refused_with_its_path(call):
     assert Call.objects.get(pk=call.pk).draft_notice_days == 30
 
 
-def test_drafts_are_purged_on_their_own_calls_clock(open_wave, make_user, commune):
+def test_drafts_are_purged_on_their_own_calls_clock(open_wave, make_user, commune, django_capture_on_commit_callbacks):
     Call.objects.filter(pk=open_wave.call_id).update(draft_retention_days=100, draft_notice_days=10)
     other = call_load(text=TOML.replace('slug = "ami-tiers-lieux-2019"', 'slug = "ami-bis"', 1), source="bis.toml").call
     other_wave = demo_open_wave(call=other)
@@ -70,8 +70,9 @@ def test_drafts_are_purged_on_their_own_calls_clock(open_wave, make_user, commun
     Dossier.objects.filter(pk__in=[short.pk, long.pk]).update(updated_at=now - dt.timedelta(days=95))
     mail.outbox.clear()
 
-    noticed = drafts_purge(now=now)
-    purged = drafts_purge(now=now + dt.timedelta(days=11))
+    with django_capture_on_commit_callbacks(execute=True):  # the notices go out after their commit
+        noticed = drafts_purge(now=now)
+        purged = drafts_purge(now=now + dt.timedelta(days=11))
 
     assert (noticed.noticed, purged.deleted) == (1, 1)
     assert "sera supprimé dans 10 jours" in mail.outbox[0].body

@@ -54,11 +54,13 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, make_user)
     assert client.login(email="reset@exemple.fr", password="nouveau-mot-de-passe-77")
 
 
-def test_admin_invites_an_agent_who_accepts_and_gets_the_role(client, call, admin_user, make_user):
+def test_admin_invites_an_agent_who_accepts_and_gets_the_role(client, call, admin_user, make_user,
+                                                              django_capture_on_commit_callbacks):
     client.force_login(admin_user)
-    response = client.post(
-        reverse("accounts:invite", args=[call.slug]), {"email": "Expert@Exemple.fr", "role": Role.EVALUATOR}
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the invitation e-mail goes out after its commit
+        response = client.post(
+            reverse("accounts:invite", args=[call.slug]), {"email": "Expert@Exemple.fr", "role": Role.EVALUATOR}
+        )
     assert response.status_code == 302
     link = _link(mail.outbox[-1])
     expert = make_user("expert@exemple.fr")

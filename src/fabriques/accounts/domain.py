@@ -1,13 +1,13 @@
 """Writes on accounts: inviting agents and accepting invitations."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from fabriques.accounts.enums import AGENT_ROLES, Role
 from fabriques.accounts.models import CallRole, Invitation
+from fabriques.mail.domain import email_queue
 
 
 class InvitationError(Exception):
@@ -26,19 +26,19 @@ def agent_invite(*, call, email: str, role: str, by) -> Invitation:
         raise InvitationError(
             "Seuls les rôles d’agent (instruction, évaluation, comité, administration) s’obtiennent sur invitation."
         )
-    invitation = Invitation.objects.create(call=call, email=email.strip().lower(), role=role, invited_by=by)
-    link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation", args=[invitation.token])
-    send_mail(
-        subject=f"[Fabriques] Invitation : {invitation.get_role_display()} — {call.short_title}",
-        message=(
-            f"Bonjour,\n\n{by.email} vous invite à rejoindre « {call.title} » sur Fabriques "
-            f"en tant que {invitation.get_role_display().lower()}.\n\n"
-            f"Pour accepter, ouvrez ce lien (après vous être connecté ou avoir créé votre compte "
-            f"avec cette adresse) :\n{link}\n\nL’équipe Fabriques"
-        ),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
+    with transaction.atomic():  # the invitation and its e-mail are stored together
+        invitation = Invitation.objects.create(call=call, email=email.strip().lower(), role=role, invited_by=by)
+        link = settings.SITE_URL.rstrip("/") + reverse("accounts:invitation", args=[invitation.token])
+        email_queue(
+            subject=f"[Fabriques] Invitation : {invitation.get_role_display()} — {call.short_title}",
+            body=(
+                f"Bonjour,\n\n{by.email} vous invite à rejoindre « {call.title} » sur Fabriques "
+                f"en tant que {invitation.get_role_display().lower()}.\n\n"
+                f"Pour accepter, ouvrez ce lien (après vous être connecté ou avoir créé votre compte "
+                f"avec cette adresse) :\n{link}\n\nL’équipe Fabriques"
+            ),
+            to=[invitation.email],
+        )
     return invitation
 
 

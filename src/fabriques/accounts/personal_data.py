@@ -20,12 +20,12 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
+from fabriques.mail.domain import Email, emails_queue
 
 
 @dataclass(frozen=True)
@@ -133,15 +133,15 @@ def _call_drafts_purge(call, retention: Retention, now: dt.datetime) -> PurgeRep
     drafts = Dossier.objects.filter(state=DossierState.DRAFT, wave__call=call)
     not_noticed_since_edit = Q(purge_notice_at__isnull=True) | Q(purge_notice_at__lt=F("updated_at"))
     to_notice = list(drafts.filter(not_noticed_since_edit, updated_at__lt=warn).select_related("owner"))
-    for draft in to_notice:
-        send_mail(
+    with transaction.atomic():  # the notices are queued with the date that says they were sent
+        emails_queue(emails=[Email(
             subject=f"[Fabriques] Votre brouillon {draft.reference} sera supprimé",
-            message=(f"Bonjour,\n\nLe brouillon {draft.reference} n’a pas été modifié depuis longtemps. Sans "
-                     f"modification de votre part, il sera supprimé dans {retention.notice_days} jours.\n\n"
-                     "L’équipe Fabriques"),
-            from_email=None, recipient_list=[draft.owner.email],
-        )
-    Dossier.objects.filter(pk__in=[d.pk for d in to_notice]).update(purge_notice_at=now)
+            body=(f"Bonjour,\n\nLe brouillon {draft.reference} n’a pas été modifié depuis longtemps. Sans "
+                  f"modification de votre part, il sera supprimé dans {retention.notice_days} jours.\n\n"
+                  "L’équipe Fabriques"),
+            to=[draft.owner.email],
+        ) for draft in to_notice])
+        Dossier.objects.filter(pk__in=[d.pk for d in to_notice]).update(purge_notice_at=now)
     # Deleted only if a notice was sent long enough ago and nothing changed since.
     doomed = list(drafts.filter(
         updated_at__lt=limit, purge_notice_at__gte=F("updated_at"),

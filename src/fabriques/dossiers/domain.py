@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -28,6 +27,7 @@ from fabriques.dossiers.models import (
     DossierAttachment,
     SelfAssessment,
 )
+from fabriques.mail.domain import email_queue
 from fabriques.security.antivirus import scan_upload
 from fabriques.territory.eligibility import eligibility_report
 
@@ -318,17 +318,18 @@ def cowriter_invite(*, dossier: Dossier, email: str, by) -> CoWriterInvitation:
     email = email.strip().lower()
     if dossier.cowriters.filter(email=email).exists():
         raise DossierError(f"{email} est déjà invité sur ce dossier.")
-    invitation = CoWriterInvitation.objects.create(dossier=dossier, email=email, invited_by=by)
-    audit_record(action="dossier.cowriter_invite", obj=invitation, by=by, after={"email": email},
-                 dossier_id=dossier.pk, call_id=dossier.wave.call_id)
-    link = settings.SITE_URL.rstrip("/") + reverse("dossiers:cowriter-accept", args=[invitation.token])
-    transaction.on_commit(lambda: send_mail(
-        subject=f"[Fabriques] Invitation à co-rédiger le dossier {dossier.reference}",
-        message=(f"Bonjour,\n\n{by.email} vous invite à co-rédiger le dossier {dossier.reference} "
-                 f"({dossier.organisation.name}).\n\nConnectez-vous ou créez votre compte avec cette adresse, "
-                 f"puis ouvrez ce lien :\n{link}\n\nL’équipe Fabriques"),
-        from_email=None, recipient_list=[email],
-    ))
+    with transaction.atomic():  # the invitation, its audit entry and its e-mail are stored together
+        invitation = CoWriterInvitation.objects.create(dossier=dossier, email=email, invited_by=by)
+        audit_record(action="dossier.cowriter_invite", obj=invitation, by=by, after={"email": email},
+                     dossier_id=dossier.pk, call_id=dossier.wave.call_id)
+        link = settings.SITE_URL.rstrip("/") + reverse("dossiers:cowriter-accept", args=[invitation.token])
+        email_queue(
+            subject=f"[Fabriques] Invitation à co-rédiger le dossier {dossier.reference}",
+            body=(f"Bonjour,\n\n{by.email} vous invite à co-rédiger le dossier {dossier.reference} "
+                  f"({dossier.organisation.name}).\n\nConnectez-vous ou créez votre compte avec cette adresse, "
+                  f"puis ouvrez ce lien :\n{link}\n\nL’équipe Fabriques"),
+            to=[email],
+        )
     return invitation
 
 

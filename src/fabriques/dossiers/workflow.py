@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.utils.module_loading import import_string
 from fabriques.audit.domain import audit_record
 from fabriques.dossiers.enums import WITHDRAWABLE_STATES, DossierState
 from fabriques.dossiers.models import Dossier
+from fabriques.mail.domain import Email, emails_queue
 
 S = DossierState
 
@@ -70,7 +70,7 @@ def can_transition(dossier: Dossier, to: str) -> bool:
     return to in TRANSITIONS.get(dossier.state, frozenset())
 
 
-def _notification(dossier: Dossier, to: str, reason: str) -> EmailMessage:
+def _notification(dossier: Dossier, to: str, reason: str) -> Email:
     subject, body = NOTIFICATIONS[to]
     link = settings.SITE_URL.rstrip("/") + reverse("dossiers:detail", args=[dossier.uuid])
     text = f"Bonjour,\n\n{body}\n"
@@ -78,11 +78,7 @@ def _notification(dossier: Dossier, to: str, reason: str) -> EmailMessage:
         text += f"\nMotif : {reason}\n"
     text += f"\nDossier {dossier.reference} — {dossier.place_name or dossier.organisation.name}\n{link}\n\n"
     text += "L’équipe Fabriques"
-    return EmailMessage(subject=f"[Fabriques] {subject} — {dossier.reference}", body=text, to=[dossier.owner.email])
-
-
-def _notify(dossier: Dossier, to: str, reason: str) -> None:
-    _notification(dossier, to, reason).send()
+    return Email(subject=f"[Fabriques] {subject} — {dossier.reference}", body=text, to=[dossier.owner.email])
 
 
 def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "") -> Dossier:
@@ -103,7 +99,7 @@ def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "") -> Do
         )
         for action in (*ON_ENTER.get(to, ()), *ON_ANY):
             import_string(action)(dossier=dossier, by=by)
-        transaction.on_commit(lambda: _notify(dossier, to, reason))
+        emails_queue(emails=[_notification(dossier, to, reason)])  # committed with the state, sent after
     return dossier
 
 
@@ -134,11 +130,6 @@ def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: st
         for dossier in dossiers:
             for action in (*ON_ENTER.get(to, ()), *ON_ANY):
                 import_string(action)(dossier=dossier, by=by)
-        transaction.on_commit(lambda: _notify_many(dossiers, to, reason))
+        # One e-mail per dossier, one insert, sent after the commit over a single connection.
+        emails_queue(emails=[_notification(d, to, reason) for d in dossiers])
     return dossiers
-
-
-def _notify_many(dossiers: list[Dossier], to: str, reason: str) -> None:
-    """One e-mail per dossier, sent over a single connection."""
-    with get_connection() as connection:
-        connection.send_messages([_notification(d, to, reason) for d in dossiers])

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -45,6 +44,7 @@ from fabriques.evaluation.models import (
     WaveEvaluationSettings,
 )
 from fabriques.evaluation.queries import settings_for_wave
+from fabriques.mail.domain import Email, emails_queue
 
 ASSIGNABLE_STATES = frozenset({DossierState.ADMISSIBLE, DossierState.IN_EVALUATION})
 IN_PLAY = frozenset({AssignmentState.AWAITING_DECLARATION, AssignmentState.ACTIVE})
@@ -119,18 +119,17 @@ def evaluator_scope_set(*, user, call, track_ids: list[int], region_codes: list[
 # --- Assignments ---------------------------------------------------------------------------------
 
 
-def _mail_assignments(evaluator: User, dossiers: list[Dossier]) -> None:
+def _assignments_email(evaluator: User, dossiers: list[Dossier]) -> Email:
     link = settings.SITE_URL.rstrip("/") + reverse("evaluation:mine")
     lines = "\n".join(f"- {d.reference} ({d.track.short_title})" for d in dossiers)
-    send_mail(
+    return Email(
         subject=f"[Fabriques] {len(dossiers)} dossier(s) à évaluer",
-        message=(
+        body=(
             "Bonjour,\n\nLes dossiers suivants vous ont été confiés pour évaluation :\n"
             f"{lines}\n\nAvant de lire chaque dossier, déclarez tout conflit d’intérêts.\n{link}\n\n"
             "L’équipe Fabriques"
         ),
-        from_email=None,
-        recipient_list=[evaluator.email],
+        to=[evaluator.email],
     )
 
 
@@ -163,7 +162,7 @@ def assignment_create(*, dossier: Dossier, evaluator, by) -> Assignment:
         if dossier.state == DossierState.EVALUATED:
             dossier_transition(dossier, DossierState.IN_EVALUATION, by=by, reason="Évaluateur ajouté")
         _start_evaluation(dossier, by)
-        transaction.on_commit(lambda: _mail_assignments(evaluator, [dossier]))
+        emails_queue(emails=[_assignments_email(evaluator, [dossier])])
     return assignment
 
 
@@ -264,7 +263,7 @@ def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary
         audit_record(action="evaluation.assign_auto", obj=wave, by=by, call_id=wave.call_id,
                      after={"created": summary.created, "per_dossier": per_dossier,
                             "shortfalls": {s.reference: s.missing for s in summary.shortfalls}})
-        transaction.on_commit(lambda: [_mail_assignments(users[e], ds) for e, ds in per_evaluator.items()])
+        emails_queue(emails=[_assignments_email(users[e], ds) for e, ds in per_evaluator.items()])
     return summary
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +25,7 @@ from fabriques.instruction.models import (
     Message,
     RoutingRule,
 )
+from fabriques.mail.domain import email_queue
 
 S = DossierState
 
@@ -339,21 +339,23 @@ def message_post(*, dossier: Dossier, author, body: str, internal: bool = False,
             raise InstructionError(verdict.refusal)
         message.attachment_name, message.attachment_scan_state = safe_name(upload.name), verdict.state
         message.attachment.save(f"{dossier.uuid.hex}-{timezone.now():%H%M%S%f}", upload, save=False)
-    message.save()
-    audit_record(
-        action="message.posted",
-        obj=message,
-        by=author,
-        after={"internal": internal},
-        dossier_id=dossier.pk,
-        call_id=dossier.wave.call_id,
-    )
-    if not internal:
-        transaction.on_commit(lambda: _message_notify(message))
+    with transaction.atomic():  # the message, its audit entry and its e-mail are stored together
+        message.save()
+        audit_record(
+            action="message.posted",
+            obj=message,
+            by=author,
+            after={"internal": internal},
+            dossier_id=dossier.pk,
+            call_id=dossier.wave.call_id,
+        )
+        if not internal:
+            _message_notify(message)
     return message
 
 
 def _message_notify(message: Message) -> None:
+    """Queue the e-mail telling the other side that a message was posted (in the posting transaction)."""
     dossier = message.dossier
     from_applicant = (
         message.author_id == dossier.owner_id or dossier.organisation.members.filter(user_id=message.author_id).exists()
@@ -366,12 +368,11 @@ def _message_notify(message: Message) -> None:
         recipients = [dossier.owner.email]
         link = settings.SITE_URL.rstrip("/") + reverse("dossiers:detail", args=[dossier.uuid])
     if recipients:
-        send_mail(
+        email_queue(
             subject=f"[Fabriques] Nouveau message — {dossier.reference}",
-            message=f"Bonjour,\n\nUn nouveau message a été publié sur le dossier {dossier.reference}.\n\n{link}\n\n"
+            body=f"Bonjour,\n\nUn nouveau message a été publié sur le dossier {dossier.reference}.\n\n{link}\n\n"
             "L’équipe Fabriques",
-            from_email=None,
-            recipient_list=recipients,
+            to=recipients,
         )
 
 

@@ -1,0 +1,184 @@
+"""Outgoing e-mail through a durable outbox.
+
+`email_queue` stores the e-mail in the caller's transaction, so it commits (or rolls back) with the
+change it reports; right after the commit one attempt is made from the same process, so people get
+their e-mail at once. Whatever that attempt could not send (SMTP down, process killed between the
+commit and the send) stays queued and is sent by the job worker (`python -m fabriques run-jobs`)
+with back-off. A claimed e-mail holds a lease (`next_attempt_at` moved past the send) rather than a
+"sending" state, so an attempt cut short by a crash is simply due again when the lease ends. A new
+row is born claimed for the after-commit attempt (attempts = 1, leased): that attempt needs no
+claiming write of its own, and the worker sends the row only if the lease runs out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from fabriques.mail.enums import BACKOFF, LEASE, MAX_ATTEMPTS, EmailState
+from fabriques.mail.models import OutgoingEmail
+
+logger = logging.getLogger(__name__)
+BATCH = 50
+
+
+@dataclass(frozen=True)
+class Email:
+    """One e-mail to queue: plain text, sent from DEFAULT_FROM_EMAIL."""
+
+    to: tuple[str, ...] | list[str]
+    subject: str
+    body: str
+    reply_to: str = ""
+
+
+def email_queue(*, to: Iterable[str], subject: str, body: str, reply_to: str = "") -> OutgoingEmail:
+    """Store one e-mail in the current transaction; it is sent after the commit, or later by the worker."""
+    [row] = emails_queue(emails=[Email(to=list(to), subject=subject, body=body, reply_to=reply_to)])
+    return row
+
+
+def emails_queue(*, emails: Iterable[Email]) -> list[OutgoingEmail]:
+    """Store several e-mails with one insert; after the commit they are sent over one connection."""
+    lease_end = timezone.now() + LEASE
+    rows = []
+    for email in emails:
+        recipients = [address for address in email.to if address]
+        if not recipients:
+            raise ValueError(f"E-mail without recipient: {email.subject!r}")
+        rows.append(OutgoingEmail(recipients=recipients, subject=email.subject, body=email.body,
+                                  reply_to=email.reply_to, attempts=1, next_attempt_at=lease_end))
+    if not rows:
+        return []
+    rows = OutgoingEmail.objects.bulk_create(rows)
+    transaction.on_commit(lambda: _send(rows, timezone.now()), robust=True)  # reads the rows, never changes them
+    return rows
+
+
+def emails_send_due(*, now=None, limit: int = BATCH) -> int:
+    """Worker: one attempt for each due e-mail (up to `limit`); returns how many were attempted."""
+    now = now or timezone.now()
+    rows = _claim_due(now, limit)
+    _send(rows, now)
+    return len(rows)
+
+
+# --- Claiming: one sender per attempt --------------------------------------------------------------
+
+
+def _claim_due(now, limit: int) -> list[OutgoingEmail]:
+    """Take up to `limit` due e-mails. PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: conditional updates."""
+    due = OutgoingEmail.objects.filter(state=EmailState.QUEUED, next_attempt_at__lte=now).order_by(
+        "next_attempt_at", "id")
+    if connection.features.has_select_for_update_skip_locked:
+        with transaction.atomic():
+            ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+            OutgoingEmail.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+        return list(OutgoingEmail.objects.filter(pk__in=ids).order_by("next_attempt_at", "id"))
+    return _claim(list(due.values_list("pk", flat=True)[:limit]), now)
+
+
+def _claim(ids: list[int], now) -> list[OutgoingEmail]:
+    """Take these e-mails if still queued and due: attempts + 1 and due again only after the lease.
+
+    The UPDATE is conditional on the attempts count read just before, so of two senders only one
+    wins (SQLite serialises writers; on PostgreSQL the loser's UPDATE waits, re-reads the row and
+    matches nothing).
+    """
+    if not ids:
+        return []
+    claimed = []
+    with transaction.atomic():
+        candidates = OutgoingEmail.objects.filter(pk__in=ids, state=EmailState.QUEUED, next_attempt_at__lte=now)
+        for pk, attempts in candidates.values_list("pk", "attempts"):
+            if OutgoingEmail.objects.filter(
+                pk=pk, state=EmailState.QUEUED, attempts=attempts, next_attempt_at__lte=now,
+            ).update(attempts=attempts + 1, next_attempt_at=now + LEASE):
+                claimed.append(pk)
+    return list(OutgoingEmail.objects.filter(pk__in=claimed).order_by("next_attempt_at", "id"))
+
+
+# --- Sending and recording the outcome -------------------------------------------------------------
+
+
+def _error(exc: Exception) -> str:
+    return f"{type(exc).__name__} : {exc}"[:1000]
+
+
+def _send(rows: list[OutgoingEmail], now) -> int:
+    """Send the claimed e-mails over one connection; each outcome is stored as soon as it is known."""
+    if not rows:
+        return 0
+    try:
+        mailer = get_connection()
+        mailer.open()
+    except Exception as exc:  # SMTP unreachable: every e-mail waits for its next attempt
+        for row in rows:
+            _record(row, _error(exc), now)
+        return 0
+    sent = 0
+    try:
+        for row in rows:
+            message = EmailMessage(subject=row.subject, body=row.body, to=row.recipients,
+                                   reply_to=[row.reply_to] if row.reply_to else None, connection=mailer)
+            try:
+                error = "" if message.send() else "aucun destinataire accepté"
+            except Exception as exc:  # recorded on the row, retried with back-off
+                error = _error(exc)
+            _record(row, error, now)
+            sent += not error
+    finally:
+        try:
+            mailer.close()
+        except Exception:  # the e-mails are already recorded; a failed QUIT changes nothing
+            logger.warning("closing the mail connection failed", exc_info=True)
+    return sent
+
+
+def _record(row: OutgoingEmail, error: str, now) -> None:
+    """Sent; or due again after the back-off; or failed for good after MAX_ATTEMPTS (logged)."""
+    if not error:
+        changes = {"state": EmailState.SENT, "sent_at": timezone.now(), "last_error": ""}
+    elif row.attempts >= MAX_ATTEMPTS:
+        changes = {"state": EmailState.FAILED, "last_error": error}
+        logger.error("e-mail %s to %s given up after %s attempts: %s", row.pk, row.recipients, row.attempts, error)
+    else:
+        changes = {"next_attempt_at": now + BACKOFF[row.attempts - 1], "last_error": error}
+        logger.warning("e-mail %s not sent (attempt %s), retried later: %s", row.pk, row.attempts, error)
+    # Only if no other sender re-claimed it after this attempt's lease ran out.
+    OutgoingEmail.objects.filter(pk=row.pk, state=EmailState.QUEUED, attempts=row.attempts).update(**changes)
+
+
+# --- Operations -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    queued: int
+    due: int
+    sent: int
+    failed: int
+
+
+def outbox_counts(*, now=None) -> OutboxCounts:
+    """How many e-mails wait, are due now, went out, were given up (one query)."""
+    now = now or timezone.now()
+    queued = Q(state=EmailState.QUEUED)
+    figures = OutgoingEmail.objects.aggregate(
+        queued=Count("pk", filter=queued), due=Count("pk", filter=queued & Q(next_attempt_at__lte=now)),
+        sent=Count("pk", filter=Q(state=EmailState.SENT)), failed=Count("pk", filter=Q(state=EmailState.FAILED)),
+    )
+    return OutboxCounts(**figures)
+
+
+def emails_retry_failed(*, now=None) -> int:
+    """Put the given-up e-mails back in the queue with a fresh count of attempts (after an SMTP repair)."""
+    now = now or timezone.now()
+    return OutgoingEmail.objects.filter(state=EmailState.FAILED).update(
+        state=EmailState.QUEUED, attempts=0, next_attempt_at=now)
