@@ -27,7 +27,7 @@ from fabriques.evaluation.models import Evaluation, Score
 from fabriques.exports.models import ExportJob
 from fabriques.exports.sqltext import AsText, kind_of
 from fabriques.instruction.rules import dossiers_for_instruction
-from fabriques.territory.eligibility import STATUS_LABELS
+from fabriques.territory.enums import ELIGIBILITY_LABELS
 
 CHUNK = 2000
 COPY_CHUNK = 1 << 20
@@ -262,7 +262,7 @@ def blocks(user, wave) -> list[Block]:
     scores = can_export_scores(user, wave.call)
     result = [
         _block("Dossiers", DOSSIER_FIELDS + (SCORE_FIELDS if scores else []), dossiers, order=["id"],
-               labels={"eligibility_status": STATUS_LABELS}),
+               labels={"eligibility_status": ELIGIBILITY_LABELS}),
         _block("Réponses", [("dossier__reference", "Référence"), ("criterion__code", "Critère"), ("text", "Réponse")],
                Answer.objects.filter(dossier__in=mine), order=["dossier_id", "criterion_id"]),
         _block("Budget", [("dossier__reference", "Référence"), ("year", "Année"), ("kind", "Nature"),

@@ -25,7 +25,6 @@ Status = Literal["pass", "fail", "manual"]
 PASS: Status = "pass"  # noqa: S105 - a rule status, not a password
 FAIL: Status = "fail"
 MANUAL: Status = "manual"
-STATUS_LABELS = {PASS: "Éligible", FAIL: "Non éligible", MANUAL: "À vérifier"}
 GEO_RULES = {RuleKind.QPV_PROXIMITY, RuleKind.TIERS_LIEUX_NETWORK}
 
 

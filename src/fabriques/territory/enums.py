@@ -16,6 +16,9 @@ class Dataset(models.TextChoices):
 
 QPV_VINTAGES = (2015, 2024)
 
+# A dossier's eligibility status (`territory.eligibility`: pass / fail / manual) as the interface words it.
+ELIGIBILITY_LABELS = {"pass": "Éligible", "fail": "Non éligible", "manual": "À vérifier"}
+
 
 class GeometryStatus(models.TextChoices):
     OK = "ok", "valide"

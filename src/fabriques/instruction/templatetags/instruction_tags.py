@@ -5,14 +5,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from fabriques.territory.eligibility import FAIL, MANUAL, PASS, STATUS_LABELS
-from fabriques.territory.enums import REGION_NAMES
+from fabriques.territory.enums import ELIGIBILITY_LABELS, REGION_NAMES
 from fabriques.theme.templatetags.humanize_fr import euros
 
 register = template.Library()
 
-ELIGIBILITY = {status: (kind, STATUS_LABELS[status]) for status, kind in ((PASS, "success"), (FAIL, "error"),
-                                                                          (MANUAL, "warning"))}
+ELIGIBILITY = {status: (kind, ELIGIBILITY_LABELS[status])
+               for status, kind in (("pass", "success"), ("fail", "error"), ("manual", "warning"))}
 COMPLETENESS = {"ok": ("success", "Complet"), "ko": ("error", "Incomplet"), "pending": ("info", "À vérifier")}
 
 
