@@ -4,8 +4,8 @@
 letter of `FABRIQUES_TILE_SUBDOMAINS`, chosen from the tile's column and row so a tile always has the same URL.
 
 Two users: the data map (opendata, its frame already in Web Mercator: `tiles`) and the small place map (territory,
-drawn in Lambert-93 metres around the place: `place_tiles`, a tile group placed with one affine transform, the
-local linearisation of Web Mercator → Lambert-93 at the place, exact to well under a metre over a few km).
+drawn in Lambert-93 metres around the place: `place_tiles`, each tile placed with its own affine transform, the
+local linearisation of Web Mercator → Lambert-93 at the tile's centre, within half a metre over a few km).
 
 A page that draws tiles calls `allow_tiles(request)`; `TileCspMiddleware` (listed after django-csp's middleware)
 then adds the tile origins to that response's img-src, and to no other page's.
