@@ -87,9 +87,9 @@ def _claim_due(now, limit: int) -> list[OutgoingEmail]:
 def _claim(ids: list[int], now) -> list[OutgoingEmail]:
     """Take these e-mails if still queued and due: attempts + 1 and due again only after the lease.
 
-    The UPDATE is conditional on the attempts count read just before, so of two senders only one
-    wins (SQLite serialises writers; on PostgreSQL the loser's UPDATE waits, re-reads the row and
-    matches nothing).
+    The worker's way on SQLite. Each UPDATE is conditional on the attempts count read just before,
+    so of two senders only one wins: SQLite serialises writers (IMMEDIATE transactions), and on
+    PostgreSQL the loser's UPDATE would wait, re-read the row and match nothing.
     """
     if not ids:
         return []
