@@ -49,8 +49,10 @@ def test_dates_around_every_summer_time_change_2000_2040_are_paris_wall_clock_ti
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2090, 12, 31), timezones=st.just(dt.UTC)))
+@given(st.datetimes(min_value=dt.datetime(1996, 1, 1), max_value=dt.datetime(2090, 12, 31), timezones=st.just(dt.UTC)))
 def test_any_date_is_paris_wall_clock_time(one_row, moment):
+    # the EU rule holds from 1996 (summer time ended in September before); the platform's dates are from 2019
+    # on, and a change of the rule in the time-zone database would fail these tests
     assert rendered(one_row, [moment], DateTimeField(), "datetime") == [str(paris_time(moment))]
 
 

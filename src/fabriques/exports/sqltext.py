@@ -50,8 +50,10 @@ def _sqlite_local_time(x: str) -> str:
     """SQL (SQLite) of a UTC date-time stored as ISO text into local wall-clock time to the second.
 
     European summer time runs from the last Sunday of March to the last Sunday of October, changing at
-    01:00 UTC; the last Sunday of a month of 31 days is the first Sunday on or after its 25th. The
-    microseconds are cut before the shift (truncation, as the typed export does).
+    01:00 UTC (the rule since 1996: the platform's dates are later; tests compare with `zoneinfo`, so a
+    change of the rule in the time-zone database would show); the last Sunday of a month of 31 days is
+    the first Sunday on or after its 25th. The microseconds are cut before the shift (truncation, as the
+    typed export does).
     """
     winter, summer = _eu_offsets()
     second = f"substr({x}, 1, 19)"
