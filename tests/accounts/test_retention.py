@@ -140,4 +140,4 @@ def test_the_daily_command_reports_each_calls_periods(call, capsys):
     call_command("apply_retention")
     out = capsys.readouterr().out
     assert "ami-tiers-lieux-2019: drafts 365 days (notice 30), unfunded 5 years, laureates 10 years" in out
-    assert "0 notices sent, 0 drafts deleted, 0 dossiers erased" in out
+    assert "0 notices sent, 0 drafts deleted, 0 dossiers erased, 0 sent e-mails deleted" in out

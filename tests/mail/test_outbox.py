@@ -248,3 +248,21 @@ def test_failed_emails_are_counted_in_the_admin(client, make_user):
     assert response.status_code == 200
     assert "Échec définitif" in response.text
     assert "Perdu ?" in response.text
+
+
+@pytest.mark.django_db
+def test_sent_emails_are_deleted_after_30_days_and_queued_or_failed_ones_are_kept(settings):
+    from fabriques.mail.domain import emails_purge_sent
+    from fabriques.mail.enums import SENT_KEPT
+
+    settings.EMAIL_BACKEND = LOCMEM
+    now = timezone.now()
+    rows = {name: OutgoingEmail.objects.create(recipients=["a@exemple.fr"], subject=name, body="-", state=state,
+                                               sent_at=sent_at, next_attempt_at=now)
+            for name, state, sent_at in [("old", EmailState.SENT, now - SENT_KEPT - SECOND),
+                                         ("recent", EmailState.SENT, now - SENT_KEPT + dt.timedelta(hours=1)),
+                                         ("waiting", EmailState.QUEUED, None), ("given-up", EmailState.FAILED, None)]}
+
+    assert emails_purge_sent(now=now) == 1
+    assert set(OutgoingEmail.objects.values_list("subject", flat=True)) == {"recent", "waiting", "given-up"}
+    assert emails_purge_sent(now=now) == 0

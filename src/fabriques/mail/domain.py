@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from fabriques.mail.enums import BACKOFF, LEASE, MAX_ATTEMPTS, EmailState
+from fabriques.mail.enums import BACKOFF, LEASE, MAX_ATTEMPTS, SENT_KEPT, EmailState
 from fabriques.mail.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -182,3 +182,13 @@ def emails_retry_failed(*, now=None) -> int:
     now = now or timezone.now()
     return OutgoingEmail.objects.filter(state=EmailState.FAILED).update(
         state=EmailState.QUEUED, attempts=0, next_attempt_at=now)
+
+
+def emails_purge_sent(*, now=None) -> int:
+    """Delete the e-mails sent more than SENT_KEPT ago (their text holds personal data); returns how many.
+
+    Queued and failed ones stay: they are still to be sent, or to be looked at (`mail-status`).
+    """
+    now = now or timezone.now()
+    deleted, _ = OutgoingEmail.objects.filter(state=EmailState.SENT, sent_at__lt=now - SENT_KEPT).delete()
+    return deleted

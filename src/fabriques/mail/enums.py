@@ -18,3 +18,5 @@ MAX_ATTEMPTS = len(BACKOFF) + 1
 # A claimed e-mail is due again after this lease if its sender died before recording the outcome
 # (well above the SMTP timeout, EMAIL_TIMEOUT = 15 s).
 LEASE = dt.timedelta(minutes=5)
+# A sent e-mail is kept this long (to answer "I never got it"), then deleted by `apply-retention`.
+SENT_KEPT = dt.timedelta(days=30)
