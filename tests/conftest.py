@@ -22,11 +22,16 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
-@pytest.fixture
-def call(db):
+def call_2019_load():
+    """The 2019 call loaded from its definition (an unchanged definition already loaded is not written again)."""
     from fabriques.calls.domain import DEFINITIONS_DIR, call_load_file
 
     return call_load_file(path=DEFINITIONS_DIR / "ami-tiers-lieux-2019.toml").call
+
+
+@pytest.fixture
+def call(db):
+    return call_2019_load()
 
 
 @pytest.fixture
@@ -65,7 +70,9 @@ def territory_loaded(db, request, shared_rows):
 # in its own savepoint (pytest-django's TestCase), rolled back after it, so what a test writes never leaks. The
 # outer transaction is rolled back as soon as a test that does not ask for that data comes next, so every other
 # test sees exactly the tables it saw before. Transactional tests (live_server) never use it.
-SHARED_ROWS_DIRS = (Path(__file__).resolve().parent / "territory",)
+# tests/committee_flow shares the evaluated wave (8 dossiers built through the domain, ≈ 1.5 s on SQLite, ≈ 5 s on
+# PostgreSQL per build): built once per worker for consecutive tests; the browser test (transactional) builds its own.
+SHARED_ROWS_DIRS = (Path(__file__).resolve().parent / "territory", Path(__file__).resolve().parent / "committee_flow")
 
 
 def _shared_territory_communes():
@@ -74,8 +81,16 @@ def _shared_territory_communes():
     return communes_import(path=SHARED_DATA / "communes" / "communes_2022_centroids.csv")
 
 
-SHARED_ROWS_BUILDERS = {"territory": territory_import_all, "communes": _shared_territory_communes}
-_LOADERS = {"territory_loaded": "territory", "communes_loaded": "communes"}
+def _shared_committee_wave():
+    from tests.committee_flow.conftest import committee_rows_build
+
+    return committee_rows_build()
+
+
+SHARED_ROWS_BUILDERS = {
+    "territory": territory_import_all, "communes": _shared_territory_communes, "committee": _shared_committee_wave,
+}
+_LOADERS = {"territory_loaded": "territory", "communes_loaded": "communes", "evaluated_wave": "committee"}
 _OTHER_LOADERS = {"qpv2024_loaded", "qpv2015_loaded", "tiers_lieux_loaded"}
 
 
@@ -87,7 +102,7 @@ def _is_transactional(item) -> bool:
 
 
 def shared_rows_kind(item) -> str | None:
-    """Which shared rows a test reads: one loader fixture, in tests/territory, not transactional; else None."""
+    """Which shared rows a test reads: one loader fixture, in SHARED_ROWS_DIRS, not transactional; else None."""
     names = set(getattr(item, "fixturenames", ()))
     kinds = {_LOADERS[name] for name in names & set(_LOADERS)}
     in_dirs = any(Path(str(item.path)).is_relative_to(folder) for folder in SHARED_ROWS_DIRS)
@@ -100,8 +115,8 @@ class SharedRows:
     """The outer transaction holding the rows of one kind, open between consecutive tests that read them."""
 
     def __init__(self, blocker):
-        self.blocker, self.kind, self.nodeid, self._atomic = blocker, None, None, None
-        self.value = None  # what the builder returned (an import report)
+        self.blocker, self.kind, self.nodeid, self._atomic, self._connection = blocker, None, None, None, None
+        self.value = None  # what the builder returned (an import report, primary keys)
 
     def serves(self, node, kind: str) -> bool:
         return self.kind == kind and self.nodeid == node.nodeid
@@ -115,10 +130,11 @@ class SharedRows:
         self.nodeid = item.nodeid if kind is not None else None
 
     def _open(self, kind: str) -> None:
-        from django.db import connection, transaction
+        from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
         with self.blocker.unblock():
             assert not connection.in_atomic_block, "shared rows must be the outermost transaction"
+            self._connection = connections[DEFAULT_DB_ALIAS]
             self._atomic = transaction.atomic()
             self._atomic.__enter__()
             try:
@@ -130,24 +146,40 @@ class SharedRows:
         self.kind = kind
 
     def close(self) -> None:
-        from django.db import connection, transaction
+        from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
         if self._atomic is None:
             return
-        with self.blocker.unblock():
-            assert len(connection.atomic_blocks) == 1, "a test left a transaction open over the shared rows"
-            transaction.set_rollback(True)
-            self._atomic.__exit__(None, None, None)
-        self.kind, self.nodeid, self._atomic, self.value = None, None, None, None
+        # Django's connections are per context, and Playwright's sync API switches contexts: when the browser
+        # stops at the end of the session, `connection` may no longer be the one holding the rows.
+        current = connections[DEFAULT_DB_ALIAS]
+        connections[DEFAULT_DB_ALIAS] = self._connection
+        try:
+            with self.blocker.unblock():
+                assert len(self._connection.atomic_blocks) == 1, "a test left a transaction open over the shared rows"
+                transaction.set_rollback(True)
+                self._atomic.__exit__(None, None, None)
+        finally:
+            connections[DEFAULT_DB_ALIAS] = current
+        self.kind, self.nodeid, self._atomic, self.value, self._connection = None, None, None, None, None
 
 
 _SHARED_ROWS: list[SharedRows] = []
 
 
 @pytest.fixture(scope="session")
-def shared_rows(django_db_setup, django_db_blocker):
+def shared_rows(request, django_db_setup, django_db_blocker):
     store = SharedRows(django_db_blocker)
     _SHARED_ROWS.append(store)
+    # The first test that asks for the store passed the hook below before the store existed. Session fixtures are
+    # set up before the test's own (`db` among them), so its rows can still be the outermost transaction (unless
+    # the store was asked for from inside a test, by `request.getfixturevalue`).
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        outermost = not connection.in_atomic_block
+    if outermost:
+        store.prepare(request._pyfuncitem)
     yield store
     store.close()
     _SHARED_ROWS.remove(store)
@@ -160,21 +192,23 @@ def pytest_runtest_setup(item):
         store.prepare(item)
 
 
-@pytest.fixture
-def make_user(db):
+def user_create(email: str, *, call=None, role: str | None = None, password: str = "motdepasse-solide-42"):  # noqa: S107
+    """A confirmed account, with a role on the call if given (what `make_user` makes)."""
     from allauth.account.models import EmailAddress
 
     from fabriques.accounts.domain import role_grant
     from fabriques.accounts.models import User
 
-    def make(email: str, *, call=None, role: str | None = None, password: str = "motdepasse-solide-42"):  # noqa: S107
-        user = User.objects.create_user(email, password)
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-        if role is not None:
-            role_grant(user=user, call=call, role=role)
-        return user
+    user = User.objects.create_user(email, password)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    if role is not None:
+        role_grant(user=user, call=call, role=role)
+    return user
 
-    return make
+
+@pytest.fixture
+def make_user(db):
+    return user_create
 
 
 @pytest.fixture
