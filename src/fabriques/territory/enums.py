@@ -16,8 +16,15 @@ class Dataset(models.TextChoices):
 
 QPV_VINTAGES = (2015, 2024)
 
-# A dossier's eligibility status (`territory.eligibility`: pass / fail / manual) as the interface words it.
-ELIGIBILITY_LABELS = {"pass": "Éligible", "fail": "Non éligible", "manual": "À vérifier"}
+class EligibilityStatus(models.TextChoices):
+    """A dossier's eligibility status (`territory.eligibility`'s PASS / FAIL / MANUAL) as the interface words it."""
+
+    PASSED = "pass", "Éligible"
+    FAILED = "fail", "Non éligible"
+    MANUAL = "manual", "À vérifier"
+
+
+ELIGIBILITY_LABELS = dict(EligibilityStatus.choices)
 
 
 class GeometryStatus(models.TextChoices):
