@@ -257,11 +257,12 @@ def test_sent_emails_are_deleted_after_30_days_and_queued_or_failed_ones_are_kep
 
     settings.EMAIL_BACKEND = LOCMEM
     now = timezone.now()
-    rows = {name: OutgoingEmail.objects.create(recipients=["a@exemple.fr"], subject=name, body="-", state=state,
-                                               sent_at=sent_at, next_attempt_at=now)
-            for name, state, sent_at in [("old", EmailState.SENT, now - SENT_KEPT - SECOND),
-                                         ("recent", EmailState.SENT, now - SENT_KEPT + dt.timedelta(hours=1)),
-                                         ("waiting", EmailState.QUEUED, None), ("given-up", EmailState.FAILED, None)]}
+    OutgoingEmail.objects.bulk_create(
+        OutgoingEmail(recipients=["a@exemple.fr"], subject=name, body="-", state=state, sent_at=sent_at,
+                      next_attempt_at=now)
+        for name, state, sent_at in [("old", EmailState.SENT, now - SENT_KEPT - SECOND),
+                                     ("recent", EmailState.SENT, now - SENT_KEPT + dt.timedelta(hours=1)),
+                                     ("waiting", EmailState.QUEUED, None), ("given-up", EmailState.FAILED, None)])
 
     assert emails_purge_sent(now=now) == 1
     assert set(OutgoingEmail.objects.values_list("subject", flat=True)) == {"recent", "waiting", "given-up"}
