@@ -5,16 +5,9 @@ from django.contrib import admin
 from fabriques.audit.models import AuditEntry
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only for everyone, superusers included: the log is written only by `audit_record`."""
-
-    list_display = ["at", "actor_label", "action", "object_type", "object_id", "dossier_id", "call_id"]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor_label", "action", "object_id", "reason"]
-    date_hierarchy = "at"
-    list_select_related = False
-    show_full_result_count = False
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """An admin list nobody can add to, change or delete from (superusers included): for tables written
+    only by their domain functions (the audit log, the e-mail outbox)."""
 
     def has_add_permission(self, request):
         return False
@@ -27,3 +20,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_actions(self, request):
         return {}
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyModelAdmin):
+    """Read-only for everyone, superusers included: the log is written only by `audit_record`."""
+
+    list_display = ["at", "actor_label", "action", "object_type", "object_id", "dossier_id", "call_id"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_label", "action", "object_id", "reason"]
+    date_hierarchy = "at"
+    list_select_related = False
+    show_full_result_count = False

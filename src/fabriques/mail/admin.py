@@ -2,11 +2,12 @@
 
 from django.contrib import admin
 
+from fabriques.audit.admin import ReadOnlyModelAdmin
 from fabriques.mail.models import OutgoingEmail
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(ReadOnlyModelAdmin):
     """Written only by `fabriques.mail.domain`; `python -m fabriques mail-status --retry-failed` re-queues."""
 
     list_display = ["created_at", "subject", "state", "attempts", "next_attempt_at", "sent_at", "last_error"]
@@ -15,12 +16,3 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     search_fields = ["subject", "recipients"]
     date_hierarchy = "created_at"
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
