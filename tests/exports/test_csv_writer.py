@@ -6,7 +6,7 @@ import io
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from fabriques.exports.writers import csv_lines
+from fabriques.exports.csvlines import csv_lines
 
 # the writer receives every value as UTF-8 text (the database renders numbers and dates: test_sqltext)
 values = st.one_of(st.text(), st.text(alphabet=',"\r\n ab’é'), st.just(""), st.integers().map(str))

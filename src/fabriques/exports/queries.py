@@ -24,6 +24,7 @@ from django.db.models.sql.constants import MULTI
 from fabriques.dossiers.enums import ChargeCategory, ResourceCategory
 from fabriques.dossiers.models import Answer, BudgetLine, DossierAttachment
 from fabriques.evaluation.models import Evaluation, Score
+from fabriques.exports.csvlines import csv_lines
 from fabriques.exports.models import ExportJob
 from fabriques.exports.sqltext import AsText, kind_of
 from fabriques.instruction.rules import dossiers_for_instruction
@@ -41,8 +42,8 @@ class Block:
     header: list[str]
     source: QuerySet
     converters: dict[int, Callable]
-    csv_source: QuerySet  # the same rows, every column but floats rendered as text by the database
-    csv_floats: frozenset[int]  # the columns left as numbers (see `sqltext`)
+    csv_source: QuerySet  # the same rows, every column rendered as text by the database (floats: SQLite aside)
+    csv_floats: frozenset[int]  # SQLite: the columns left as numbers, written by Python (see `sqltext`)
 
     def batches(self) -> Iterator[list[list]]:
         """The block's rows CHUNK at a time, as columns (one list per column), every value converted.
@@ -76,70 +77,58 @@ class Block:
         for columns in self.batches():
             yield from map(list, zip(*columns, strict=True))
 
-    def csv_batches(self) -> Iterator[list[list[bytes]]]:
-        """The block's rows CHUNK at a time as columns of UTF-8 text, ready to be quoted and joined.
+    def csv_chunks(self) -> Iterator[tuple[bytes, int]]:
+        """The block's CSV lines by chunks, each with the number of rows it holds (0 when not known).
 
-        The database renders the values (`sqltext`); on SQLite the strings are fetched as bytes (the
-        connection's `text_factory` switched for the fetch only), so 100 MB of answers are neither
-        decoded nor encoded again. On PostgreSQL a server-side cursor reads CHUNK rows at a time.
+        The database renders the values (`sqltext`). On SQLite the strings are fetched as bytes (the
+        connection's `text_factory` switched for the fetch only), so 100 MB of answers are neither decoded
+        nor encoded again, then quoted and joined column by column (`csvlines`). On PostgreSQL the server
+        writes the CSV itself (`COPY (…) TO STDOUT`): it quotes only the fields that need it and ends lines
+        with LF, as `csv_lines` does; no row or value is built client-side (1.6 s for 20,000 dossiers where
+        fetching rows and joining them took 3.7 s). Its messages (one per row) are gathered into chunks of
+        COPY_CHUNK bytes, and the rows copied are counted at the end of the block.
         """
         compiler = self.csv_source.query.get_compiler(self.csv_source.db)
         sql, params = compiler.as_sql()
         connection = compiler.connection
-        with connection.chunked_cursor() as cursor:
-            raw = connection.connection if connection.vendor == "sqlite" else None
+        if connection.vendor == "postgresql":
+            yield from _copy_chunks(connection, sql, params)
+            return
+        with connection.cursor() as cursor:
             statement = (sql, params)
-            while rows := _fetch_as_bytes(cursor, raw, statement):
+            while rows := _fetch_as_bytes(cursor, connection.connection, statement):
                 statement = None
                 columns = list(zip(*rows, strict=True))
-                for index, column in enumerate(columns):
-                    if index in self.csv_floats:
-                        columns[index] = [b"" if v is None else repr(v).encode() for v in column]
-                    elif raw is None:
-                        columns[index] = list(map(str.encode, column))
-                yield columns
-
-    @property
-    def csv_by_copy(self) -> bool:
-        return connections[self.csv_source.db].vendor == "postgresql"
-
-    def csv_copy(self) -> Iterator[tuple[bytes, int]]:
-        """PostgreSQL: the block's rows as CSV written by the server (`COPY (…) TO STDOUT`), chunk by
-        chunk as (bytes, 0), then (b"", the number of rows copied).
-
-        The server quotes only the fields that need it and ends lines with LF, as `csv_lines` does; read
-        back, both give the same values. Client-side, no row or value is ever built: 1.6 s for 20,000
-        dossiers where fetching rows and joining them took 3.7 s.
-        """
-        compiler = self.csv_source.query.get_compiler(self.csv_source.db)
-        sql, params = compiler.as_sql()
-        with compiler.connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
-                parts, size = [], 0
-                for data in copy:  # one message per row: gathered into chunks of COPY_CHUNK bytes
-                    parts.append(bytes(data))
-                    size += len(data)
-                    if size >= COPY_CHUNK:
-                        yield b"".join(parts), 0
-                        parts, size = [], 0
-                yield b"".join(parts), 0
-            yield b"", cursor.cursor.rowcount
+                for index in self.csv_floats:
+                    columns[index] = [b"" if v is None else repr(v).encode() for v in columns[index]]
+                yield csv_lines(columns), len(rows)
 
     def count(self) -> int:
         return self.source.count()
 
 
-def _fetch_as_bytes(cursor, raw, statement: tuple | None) -> list[tuple]:
-    """Execute `statement` (sql, params) if given, then fetch CHUNK rows; text as bytes if `raw` is a
-    SQLite connection.
+def _copy_chunks(connection, sql: str, params) -> Iterator[tuple[bytes, int]]:
+    """PostgreSQL: `COPY (sql) TO STDOUT` as chunks of about COPY_CHUNK bytes, then (b"", rows copied)."""
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv)", params) as copy:
+            parts, size = [], 0
+            for data in copy:
+                parts.append(bytes(data))
+                size += len(data)
+                if size >= COPY_CHUNK:
+                    yield b"".join(parts), 0
+                    parts, size = [], 0
+            yield b"".join(parts), 0
+        yield b"", cursor.cursor.rowcount
 
-    The text factory is read as each row is converted (at execute for the first row, at fetch for the
-    next), so it is switched around both and restored at once: no other query of the connection is affected.
+
+def _fetch_as_bytes(cursor, raw, statement: tuple | None) -> list[tuple]:
+    """SQLite: execute `statement` (sql, params) if given, then fetch CHUNK rows, text as bytes.
+
+    The text factory of the connection `raw` is read as each row is converted (at execute for the first
+    row, at fetch for the next), so it is switched around both and restored at once: no other query of
+    the connection is affected.
     """
-    if raw is None:
-        if statement:
-            cursor.execute(*statement)
-        return cursor.fetchmany(CHUNK)
     previous, raw.text_factory = raw.text_factory, bytes
     try:
         if statement:

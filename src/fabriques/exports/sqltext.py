@@ -2,7 +2,7 @@
 
 The CSV of 20,000 dossiers holds about 3 million values; converting each one in Python (dates to Paris
 time, uuids, yes/no, None) cost more than reading them. Here each column is turned into its CSV text in
-the SELECT itself, so the rows arrive as strings (as bytes on SQLite, see `queries.Block.csv_batches`)
+the SELECT itself, so the rows arrive as strings (as bytes on SQLite, see `queries.Block.csv_chunks`)
 that only need quoting and joining (SQLite), or are written as CSV by PostgreSQL itself (COPY). On
 SQLite floats stay numbers: its text form of a float has 15 significant digits where Python's `repr`
 keeps the exact value, so they are written by Python; PostgreSQL's shortest exact form is Python's
