@@ -1,4 +1,5 @@
-"""`python -m fabriques run-jobs`: the background worker (export jobs, webhook deliveries, proofs, e-mails)."""
+"""`python -m fabriques run-jobs`: the background worker (export jobs, webhook deliveries, proofs, e-mails,
+the SQLite planner statistics)."""
 
 import time
 
@@ -11,6 +12,7 @@ RUNNERS = (
     ("webhooks", "fabriques.webhooks.domain.deliveries_run_due"),
     ("attestations", "fabriques.dossiers.deposit.proofs_send_queued"),
     ("courriels", "fabriques.mail.domain.emails_send_due"),
+    ("statistiques SQLite", "fabriques.security.maintenance.planner_statistics_refresh"),
 )
 
 
