@@ -15,9 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from django.db.models import Max, Min
-from pyproj import Transformer
 
-from fabriques.territory.geometry import l93_to_lonlat, lonlat_to_l93
+from fabriques.territory.geometry import l93_to_lonlat, lonlat_to_l93, lonlat_to_mercator, mercator_to_lonlat
 from fabriques.territory.models import Commune, Qpv, TiersLieu
 
 WIDTH = 800
@@ -25,22 +24,18 @@ METROPOLE_L93 = (90_000.0, 6_030_000.0, 1_260_000.0, 7_130_000.0)
 METROPOLE_LONLAT = (-5.3, 41.2, 9.7, 51.2)
 SIMPLIFY_PX = 0.6
 L93, MERCATOR = "l93", "mercator"
-_TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
-_FROM_MERCATOR = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
 
 
 def _project(lon, lat, crs: str) -> tuple[np.ndarray, np.ndarray]:
     if crs == L93:
         return lonlat_to_l93(lon, lat)
-    x, y = _TO_MERCATOR.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    return np.asarray(x), np.asarray(y)
+    return lonlat_to_mercator(lon, lat)
 
 
 def _unproject(x, y, crs: str) -> tuple[np.ndarray, np.ndarray]:
     if crs == L93:
         return l93_to_lonlat(x, y)
-    lon, lat = _FROM_MERCATOR.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-    return np.asarray(lon), np.asarray(lat)
+    return mercator_to_lonlat(x, y)
 
 
 @dataclass

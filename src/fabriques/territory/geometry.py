@@ -12,6 +12,8 @@ from fabriques.territory.enums import GeometryStatus
 # always_xy: input and output in (lon, lat) / (x, y) order whatever the CRS axis order says.
 _TO_L93 = Transformer.from_crs("EPSG:4326", "EPSG:2154", always_xy=True)
 _FROM_L93 = Transformer.from_crs("EPSG:2154", "EPSG:4326", always_xy=True)
+_TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+_FROM_MERCATOR = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
 
 
 def lonlat_to_l93(lon, lat) -> tuple[np.ndarray, np.ndarray]:
@@ -22,6 +24,17 @@ def lonlat_to_l93(lon, lat) -> tuple[np.ndarray, np.ndarray]:
 
 def l93_to_lonlat(x, y) -> tuple[np.ndarray, np.ndarray]:
     lon, lat = _FROM_L93.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+    return np.asarray(lon), np.asarray(lat)
+
+
+def lonlat_to_mercator(lon, lat) -> tuple[np.ndarray, np.ndarray]:
+    """Project lon/lat degrees to Web Mercator metres (EPSG:3857, the projection of XYZ basemap tiles)."""
+    x, y = _TO_MERCATOR.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    return np.asarray(x), np.asarray(y)
+
+
+def mercator_to_lonlat(x, y) -> tuple[np.ndarray, np.ndarray]:
+    lon, lat = _FROM_MERCATOR.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.asarray(lon), np.asarray(lat)
 
 

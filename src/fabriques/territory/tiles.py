@@ -19,9 +19,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from django.conf import settings
-from pyproj import Transformer
 
-from fabriques.territory.geometry import l93_to_lonlat, lonlat_to_l93
+from fabriques.territory.geometry import l93_to_lonlat, lonlat_to_l93, lonlat_to_mercator, mercator_to_lonlat
 
 MERCATOR_HALF_WORLD = 20_037_508.342789244  # metres from the origin to the edge of the XYZ tile grid
 TILE_PX = 256
@@ -29,8 +28,6 @@ MAX_TILES = 64
 MAX_ZOOM = 19
 PLACE_MAP_PX = 420  # display width of the place map (territory/map.html)
 PLACE_MAX_TILES = 16
-_TO_MERCATOR = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
-_FROM_MERCATOR = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
 _REQUEST_ATTRIBUTE = "_fabriques_tile_origins"
 
 
@@ -176,12 +173,11 @@ def mercator_to_l93_jacobian(lon, lat, step_m: float = 10.0) -> np.ndarray:
     """d(east, north)_L93 / d(x, y)_Mercator at places (central differences, through lon/lat as the maps do);
     one 2×2 matrix per place. It holds the scale cos(φ) of Mercator (times Lambert-93's own scale factor) and the
     rotation by the meridian convergence."""
-    mx, my = _TO_MERCATOR.transform(np.atleast_1d(np.asarray(lon, dtype=float)),
-                                    np.atleast_1d(np.asarray(lat, dtype=float)))
-    mx, my = np.asarray(mx), np.asarray(my)
+    mx, my = lonlat_to_mercator(np.atleast_1d(np.asarray(lon, dtype=float)),
+                                np.atleast_1d(np.asarray(lat, dtype=float)))
     steps = np.array([[step_m, 0], [-step_m, 0], [0, step_m], [0, -step_m]])
-    east, north = lonlat_to_l93(*_FROM_MERCATOR.transform((mx[:, None] + steps[:, 0]).ravel(),
-                                                          (my[:, None] + steps[:, 1]).ravel()))
+    east, north = lonlat_to_l93(*mercator_to_lonlat((mx[:, None] + steps[:, 0]).ravel(),
+                                                    (my[:, None] + steps[:, 1]).ravel()))
     east, north = east.reshape(-1, 4), north.reshape(-1, 4)
     jacobian = np.stack([np.stack([east[:, 0] - east[:, 1], east[:, 2] - east[:, 3]], axis=-1),
                          np.stack([north[:, 0] - north[:, 1], north[:, 2] - north[:, 3]], axis=-1)], axis=1)
@@ -201,7 +197,7 @@ def place_tiles(lon: float, lat: float, radius_m: float, source: TileSource, *, 
     # The square's corners, exactly in Web Mercator, give the box to cover (a margin for the rounding of tiles).
     corners_lon, corners_lat = l93_to_lonlat(cx + np.array([-1, 1, 1, -1]) * radius_m,
                                              cy + np.array([-1, -1, 1, 1]) * radius_m)
-    corner_x, corner_y = _TO_MERCATOR.transform(corners_lon, corners_lat)
+    corner_x, corner_y = lonlat_to_mercator(corners_lon, corners_lat)
     margin = 1.0
     # Web Mercator metres per map pixel: the map's ground metres per pixel over the local Mercator scale.
     mercator_per_metre = 1 / math.sqrt(abs(np.linalg.det(mercator_to_l93_jacobian(lon, lat)[0])))
@@ -211,7 +207,7 @@ def place_tiles(lon: float, lat: float, radius_m: float, source: TileSource, *, 
     cells = [(column, row) for row in rows for column in columns]
     centre_x = np.array([(column + 0.5) * metres - MERCATOR_HALF_WORLD for column, _ in cells])
     centre_y = np.array([MERCATOR_HALF_WORLD - (row + 0.5) * metres for _, row in cells])
-    centre_lon, centre_lat = _FROM_MERCATOR.transform(centre_x, centre_y)
+    centre_lon, centre_lat = mercator_to_lonlat(centre_x, centre_y)
     east, north = lonlat_to_l93(centre_lon, centre_lat)
     placed = []
     for (column, row), e, n, ((j00, j01), (j10, j11)) in zip(
