@@ -45,3 +45,30 @@ def test_export_progress_updates_live_and_the_download_link_appears(live_server,
     with page.expect_download() as download:
         link.click()
     assert download.value.suggested_filename.endswith(".xlsx")
+
+
+def test_the_direct_csv_download_opens_as_a_zip_whose_dossiers_read_in_french_and_paris_time(
+        live_server, page, world, screenshot):
+    import csv
+    import io
+    import zipfile
+
+    from django.utils import timezone
+
+    page.goto(live_server.url + "/compte/login/")
+    page.get_by_label("Courriel").fill(world.admin.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/exports/{world.call.slug}/{world.wave.slug}/")
+    screenshot("export-page")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV (archive ZIP, un fichier par bloc)").click()
+
+    assert download.value.suggested_filename == f"dossiers-{world.call.slug}-{world.wave.slug}.csv.zip"
+    with zipfile.ZipFile(download.value.path()) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("dossiers.csv").decode("utf-8-sig"), newline="")))
+    row = next(r for r in rows if r["Référence"] == world.laureate.reference)
+    deposited = timezone.localtime(world.laureate.last_deposited_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert (row["État"], row["Décision"], row["Déposé le"]) == ("Lauréat", "Lauréat", deposited)
