@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole, User
 from fabriques.calls.models import Wave
-from fabriques.dossiers.enums import EVALUATION_STATES
+from fabriques.dossiers.enums import DECISION_STATES, EVALUATION_STATES
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation import domain, queries, rules
 from fabriques.evaluation.enums import AssignmentState, EvaluationState
@@ -32,22 +32,27 @@ def _managed_wave(request, wave_id: int) -> Wave:
     return wave
 
 
-def _managed_dossier(request, uuid) -> Dossier:
+def _managed_dossier(request, uuid, *, decided_too: bool = False) -> Dossier:
+    """A dossier being evaluated; with `decided_too`, also one whose decision is applied (read-only pages)."""
+    states = EVALUATION_STATES | DECISION_STATES if decided_too else EVALUATION_STATES
     dossier = get_object_or_404(
         Dossier.objects.select_related("wave__call", "track", "place_commune", "organisation"),
-        uuid=uuid, state__in=EVALUATION_STATES,
+        uuid=uuid, state__in=states,
     )
     if not rules.can_manage_assignments(request.user, dossier.wave.call):
         raise PermissionDenied
     return dossier
 
 
-def _my_assignment(request, pk: int, state: str) -> Assignment:
-    """The user's own assignment in `state`, or 404: nobody else's assignment exists for them."""
+def _my_assignment(request, pk: int, state: str, *, decided_too: bool = False) -> Assignment:
+    """The user's own assignment in `state`, or 404: nobody else's assignment exists for them.
+
+    With `decided_too`, the dossier may also be decided (the evaluator still reads their grid, locked)."""
+    states = EVALUATION_STATES | DECISION_STATES if decided_too else EVALUATION_STATES
     return get_object_or_404(
         Assignment.objects.select_related("dossier__wave__call", "dossier__track", "dossier__place_commune",
                                           "dossier__organisation", "dossier__owner"),
-        pk=pk, evaluator=request.user, state=state, dossier__state__in=EVALUATION_STATES,
+        pk=pk, evaluator=request.user, state=state, dossier__state__in=states,
     )
 
 
@@ -125,7 +130,7 @@ def wave_settings(request, wave_id: int):
 
 @login_required
 def dossier_assignments(request, uuid):
-    dossier = _managed_dossier(request, uuid)
+    dossier = _managed_dossier(request, uuid, decided_too=request.method == "GET")
     form = ManualAssignForm(request.POST or None, evaluators=_assignable_evaluators(dossier))
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,6 +157,7 @@ def _assignments_page(request, dossier, *, form=None, reopen_form=None, reopen_p
         "form": form or ManualAssignForm(evaluators=_assignable_evaluators(dossier)),
         "reason_form": reopen_form or ReasonForm(), "reopen_pk": reopen_pk,
         "score": DossierScore.objects.filter(dossier=dossier).first(),
+        "decided": dossier.state not in EVALUATION_STATES,
     }, status=status)
 
 
@@ -215,12 +221,13 @@ def declare(request, pk: int):
 
 @login_required
 def grid(request, pk: int):
-    assignment = _my_assignment(request, pk, AssignmentState.ACTIVE)
+    assignment = _my_assignment(request, pk, AssignmentState.ACTIVE, decided_too=True)
     evaluation = assignment.evaluation
     dossier = assignment.dossier
     lines = queries.grid_lines(dossier)
     criteria = [line.criterion for line in lines]
-    locked = evaluation.state == EvaluationState.SUBMITTED
+    decided = dossier.state not in EVALUATION_STATES
+    locked = evaluation.state == EvaluationState.SUBMITTED or decided
     form = GridForm(None if locked else (request.POST or None), criteria=criteria,
                     initial=GridForm.initial_from(evaluation))
     if request.method == "POST" and not locked and form.is_valid():
@@ -246,6 +253,7 @@ def grid(request, pk: int):
     show_peers = rules.can_see_peer_evaluations(request.user, dossier)
     return render(request, "evaluation/grid.html", {
         "assignment": assignment, "dossier": dossier, "evaluation": evaluation, "form": form, "locked": locked,
+        "decided": decided,
         "rows": [(line, score_field, comment_field, stored.get(line.criterion.pk))
                  for line, (_, score_field, comment_field) in zip(lines, form.pairs(), strict=True)],
         "hide_identity": settings.hide_applicant_identity,
