@@ -254,3 +254,20 @@ def test_during_complements_only_the_requested_sections_change_and_a_version_is_
     assert dossier.versions.count() == versions + 1
     with pytest.raises(DossierError):
         dossier_domain.budget_save(dossier=dossier, by=dossier.owner, base_version=dossier.budget_version, lines=lines)
+
+
+def test_the_start_button_is_offered_only_once_the_wave_is_closed(client, build, communes, occitanie, close_wave):
+    from django.urls import reverse
+
+    dossier = build(communes["toulouse"])
+    client.force_login(occitanie["instructor"])
+    url = reverse("instruction:dossier", args=[dossier.uuid])
+
+    page = client.get(url).content.decode()
+    assert "Commencer l’instruction" not in page
+    assert "La vague n’est pas close : le porteur peut encore modifier son dossier jusqu’au" in page
+
+    close_wave()
+    page = client.get(url).content.decode()
+    assert "Commencer l’instruction" in page
+    assert "La vague n’est pas close" not in page

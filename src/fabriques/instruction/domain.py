@@ -218,14 +218,22 @@ def check_confirm(*, dossier: Dossier, item: str, by, reason: str) -> Admissibil
     return check
 
 
+def instruction_start_refusal(dossier: Dossier) -> str:
+    """Why the instruction of this dossier cannot start now ("" when it can): pages offer the button only then."""
+    if dossier.state != S.DEPOSITED:
+        return f"Le dossier est « {dossier.get_state_display()} » : l’instruction ne peut pas commencer."
+    if dossier.wave.closes_at > timezone.now():
+        closes = timezone.localtime(dossier.wave.closes_at).strftime("%d/%m/%Y à %H:%M")
+        return (f"La vague n’est pas close : le porteur peut encore modifier son dossier jusqu’au {closes}. "
+                "L’instruction pourra commencer après la clôture.")
+    return ""
+
+
 def instruction_start(*, dossier: Dossier, by) -> Dossier:
     """Take a deposited dossier into instruction, once the wave is closed (it can still change before)."""
-    if dossier.state != S.DEPOSITED:
-        raise InstructionError(
-            f"Le dossier est « {dossier.get_state_display()} » : l’instruction ne peut pas commencer."
-        )
-    if dossier.wave.closes_at > timezone.now():
-        raise InstructionError("La vague n’est pas close : le porteur peut encore modifier son dossier.")
+    refusal = instruction_start_refusal(dossier)
+    if refusal:
+        raise InstructionError(refusal)
     dossier_route(dossier=dossier, by=by)
     checklist_refresh(dossier=dossier)
     return dossier_transition(dossier, S.IN_INSTRUCTION, by=by)

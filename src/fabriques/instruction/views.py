@@ -87,6 +87,7 @@ def _dossier_page(request, dossier, *, status=200, refused="", **bound_forms):
         "instruction": instruction,
         "can_act": rules.can_instruct(request.user, dossier),
         "can_sit": committee_rules.can_sit(request.user, dossier.wave.call),
+        "start_refusal": domain.instruction_start_refusal(dossier),
         "checks": list(instruction.checks.all()) if instruction else [],
         "criteria": dossier_queries.criteria_for(dossier),
         "answers": dossier_queries.answers_by_criterion(dossier),
