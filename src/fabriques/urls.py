@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from fabriques.api.api import api
+from fabriques.security.views import admin_login
 
 urlpatterns = [
     path("", include("fabriques.calls.urls")),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("donnees/", include("fabriques.opendata.urls")),
     path("exports/", include("fabriques.exports.urls")),
     path("webhooks/", include("fabriques.webhooks.urls")),
+    path("admin/login/", admin_login, name="admin_login"),  # before the admin: no password-only form
     path("admin/", admin.site.urls),
 ]
 

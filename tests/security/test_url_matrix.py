@@ -95,6 +95,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "accounts:my-data": (None, "302 200 200 200 200 200 200"),
     "accounts:invitation": ("invitation", "200 200 200 200 200 200 200"),
     "accounts:invite": ("call", "302 403 403 403 403 403 200"),
+    "admin_login": (None, "302 302 302 302 302 302 302"),  # to allauth's log-in: no password-only form
     "api-v1:api-root": (None, "404 404 404 404 404 404 404"),
     "api-v1:create_export": (None, "405 405 405 405 405 405 405"),
     "api-v1:get_call": ("call", "200 200 200 200 200 200 200"),
