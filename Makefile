@@ -20,7 +20,7 @@ migrate: install
 	$(PY) -m fabriques migrate --no-input -v0
 
 demo: migrate
-	$(PY) -m fabriques import-territory --from ../shared/data -v0  # no-op when absent or already imported
+	$(PY) -m fabriques import-territory -v0  # the reference data shipped in src/fabriques/territory/reference (skipped once imported)
 	$(PY) -m fabriques seed-demo
 
 # The demo serves with DEBUG on and without the agents' second factor, so that every demo account
@@ -53,6 +53,8 @@ audit: install
 # bases under /tmp, PostgreSQL on $(BENCH_PG); takes ~30 min on 2 cores. Other teams' scripts: see their sections.
 BENCH_PG ?= postgres://postgres@/fabriques_perf?host=/tmp&port=54329
 BENCH_N ?= 20000
+# The peer (pretalx) is installed in a virtualenv of its own, in a throwaway folder (never the project's).
+PEER_VENV ?= /tmp/fabriques-peer-venv
 bench: install
 	$(VENV)/bin/pip install --quiet -e ".[bench,postgres]"
 	$(PY) bench/generate.py --dossiers $(BENCH_N) --seed 1 --fresh --var-dir /tmp/fabriques-perf-sqlite \
@@ -71,11 +73,11 @@ bench: install
 		--var-dir /tmp/fabriques-perf-pg --database-url "$(BENCH_PG)"
 	$(PY) bench/profile_page.py --var-dir /tmp/fabriques-perf-sqlite --as admin "/instruction/?sort=-score"
 	$(PY) bench/generate.py --dossiers 5000 --drafts 50 --seed 1 --fresh --var-dir /tmp/fabriques-perf-5k
-	test -x /work/peer-venv/bin/python || { python3.11 -m venv /work/peer-venv && /work/peer-venv/bin/pip install -q pretalx; }
-	rm -rf /tmp/pretalx-data && /work/peer-venv/bin/python bench/peers/pretalx_seed.py seed --proposals 5000
+	test -x $(PEER_VENV)/bin/python || { python3.11 -m venv $(PEER_VENV) && $(PEER_VENV)/bin/pip install -q pretalx; }
+	rm -rf /tmp/pretalx-data && $(PEER_VENV)/bin/python bench/peers/pretalx_seed.py seed --proposals 5000
 	mkdir -p /tmp/pretalx-cwd && cd /tmp/pretalx-cwd && PRETALX_DATA_DIR=/tmp/pretalx-data PRETALX_DEBUG=False \
-		/work/peer-venv/bin/python -m pretalx rebuild
-	$(PY) bench/peers/compare.py --var-dir /tmp/fabriques-perf-5k --rounds 3 --repeat 5
+		$(PEER_VENV)/bin/python -m pretalx rebuild
+	PEER_PYTHON=$(PEER_VENV)/bin/python $(PY) bench/peers/compare.py --var-dir /tmp/fabriques-perf-5k --rounds 3 --repeat 5
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -34,7 +34,7 @@ from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-COMMUNES_CSV = ROOT.parent / "shared" / "data" / "communes" / "communes_2022_centroids.csv"
+COMMUNES_CSV = ROOT / "src" / "fabriques" / "territory" / "reference" / "communes" / "communes_2022_centroids.csv.gz"
 PASSWORD = "bench-mot-de-passe-42"  # noqa: S105 - throwaway accounts of a benchmark database
 BATCH = 2000
 

@@ -1,6 +1,7 @@
 """Benchmark: import the 1,609 QPV of 2024, then locate 100,000 random points in France with distances.
 
-Run: .venv/bin/python bench/territory_locate.py [--points 100000] [--repeat 3] [--data ../shared/data]
+Run: .venv/bin/python bench/territory_locate.py [--points 100000] [--repeat 3] [--data DIR]
+(default DIR: the reference data shipped in src/fabriques/territory/reference)
 Uses a throwaway SQLite database under a temporary folder (never the development database). Prints the
 best and median wall time (and CPU time, steadier on a shared machine) of the QPV import (parse, repair,
 write, one transaction) and of `locate_points` (projection to Lambert-93 + one STRtree nearest query).
@@ -37,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--points", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--data", type=Path, default=ROOT / "src" / "fabriques" / "territory" / "reference")
     args = parser.parse_args()
 
     os.environ["FABRIQUES_VAR_DIR"] = tempfile.mkdtemp(prefix="fabriques-bench-")
@@ -55,7 +56,7 @@ def main() -> None:
     from fabriques.territory.locate import locate_points
 
     call_command("migrate", verbosity=0)
-    qpv_file = args.data / "qpv" / "qpv2024_anct_simplified.geojson"
+    qpv_file = args.data / "qpv" / "qpv2024_anct_simplified.geojson.gz"
 
     def import_qpv():
         domain._PARSED.clear()  # measure the whole import, parsing included

@@ -11,15 +11,14 @@ from fabriques.accounts.enums import Role
 # that by default. Tests drive the browser and the database one after the other.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# The reference data shipped with the project (never a folder outside the clone); small fixtures in tests/data.
+REFERENCE = Path(__file__).resolve().parents[1] / "src" / "fabriques" / "territory" / "reference"
+COMMUNES_CSV = REFERENCE / "communes" / "communes_2022_centroids.csv.gz"
+QPV_2024 = REFERENCE / "qpv" / "qpv2024_anct_simplified.geojson.gz"
+QPV_2015_OCCITANIE = REFERENCE / "qpv" / "qpv2015_occitanie_hackaviz2021.geojson.gz"
+TIERS_LIEUX_CSV = REFERENCE / "tiers_lieux" / "cget_tiers_lieux_2019.csv.gz"
+TEST_DATA = Path(__file__).resolve().parent / "data"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-results"
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    if not SHARED_DATA.exists():
-        pytest.fail(f"reference data not found at {SHARED_DATA}")
-    return SHARED_DATA
 
 
 def call_2019_load():
@@ -42,18 +41,18 @@ def open_wave(call):
 
 
 def territory_import_all() -> None:
-    """Communes, QPV 2024 and 2015 (Occitanie), census of tiers-lieux imported from ../shared/data."""
+    """Communes, QPV 2024 and 2015 (Occitanie), census of tiers-lieux imported from the shipped reference data."""
     from fabriques.territory.domain import communes_import, qpv_import, tiers_lieux_import
 
-    communes_import(path=SHARED_DATA / "communes" / "communes_2022_centroids.csv")
-    qpv_import(path=SHARED_DATA / "qpv" / "qpv2024_anct_simplified.geojson", vintage=2024)
-    qpv_import(path=SHARED_DATA / "qpv" / "qpv2015_occitanie_hackaviz2021.geojson", vintage=2015)
-    tiers_lieux_import(path=SHARED_DATA / "tiers_lieux" / "cget_tiers_lieux_2019.csv")
+    communes_import(path=COMMUNES_CSV)
+    qpv_import(path=QPV_2024, vintage=2024)
+    qpv_import(path=QPV_2015_OCCITANIE, vintage=2015)
+    tiers_lieux_import(path=TIERS_LIEUX_CSV)
 
 
 @pytest.fixture
 def territory_loaded(db, request, shared_rows):
-    """Communes, QPV 2024 and 2015 (Occitanie), census of tiers-lieux imported from ../shared/data.
+    """Communes, QPV 2024 and 2015 (Occitanie), census of tiers-lieux imported from the shipped reference data.
 
     Files are parsed once per process (first use ≈ 3 s of CPU); each later use costs only the writes, ≈ 1 s of
     CPU (35,094 communes are most of it; 2–3 s wall on the loaded 2-core machine). In tests/territory the rows
@@ -78,7 +77,7 @@ SHARED_ROWS_DIRS = (Path(__file__).resolve().parent / "territory", Path(__file__
 def _shared_territory_communes():
     from fabriques.territory.domain import communes_import
 
-    return communes_import(path=SHARED_DATA / "communes" / "communes_2022_centroids.csv")
+    return communes_import(path=COMMUNES_CSV)
 
 
 def _shared_committee_wave():

@@ -1,8 +1,8 @@
 """Our review dashboard against pretalx's, same machine, same run: rounds alternate between the two.
 
 Needs a Fabriques base made by `bench/generate.py --dossiers 5000` and a pretalx base made by
-`bench/peers/pretalx_seed.py seed --proposals 5000` (in /work/peer-venv). Both are timed in-process with
-Django's test client (no network, DEBUG off, SQLite), as an administrator who sees every file.
+`bench/peers/pretalx_seed.py seed --proposals 5000` (in a virtualenv of its own, $PEER_PYTHON). Both are timed
+in-process with Django's test client (no network, DEBUG off, SQLite), as an administrator who sees every file.
 
     .venv/bin/python bench/peers/compare.py --var-dir /tmp/fabriques-perf-5k --rounds 3 --repeat 5
 """
@@ -15,11 +15,13 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PEER_PYTHON = os.environ.get("PEER_PYTHON", "/work/peer-venv/bin/python")
+PEER_PYTHON = os.environ.get(
+    "PEER_PYTHON", str(Path(tempfile.gettempdir()) / "fabriques-peer-venv" / "bin" / "python"))
 OUR_PATH = "/instruction/?sort=-score"
 
 

@@ -1,9 +1,9 @@
 """The peer: pretalx (PyPI), seeded with N proposals and 3 reviews each, its review dashboard timed in-process.
 
 Runs in its OWN virtualenv, never in the project's (not committed, not a dependency):
-    python3.11 -m venv /work/peer-venv && /work/peer-venv/bin/pip install pretalx
-    PRETALX_DATA_DIR=/tmp/pretalx-data /work/peer-venv/bin/python bench/peers/pretalx_seed.py seed --proposals 5000
-    PRETALX_DATA_DIR=/tmp/pretalx-data /work/peer-venv/bin/python bench/peers/pretalx_seed.py time --repeat 10
+    python3.11 -m venv $PEER_VENV && $PEER_VENV/bin/pip install pretalx     # PEER_VENV: any folder, e.g. under /tmp
+    PRETALX_DATA_DIR=/tmp/pretalx-data $PEER_VENV/bin/python bench/peers/pretalx_seed.py seed --proposals 5000
+    PRETALX_DATA_DIR=/tmp/pretalx-data $PEER_VENV/bin/python bench/peers/pretalx_seed.py time --repeat 10
 `time` prints one JSON line: wall and CPU milliseconds of each GET of /orga/event/bench/reviews/ (as an
 administrator of the event, DEBUG off, SQLite), after one warm-up request.
 """

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from fabriques.territory.domain import communes_import, qpv_import, tiers_lieux_import
 from fabriques.territory.models import Commune, DatasetImport, Qpv, QpvCommune, TiersLieu
 from fabriques.territory.sources import ImportFileError
-from tests.territory.conftest import COMMUNES_CSV, QPV_2015_OCCITANIE, QPV_2024, SHARED_DATA, TIERS_LIEUX_CSV
+from tests.territory.conftest import COMMUNES_CSV, QPV_2015_OCCITANIE, QPV_2024, REFERENCE, TEST_DATA, TIERS_LIEUX_CSV
 
 pytestmark = pytest.mark.django_db
 
@@ -59,9 +59,9 @@ def test_a_2015_file_imported_as_2024_is_refused(qpv2024_loaded):
 
 
 def test_pre_repaired_file_skips_features_without_geometry_with_the_reason(db):
-    report = qpv_import(path=SHARED_DATA / "qpv" / "qpv2024_anct_simplified_valid.geojson", vintage=2024)
-    assert (report.read, report.loaded, report.skipped) == (1609, 1606, 3)
-    assert sum("géométrie absente" in n for n in report.notes) == 3
+    report = qpv_import(path=TEST_DATA / "qpv2024_prerepaired_sample.geojson", vintage=2024)
+    assert (report.read, report.loaded, report.skipped) == (3, 2, 1)
+    assert report.notes == ["qpv2024_prerepaired_sample.geojson, entité n° 3 (QN09105I) ignorée : géométrie absente"]
 
 
 def test_text_that_is_not_geojson_is_refused_and_previous_qpv_stay(qpv2024_loaded, tmp_path):
@@ -160,7 +160,7 @@ def test_import_qpv_command_prints_the_closing_report(db):
     out = StringIO()
     call_command("import_qpv", str(QPV_2024), "--vintage", "2024", stdout=out, stderr=StringIO())
     text = out.getvalue()
-    assert "qpv-2024 : qpv2024_anct_simplified.geojson — lues 1609, chargées 1609, réparées 85, ignorées 0" in text
+    assert "qpv-2024 : qpv2024_anct_simplified.geojson.gz — lues 1609, chargées 1609, réparées 85, ignorées 0" in text
     assert "entité n° 1137 (QN09105I) réparée : périmètre sans surface, gardé comme un point" in text
 
 
@@ -173,16 +173,16 @@ def test_import_command_error_says_nothing_was_imported(db, tmp_path):
 
 def test_import_territory_loads_a_folder_then_skips_files_already_imported(db):
     out = StringIO()
-    call_command("import_territory", "--from", str(SHARED_DATA), "-v0", stdout=out)
+    call_command("import_territory", "-v0", stdout=out)  # the shipped reference data by default
     assert DatasetImport.objects.count() == 4
     assert sorted(DatasetImport.objects.values_list("dataset", "file_name")) == [
-        ("communes", "communes_2022_centroids.csv"),
-        ("qpv-2015", "qpv2015_occitanie_hackaviz2021.geojson"),
-        ("qpv-2024", "qpv2024_anct_simplified.geojson"),
-        ("tiers-lieux", "cget_tiers_lieux_2019.csv"),
+        ("communes", "communes_2022_centroids.csv.gz"),
+        ("qpv-2015", "qpv2015_occitanie_hackaviz2021.geojson.gz"),
+        ("qpv-2024", "qpv2024_anct_simplified.geojson.gz"),
+        ("tiers-lieux", "cget_tiers_lieux_2019.csv.gz"),
     ]
     again = StringIO()
-    call_command("import_territory", "--from", str(SHARED_DATA), "-v0", stdout=again)
+    call_command("import_territory", "--from", str(REFERENCE), "-v0", stdout=again)
     assert again.getvalue().count("déjà importé (même SHA-256)") == 4
     assert DatasetImport.objects.count() == 4
 

@@ -1,3 +1,4 @@
+import gzip
 import json
 from io import StringIO
 
@@ -173,7 +174,7 @@ def test_index_is_rebuilt_after_a_new_import(qpv2015_loaded, tmp_path):
     from tests.territory.conftest import QPV_2015_OCCITANIE
 
     assert len(qpv_index(2015)) == 105
-    data = json.loads(QPV_2015_OCCITANIE.read_text(encoding="utf-8"))
+    data = json.loads(gzip.decompress(QPV_2015_OCCITANIE.read_bytes()))
     data["features"] = data["features"][:2]
     smaller = tmp_path / "qpv2015.geojson"
     smaller.write_text(json.dumps(data), encoding="utf-8")

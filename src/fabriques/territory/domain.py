@@ -21,6 +21,7 @@ from fabriques.territory.sources import (
     csv_rows,
     file_sha256,
     geojson_features,
+    open_text,
 )
 
 BATCH = 2000
@@ -44,7 +45,7 @@ def _progress(iterable, *, enabled: bool, desc: str, total: int | None = None):
 
 
 def _header_of(path: Path) -> list[str]:
-    with path.open(encoding="utf-8-sig") as handle:
+    with open_text(path) as handle:
         first = handle.readline()
     delimiter = ";" if first.count(";") > first.count(",") else ","
     return [h.strip() for h in first.strip().split(delimiter)]
@@ -435,7 +436,8 @@ def tiers_lieux_import(*, path: Path, force: bool = False, progress: bool = Fals
 
 
 def _find(directory: Path, pattern: str, *, avoid: str = "") -> Path | None:
-    found = sorted(p for p in directory.rglob(pattern) if p.is_file())
+    """The first file matching the pattern, compressed (.gz) or not."""
+    found = sorted(p for glob in (pattern, f"{pattern}.gz") for p in directory.rglob(glob) if p.is_file())
     preferred = [p for p in found if not avoid or avoid not in p.name]
     return (preferred or found or [None])[0]
 

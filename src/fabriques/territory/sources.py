@@ -6,12 +6,22 @@ Nothing here writes to the database; `domain.py` does, in one transaction.
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import io
 import json
 import math
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
+
+# The reference files shipped with the project (compressed, each with its PROVENANCE.md): what `make run` imports.
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference"
+
+# What reading a damaged compressed file raises: a bad header (OSError), a truncated stream (EOFError), bad data.
+_GZIP_ERRORS = (gzip.BadGzipFile, EOFError, zlib.error)
 
 
 class ImportFileError(ValueError):
@@ -49,18 +59,42 @@ class ImportReport:
         )
 
 
+def open_binary(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed on the fly when its name ends with .gz."""
+    return gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb")
+
+
+def _damaged(path: Path) -> ImportFileError:
+    return ImportFileError(
+        f"{path.name} : fichier compressé illisible ou tronqué (gzip) ; téléchargez-le à nouveau."
+    )
+
+
 def file_sha256(path: Path) -> str:
+    """SHA-256 of the file's content, decompressed when it is a .gz: the same data gives the same digest."""
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
+    try:
+        with open_binary(path) as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        if isinstance(exc, gzip.BadGzipFile):
+            raise _damaged(path) from None
+        raise ImportFileError(f"{path.name} : lecture impossible ({exc.strerror or exc}).") from None
+    except _GZIP_ERRORS:
+        raise _damaged(path) from None
     return digest.hexdigest()
+
+
+def open_text(path: Path) -> io.TextIOWrapper:
+    """The file as UTF-8 text (a BOM is dropped), decompressed when it is a .gz."""
+    return io.TextIOWrapper(open_binary(path), encoding="utf-8-sig", newline="")
 
 
 def csv_rows(path: Path, *, required: set[str]) -> Iterator[tuple[int, dict[str, str]]]:
     """Yield (line number, row) of a UTF-8 CSV (comma or semicolon); missing columns raise before any row."""
     try:
-        handle = path.open(encoding="utf-8-sig", newline="")
+        handle = open_text(path)
     except OSError as exc:
         raise ImportFileError(f"{path.name} : lecture impossible ({exc.strerror}).") from None
     with handle:
@@ -68,6 +102,8 @@ def csv_rows(path: Path, *, required: set[str]) -> Iterator[tuple[int, dict[str,
             first = handle.readline()
         except UnicodeDecodeError:
             raise ImportFileError(f"{path.name} : le fichier n’est pas encodé en UTF-8.") from None
+        except _GZIP_ERRORS:
+            raise _damaged(path) from None
         delimiter = ";" if first.count(";") > first.count(",") else ","
         header = [h.strip() for h in next(csv.reader([first], delimiter=delimiter), [])]
         missing = sorted(required - set(header))
@@ -84,6 +120,8 @@ def csv_rows(path: Path, *, required: set[str]) -> Iterator[tuple[int, dict[str,
                 yield offset + 2, dict(zip(header, (v.strip() for v in values), strict=False))
         except UnicodeDecodeError:
             raise ImportFileError(f"{path.name} : le fichier n’est pas encodé en UTF-8.") from None
+        except _GZIP_ERRORS:
+            raise _damaged(path) from None
 
 
 def coordinate(value: str, *, axis: str, where: str) -> float | None:
@@ -109,8 +147,10 @@ _LONLAT_CRS = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:OGC::CRS84", "E
 def geojson_features(path: Path) -> list[dict]:
     """The features of a GeoJSON FeatureCollection in lon/lat; anything else raises."""
     try:
-        with path.open("rb") as handle:
+        with open_binary(path) as handle:
             data = json.load(handle)
+    except _GZIP_ERRORS:
+        raise _damaged(path) from None
     except OSError as exc:
         raise ImportFileError(f"{path.name} : lecture impossible ({exc.strerror}).") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
