@@ -169,3 +169,43 @@ def test_the_session_page_is_for_the_committee_and_only_admins_apply(evaluated_w
             assert client.post(url, {"pin": "force_in", "reason": "x", "envelope_eur": "1"}).status_code == 403, url
     scenario.refresh_from_db()
     assert (scenario.envelope_eur, scenario.pins.count(), scenario.solved_at) == (4500000, 0, None)
+
+
+def test_letters_carry_the_committee_reason_and_the_waiting_rank_and_go_all_at_once(
+    evaluated_wave, people, client, django_capture_on_commit_callbacks
+):
+    scenario = _relaxed(domain.scenario_create(wave=evaluated_wave, name="Lettres", by=people["committee"]), people)
+    scenario.envelope_eur = 300000
+    scenario.save()
+    domain.scenario_solve(scenario=scenario, by=people["committee"])
+    pinned = evaluated_wave.dossiers.exclude(pk__in=[int(i) for i in scenario.result["chosen"]]).first()
+    domain.scenario_pin(scenario=scenario, dossier=pinned, kind="force_in", reason="Seul lieu du canton",
+                        by=people["committee"])
+    domain.scenario_solve(scenario=scenario, by=people["committee"])
+    staged = {d.dossier_id: d for d in domain.decisions_stage(scenario=scenario, by=people["committee"])}
+    laureate = staged[pinned.pk]
+    assert laureate.outcome == Outcome.LAUREATE
+    assert laureate.reasons.startswith("Motif du comité : Seul lieu du canton\n")
+    moved = next(d for d in staged.values() if d.outcome == Outcome.NOT_RETAINED)
+    ranks = [d.waiting_rank for d in staged.values() if d.waiting_rank]
+    domain.decision_edit(decision=moved, outcome=Outcome.WAITING_LIST, amount_eur=None,
+                         reasons="Placé en attente par le comité.", by=people["committee"])
+    assert moved.waiting_rank == max(ranks, default=0) + 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        domain.decisions_apply(wave=evaluated_wave, by=people["admin"])
+    letters = {m.dossier_id: m for m in OutboxMessage.objects.filter(dossier__wave=evaluated_wave)}
+    assert "Seul lieu du canton" in letters[pinned.pk].body
+    assert f"sur liste d’attente (rang {moved.waiting_rank})." in letters[moved.dossier_id].body
+    assert all("None" not in m.body for m in letters.values())
+
+    client.force_login(people["admin"])
+    url = f"/comite/{evaluated_wave.call.slug}/{evaluated_wave.slug}/courriers/"
+    assert f"Envoyer les {len(letters)} courriers en brouillon" in client.get(url).content.decode()
+    mail.outbox.clear()
+    page = client.post(url, {"send_all": "1"}, follow=True).content.decode()
+    assert f"{len(letters)} courriers envoyés." in page
+    assert len(mail.outbox) == len(letters)
+    assert set(OutboxMessage.objects.filter(dossier__wave=evaluated_wave).values_list("state", flat=True)) == {
+        OutboxState.SENT}
+    assert "en brouillon</button>" not in page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
@@ -250,6 +251,7 @@ def decisions_stage(*, scenario: Scenario, by) -> list[Decision]:
     others = sorted((d for d in dossiers if d.pk not in chosen), key=lambda d: -score_of[d.pk])
     eligible_others = [d for d in others if getattr(d, "score", None) and not d.score.below_threshold]
     waiting = {d.pk: rank for rank, d in enumerate(eligible_others[:WAITING_LIST_LENGTH], start=1)}
+    committee_reasons = _committee_reasons(scenario)
     now = timezone.now()
     staged = []
     with transaction.atomic():
@@ -267,7 +269,7 @@ def decisions_stage(*, scenario: Scenario, by) -> list[Decision]:
                     "outcome": outcome,
                     "amount_eur": amounts.get(d.pk, d.amount_requested_eur) if outcome == Outcome.LAUREATE else None,
                     "waiting_rank": waiting.get(d.pk),
-                    "reasons": feedback_for(d),
+                    "reasons": "\n".join(filter(None, [committee_reasons.get(d.pk, ""), feedback_for(d)])),
                     "scenario": scenario,
                     "staged_by": by,
                     "staged_at": now,
@@ -282,6 +284,18 @@ def decisions_stage(*, scenario: Scenario, by) -> list[Decision]:
             call_id=scenario.wave.call_id,
         )
     return staged
+
+
+def _committee_reasons(scenario: Scenario) -> dict[int, str]:
+    """The reasons the committee wrote on this scenario (a pin, an adjusted amount), per dossier, for its letter."""
+    reasons: dict[int, list[str]] = {}
+    for pin in scenario.pins.all():
+        if pin.reason.strip():
+            reasons.setdefault(pin.dossier_id, []).append(f"Motif du comité : {pin.reason.strip()}")
+    for amount in scenario.amounts.all():
+        if amount.reason.strip():
+            reasons.setdefault(amount.dossier_id, []).append(f"Montant ajusté par le comité : {amount.reason.strip()}")
+    return {pk: "\n".join(lines) for pk, lines in reasons.items()}
 
 
 def _rank_score(dossier, calibrated: bool) -> float:
@@ -305,8 +319,14 @@ def decision_edit(*, decision: Decision, outcome: str, amount_eur: int | None, r
     else:
         amount_eur = None
     before = {"outcome": decision.outcome, "amount_eur": decision.amount_eur}
+    if outcome != Outcome.WAITING_LIST:
+        decision.waiting_rank = None
+    elif decision.waiting_rank is None:  # moved onto the waiting list: it comes after the ones already there
+        last = Decision.objects.filter(dossier__wave_id=decision.dossier.wave_id, outcome=Outcome.WAITING_LIST,
+                                       ).exclude(pk=decision.pk).aggregate(last=Max("waiting_rank"))["last"]
+        decision.waiting_rank = (last or 0) + 1
     decision.outcome, decision.amount_eur, decision.reasons = outcome, amount_eur, reasons.strip()
-    decision.save(update_fields=["outcome", "amount_eur", "reasons"])
+    decision.save(update_fields=["outcome", "amount_eur", "reasons", "waiting_rank"])
     audit_record(
         action="decision.edited",
         obj=decision,
@@ -401,3 +421,22 @@ def outbox_send(*, message: OutboxMessage, by) -> OutboxMessage:
             call_id=locked.dossier.wave.call_id,
         )
     return locked
+
+
+def outbox_send_all(*, wave, by) -> tuple[int, list[str]]:
+    """Send every drafted letter of the wave, each in its own transaction (one failure stops none of the others).
+
+    Returns how many were sent and, for each one that could not be, its dossier reference and the reason."""
+    sent, failures = 0, []
+    for message in OutboxMessage.objects.filter(dossier__wave=wave, state=OutboxState.DRAFT).select_related(
+        "dossier__wave"
+    ).order_by("dossier__reference"):
+        try:
+            outbox_send(message=message, by=by)
+        except CommitteeError:
+            continue  # sent meanwhile by someone else
+        except OSError as exc:  # SMTP refused or unreachable: the letter stays a draft
+            failures.append(f"{message.dossier.reference} ({exc})")
+        else:
+            sent += 1
+    return sent, failures

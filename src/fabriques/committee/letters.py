@@ -33,8 +33,9 @@ def letter_text(decision: Decision) -> tuple[str, str]:
         )
     elif decision.outcome == Outcome.WAITING_LIST:
         first = (
-            f"Le comité de sélection a placé votre projet « {dossier.place_name} » sur liste d’attente "
-            f"(rang {decision.waiting_rank}). Vous serez informé si un financement se libère."
+            f"Le comité de sélection a placé votre projet « {dossier.place_name} » sur liste d’attente"
+            + (f" (rang {decision.waiting_rank})" if decision.waiting_rank else "")
+            + ". Vous serez informé si un financement se libère."
         )
     else:
         first = (
@@ -43,7 +44,7 @@ def letter_text(decision: Decision) -> tuple[str, str]:
             "des motifs ci-dessous."
         )
     body = (
-        f"Bonjour,\n\n{first}\n\nMotifs et appréciations des évaluateurs :\n{decision.reasons}\n\n"
+        f"Bonjour,\n\n{first}\n\nMotifs du comité et appréciations des évaluateurs :\n{decision.reasons}\n\n"
         "Le courrier de décision est joint à ce message.\n\nL’équipe du programme"
     )
     return subject, body

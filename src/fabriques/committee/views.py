@@ -316,6 +316,11 @@ def outbox(request, call_slug, wave_slug):
             if "regenerate" in request.POST:
                 count = domain.letters_draft(wave=wave)
                 messages.success(request, f"{count} courriers régénérés.")
+            elif "send_all" in request.POST:
+                sent, failures = domain.outbox_send_all(wave=wave, by=request.user)
+                messages.success(request, f"{sent} courrier{'s' if sent > 1 else ''} envoyé{'s' if sent > 1 else ''}.")
+                if failures:
+                    messages.error(request, "Non envoyés (restés en brouillon, réessayez) : " + " ; ".join(failures))
             else:
                 message = get_object_or_404(OutboxMessage, pk=_int(request.POST.get("message")), dossier__wave=wave)
                 domain.outbox_send(message=message, by=request.user)
