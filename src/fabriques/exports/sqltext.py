@@ -9,7 +9,8 @@ keeps the exact value, so they are written by Python; PostgreSQL's shortest exac
 but for the ".0" of a whole number, added here.
 
 The text is the one `str()` gives of the typed value the XLSX/ODS writers receive (the export tests
-compare both), e.g. a date-time is naive Paris time to the second: `2026-07-01 12:00:00`.
+compare both), e.g. a date-time is naive Paris time to the second: `2026-07-01 12:00:00`; a text value that
+starts like a formula (`= + - @`, tab, CR) gets a leading apostrophe (`formulas.py`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Expression, Field, TextField
+
+from fabriques.exports.formulas import sql_text_cell_safe
 
 INT_TYPES = {"AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
              "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField"}
@@ -67,14 +70,15 @@ def _sqlite_local_time(x: str) -> str:
 
 
 SQLITE = {
-    "text": "COALESCE({x}, '')",
+    # text: a value starting like a spreadsheet formula gets a leading apostrophe (exports/formulas.py)
+    "text": sql_text_cell_safe("COALESCE({x}, '')", vendor="sqlite"),
     "int": "COALESCE(CAST({x} AS TEXT), '')",
     "bool": "CASE WHEN {x} IS NULL THEN '' WHEN {x} THEN 'oui' ELSE 'non' END",
     "uuid": ("COALESCE(substr({x}, 1, 8) || '-' || substr({x}, 9, 4) || '-' || substr({x}, 13, 4) || '-' "
              "|| substr({x}, 17, 4) || '-' || substr({x}, 21, 12), '')"),
 }
 POSTGRESQL = {
-    "text": "COALESCE(({x})::text, '')",
+    "text": sql_text_cell_safe("COALESCE(({x})::text, '')", vendor="postgresql"),
     "int": "COALESCE(({x})::text, '')",
     "bool": "CASE WHEN {x} IS NULL THEN '' WHEN {x} THEN 'oui' ELSE 'non' END",
     "uuid": "COALESCE(({x})::text, '')",

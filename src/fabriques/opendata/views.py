@@ -7,6 +7,7 @@ from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 
+from fabriques.exports.formulas import text_cell_safe
 from fabriques.opendata import queries
 from fabriques.opendata.schema import FIELDS, LICENSE, datapackage
 
@@ -22,7 +23,8 @@ def _csv_lines():
     writer = csv.writer(_Line())
     yield writer.writerow(queries.COLUMNS)
     for record in queries.laureate_records():
-        yield writer.writerow(["" if record[c] is None else record[c] for c in queries.COLUMNS])
+        yield writer.writerow(["" if record[c] is None else text_cell_safe(record[c]) if isinstance(record[c], str)
+                               else record[c] for c in queries.COLUMNS])
 
 
 def opendata_page(request):
