@@ -16,10 +16,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from django.utils import timezone
+
 from fabriques.calls.enums import RuleKind
 from fabriques.calls.models import Track
-from fabriques.territory.enums import GeometryStatus
+from fabriques.territory.enums import Dataset, GeometryStatus
 from fabriques.territory.locate import Location, locate
+from fabriques.territory.queries import dataset_imports_latest
 
 Status = Literal["pass", "fail", "manual"]
 PASS: Status = "pass"  # noqa: S105 - a rule status, not a password
@@ -41,6 +44,7 @@ class EligibilityReport:
     results: list[RuleResult]
     location: dict | None = None
     notes: list[str] = field(default_factory=list)
+    datasets: list[dict] = field(default_factory=list)  # the reference data used: kept with a deposited dossier
 
     @property
     def status(self) -> Status:
@@ -57,6 +61,7 @@ class EligibilityReport:
             "results": [asdict(r) for r in self.results],
             "location": self.location,
             "notes": list(self.notes),
+            "datasets": list(self.datasets),
         }
 
 
@@ -187,4 +192,16 @@ def eligibility_report(
     return EligibilityReport(
         results=results, location=location.as_dict() if location else None,
         notes=list(location.notes) if location else [],
+        datasets=_datasets_used(track) if location else [],
     )
+
+
+def _datasets_used(track: Track) -> list[dict]:
+    """Which import of each dataset the check read (QPV of the call's vintage, communes, census), for the record."""
+    wanted = [Dataset.COMMUNES, Dataset.for_vintage(track.call.qpv_vintage), Dataset.TIERS_LIEUX]
+    latest = dataset_imports_latest()
+    return [
+        {"dataset": str(d), "label": d.label, "file_name": latest[d].file_name,
+         "imported_on": timezone.localdate(latest[d].imported_at).isoformat()}
+        for d in wanted if d in latest
+    ]
