@@ -24,7 +24,9 @@ demo: migrate
 	$(PY) -m fabriques seed-demo
 
 # The demo serves with DEBUG on and without the agents' second factor, so that every demo account
-# opens at once; production keeps FABRIQUES_REQUIRE_AGENT_MFA on (its default).
+# opens at once; production keeps FABRIQUES_REQUIRE_AGENT_MFA on (its default). DEBUG is off unless asked:
+# `make demo` and `make run` ask for it (and their prerequisites inherit it); a value already set is kept.
+demo run: export FABRIQUES_DEBUG ?= 1
 run: demo
 	@echo "Fabriques : http://$(HOST):$(PORT)/  (démonstration : second facteur des agents désactivé)"
 	FABRIQUES_REQUIRE_AGENT_MFA=0 $(PY) -m fabriques runserver $(HOST):$(PORT)

@@ -1,8 +1,9 @@
 """Settings, read from environment variables with safe defaults.
 
-Nothing set: DEBUG on a local SQLite database under ./var, console e-mail.
-Production: FABRIQUES_SECRET_KEY, FABRIQUES_DEBUG=0, FABRIQUES_ALLOWED_HOSTS,
-DATABASE_URL (postgres://...), FABRIQUES_EMAIL_URL or the SMTP variables.
+Nothing set: production behaviour (DEBUG off), which refuses to start without FABRIQUES_SECRET_KEY.
+Development asks for DEBUG: FABRIQUES_DEBUG=1 (`make run` and the tests set it) gives a local SQLite
+database under ./var, console e-mail and a development key. Production: FABRIQUES_SECRET_KEY,
+FABRIQUES_ALLOWED_HOSTS, DATABASE_URL (postgres://...), FABRIQUES_EMAIL_URL or the SMTP variables.
 """
 
 import os
@@ -29,12 +30,12 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("FABRIQUES_DEBUG", True)
+DEBUG = env_bool("FABRIQUES_DEBUG", False)  # off unless asked: a forgotten variable must not expose tracebacks
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - only used with DEBUG on
 SECRET_KEY = os.environ.get("FABRIQUES_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("FABRIQUES_SECRET_KEY must be set when FABRIQUES_DEBUG=0")
-    SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - only used with DEBUG on
+if not DEBUG and SECRET_KEY in ("", DEV_SECRET_KEY):
+    raise ImproperlyConfigured("FABRIQUES_SECRET_KEY must be set (50+ random characters) unless FABRIQUES_DEBUG=1")
+SECRET_KEY = SECRET_KEY or DEV_SECRET_KEY
 ALLOWED_HOSTS = env_list("FABRIQUES_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("FABRIQUES_CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("FABRIQUES_SITE_URL", "http://127.0.0.1:8000")
@@ -180,8 +181,20 @@ if EMAIL_HOST:
     EMAIL_HOST_PASSWORD = os.environ.get("FABRIQUES_EMAIL_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("FABRIQUES_EMAIL_TLS", True)
     EMAIL_TIMEOUT = 15
+elif DEBUG:
+    # Development: each e-mail is printed and kept as a file, listed at /dev/courriels/ (DEBUG only), so that a
+    # newcomer can click a confirmation link without a mail server.
+    EMAIL_BACKEND = "fabriques.mail.devinbox.DevInboxBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+FABRIQUES_DEV_INBOX_DIR = os.environ.get(
+    "FABRIQUES_DEV_INBOX_DIR", str(VAR_DIR / "courriels") if DEBUG and not EMAIL_HOST else "")
+# Where people write to: the e-mail confirmation pages, the contact page, the legal notice.
+FABRIQUES_CONTACT_EMAIL = os.environ.get("FABRIQUES_CONTACT_EMAIL", "contact@fabriques.localhost")
+# The legal notice: who publishes the service and who hosts it (a deployment sets both).
+FABRIQUES_PUBLISHER = os.environ.get(
+    "FABRIQUES_PUBLISHER", "Agence nationale de la cohésion des territoires (ANCT), 20 avenue de Ségur, 75007 Paris")
+FABRIQUES_HOST_NAME = os.environ.get("FABRIQUES_HOST_NAME", "à compléter par l’opérateur du service")
 DEFAULT_FROM_EMAIL = os.environ.get("FABRIQUES_FROM_EMAIL", "Fabriques <ne-pas-repondre@fabriques.localhost>")
 
 # --- Territory: national address API (BAN) for geocoding, off unless set (e.g. https://api-adresse.data.gouv.fr);
@@ -192,6 +205,12 @@ DEFAULT_FROM_EMAIL = os.environ.get("FABRIQUES_FROM_EMAIL", "Fabriques <ne-pas-r
 # FABRIQUES_TILE_ATTRIBUTION: the credit the tile provider asks for, shown under the maps.
 FABRIQUES_BAN_URL = os.environ.get("FABRIQUES_BAN_URL", "")
 FABRIQUES_BAN_TIMEOUT = float(os.environ.get("FABRIQUES_BAN_TIMEOUT", "3"))
+# update-territory: a mirror laid out like territory/reference/ and per-dataset URLs ("qpv-2024=https://…,…").
+FABRIQUES_TERRITORY_BASE_URL = os.environ.get("FABRIQUES_TERRITORY_BASE_URL", "")
+FABRIQUES_TERRITORY_URLS = dict(
+    item.split("=", 1) for item in os.environ.get("FABRIQUES_TERRITORY_URLS", "").split(",") if "=" in item
+)
+FABRIQUES_TERRITORY_TIMEOUT = float(os.environ.get("FABRIQUES_TERRITORY_TIMEOUT", "60"))
 FABRIQUES_TILE_URL = os.environ.get("FABRIQUES_TILE_URL", "")
 FABRIQUES_TILE_SUBDOMAINS = os.environ.get("FABRIQUES_TILE_SUBDOMAINS", "abc")
 FABRIQUES_TILE_ATTRIBUTION = os.environ.get("FABRIQUES_TILE_ATTRIBUTION", "")
