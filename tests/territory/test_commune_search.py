@@ -62,3 +62,27 @@ def test_search_endpoint_query_count_does_not_grow_with_results(client, communes
     with CaptureQueriesContext(connection) as many:
         client.get("/territoire/communes/", {"q": "sa", "limit": 30})
     assert len(few) == len(many) == 1
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("saint-denis", "93066"),  # hyphens or spaces, accents or none
+    ("SAINT DENIS", "93066"),
+    ("St-Denis", "93066"),  # « St » for Saint, also in the middle of a name
+    ("villeneuve st georges", "94078"),
+    ("Villeneuve-Saint-Georges", "94078"),
+    ("L’Île-d’Yeu", "85113"),  # typographic apostrophes
+    ("l'ile d'yeu", "85113"),
+    ("ile d yeu", "85113"),
+    ("93200", "93066"),  # a postcode
+    ("Paris 11e", "75111"),  # arrondissements, however the ordinal is written
+    ("paris 11ème", "75111"),
+    ("Paris 11eme", "75111"),
+    ("Lyon 3e", "69383"),
+    ("Marseille 13e", "13213"),
+    ("Paris 1er", "75101"),
+    ("Fort-de-France", "97209"),  # overseas communes
+    ("mamoudzou", "97611"),
+    ("Saint-Pierre", "97416"),
+])
+def test_search_finds_a_commune_however_a_person_types_it(communes_loaded, typed, code):
+    assert code in [c.code for c in communes_search(typed, limit=10)]

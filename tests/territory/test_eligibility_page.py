@@ -45,15 +45,35 @@ def test_commune_only_is_marked_approximate(client, territory_loaded, numerique)
 def test_unknown_commune_is_an_error_next_to_the_field_and_keeps_what_was_typed(client, communes_loaded, numerique):
     response = client.get(URL, {"track": numerique.pk, "commune": "Zzyzx-sur-Mer", "address": "3 rue du Port"})
     body = response.content.decode()
-    assert "Commune introuvable : vérifiez l’orthographe ou saisissez son code INSEE." in body
+    assert "Commune introuvable : « Zzyzx-sur-Mer ». Tapez le début du nom ou le code postal" in body
     assert 'value="Zzyzx-sur-Mer"' in body
     assert 'value="3 rue du Port"' in body
     assert "Résultat pour" not in body
 
 
-def test_ambiguous_commune_asks_to_choose(client, communes_loaded, numerique):
-    body = client.get(URL, {"track": numerique.pk, "commune": "Saint-"}).content.decode()
-    assert "Plusieurs communes correspondent : choisissez-la dans la liste ou saisissez son code INSEE." in body
+def test_unknown_commune_offers_communes_sharing_a_word_of_what_was_typed(client, communes_loaded, numerique):
+    body = client.get(URL, {"track": numerique.pk, "commune": "Roubaixe Nord"}).content.decode()
+    assert "Commune introuvable : « Roubaixe Nord »" in body
+    assert "Roubaix (59) — code INSEE 59512" in body
+    body = client.get(URL, {"track": numerique.pk, "commune": "Villeurbane"}).content.decode()
+    assert "Communes proches de votre saisie" in body
+    assert f"?track={numerique.pk}&amp;commune=69266&amp;address=" in body
+    body = client.get(URL, {"track": numerique.pk, "commune": "Qqqqqq"}).content.decode()
+    assert "Commune introuvable" in body
+    assert "Communes proches de votre saisie" not in body
+
+
+def test_ambiguous_commune_asks_to_choose_and_lists_them_as_links(client, communes_loaded, numerique):
+    body = client.get(URL, {"track": numerique.pk, "commune": "Saint-Denis"}).content.decode()
+    assert "Plusieurs communes correspondent : choisissez-la dans la liste ci-dessous ou saisissez son code" in body
+    assert "Saint-Denis (93) — code INSEE 93066" in body
+    assert "Saint-Denis (974) — code INSEE 97411" in body
+
+
+def test_a_commune_as_the_list_labels_it_is_understood(client, territory_loaded, numerique):
+    body = client.get(URL, {"track": numerique.pk, "commune": "Saint-Denis (974)"}).content.decode()
+    assert "Résultat pour" in body
+    assert "Saint-Denis (97411)" in body
 
 
 def test_latitude_without_longitude_is_refused(client, communes_loaded, numerique):

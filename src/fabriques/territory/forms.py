@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
 from fabriques.calls.models import Track
 from fabriques.territory import queries
+
+_LABEL = re.compile(r"^(?P<name>.+?)\s*\((?P<dep>[0-9][0-9ab][0-9]?)\)$", re.IGNORECASE)
+
+
+def _label_parts(text: str) -> tuple[str, str]:
+    """ "Saint-Denis (93)", as the list shows a commune, gives ("Saint-Denis", "93"); anything else (text, "")."""
+    match = _LABEL.match(text)
+    return (match["name"], match["dep"].upper()) if match else (text, "")
+
+
+def _near_matches(text: str) -> list:
+    """Something to click when the name is unknown: communes starting like its longest word, that word shortened
+    letter by letter down to four letters (a typo near the end: "Villeurbane" finds Villeurbanne). Few queries."""
+    words = sorted(queries.name_key(text).split(), key=len, reverse=True)
+    word = words[0] if words else ""
+    for length in range(len(word), 3, -1):
+        found = queries.communes_search(word[:length], limit=8)
+        if found:
+            return found
+    return []
 
 
 class TrackChoiceField(forms.ModelChoiceField):
@@ -42,20 +64,29 @@ class PlaceCheckForm(DsfrBaseForm):
         super().__init__(*args, **kwargs)
         self.fields["commune"].widget.attrs["data-search-url"] = search_url
         self.commune = None
+        self.suggestions: list = []  # communes offered as links when what was typed is unknown or ambiguous
 
     def clean_commune(self) -> str:
         text = self.cleaned_data["commune"].strip()
         if not text:
             return ""
-        found = queries.communes_search(text, limit=2)
-        exact = [c for c in found if c.code == text.upper() or c.name.lower() == text.lower()]
+        name, departement = _label_parts(text)
+        found = queries.communes_search(name, limit=12)
+        if departement:
+            found = [c for c in found if c.departement_code == departement]
+        exact = [c for c in found if c.code == name.upper() or queries.name_key(c.name) == queries.name_key(name)]
         if len(exact) == 1 or len(found) == 1:
             self.commune = (exact or found)[0]
             return self.commune.code
         if not found:
-            raise forms.ValidationError("Commune introuvable : vérifiez l’orthographe ou saisissez son code INSEE.")
+            self.suggestions = _near_matches(name)
+            raise forms.ValidationError(
+                f"Commune introuvable : « {text} ». Tapez le début du nom ou le code postal et choisissez dans la "
+                "liste proposée, ou saisissez le code INSEE (5 caractères)."
+            )
+        self.suggestions = exact or found
         raise forms.ValidationError(
-            "Plusieurs communes correspondent : choisissez-la dans la liste ou saisissez son code INSEE."
+            "Plusieurs communes correspondent : choisissez-la dans la liste ci-dessous ou saisissez son code INSEE."
         )
 
     def clean(self):

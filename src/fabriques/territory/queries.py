@@ -28,18 +28,27 @@ def communes_search(q: str, limit: int = 10) -> list[Commune]:
             Q(code__startswith=code) | Q(postal_codes__startswith=code) | Q(postal_codes__contains=f" {code}")
         ).annotate(rank=Case(When(code=code, then=Value(0)), default=Value(1), output_field=IntegerField()))
         return list(matches.order_by("rank", "code")[:limit])
-    key = search_key(text)
+    key = name_key(text)
     if not key:
         return []
-    if key.startswith("st "):
-        key = "saint " + key[3:]
-    elif key.startswith("ste "):
-        key = "sainte " + key[4:]
     matches = Commune.objects.filter(Q(search_name__startswith=key) | Q(search_name__contains=f" {key}")).annotate(
         rank=Case(When(search_name__startswith=key, then=Value(0)), default=Value(1), output_field=IntegerField()),
         name_length=Length("search_name"),
     )
     return list(matches.order_by("rank", "name_length", "search_name", "code")[:limit])
+
+
+_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
+# "11eme", "11ème", "11 e", "11ieme" -> "11e" as the arrondissements are named ("Paris 11e Arrondissement").
+_ORDINAL = re.compile(r"\b(\d{1,2})\s*(?:e|eme|ieme|em)\b")
+
+
+def name_key(text: str) -> str:
+    """What a person typed, as the names are keyed: accents, case, hyphens and apostrophes dropped, « St » → saint,
+    ordinals as the arrondissements write them."""
+    key = search_key(text)
+    key = " ".join(_ABBREVIATIONS.get(word, word) for word in key.split())
+    return _ORDINAL.sub(r"\1e", key)
 
 
 def commune_get(code: str) -> Commune | None:
