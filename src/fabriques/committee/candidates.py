@@ -87,11 +87,21 @@ def default_targets(wave) -> list[dict]:
 
 
 def candidate_dossiers(wave):
-    """Evaluated dossiers of the wave with everything the committee page and the solver read."""
+    """Evaluated dossiers of the wave with everything the committee page and the solver read.
+
+    `eligibility_overridden`: a non-compliant line of the checklist was admitted by an explicit override.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from fabriques.instruction.models import AdmissibilityCheck
+
+    overridden = AdmissibilityCheck.objects.filter(instruction__dossier=OuterRef("pk"), overrides_failure=True)
     return Dossier.objects.filter(
         wave=wave,
         state__in=[DossierState.EVALUATED, DossierState.WAITING_LIST, DossierState.LAUREATE, DossierState.NOT_RETAINED],
-    ).select_related("track", "organisation", "place_commune", "instruction", "score")
+    ).select_related("track", "organisation", "place_commune", "instruction", "score").annotate(
+        eligibility_overridden=Exists(overridden)
+    )
 
 
 def candidates_for(scenario: Scenario, dossiers=None) -> list[allocation.Candidate]:

@@ -59,6 +59,8 @@ def session(wave, scenario: Scenario | None) -> Session:
     for rank, (d, main, raw, band) in enumerate(scored, start=1):
         s = getattr(d, "score", None)
         flags = []
+        if getattr(d, "eligibility_overridden", False):
+            flags.append("Dérogation à une règle d’éligibilité non respectée")
         if s is not None and s.disagreement:
             flags.append("Désaccord entre évaluateurs")
         if s is not None and s.below_threshold:

@@ -168,16 +168,23 @@ def _computed_checks(dossier: Dossier) -> dict[str, tuple[str, str]]:
 
 
 def checklist_refresh(*, dossier: Dossier) -> list[AdmissibilityCheck]:
-    """Recompute the checklist from the dossier; a manual confirmation stays until the data says OK."""
+    """Recompute the checklist from the dossier; a manual confirmation stays until the data says OK.
+
+    A confirmation given while the line was open does not cover a failure: when the data now says KO, the line
+    is KO again (only an explicit override, `check_confirm(override=True)`, stands against a failure).
+    """
     instruction = dossier_route(dossier=dossier)
     existing = {c.item: c for c in instruction.checks.all()}
     out = []
     for item, (status, detail) in _computed_checks(dossier).items():
         check = existing.get(item) or AdmissibilityCheck(instruction=instruction, item=item)
-        if check.status == CheckStatus.MANUAL and status != CheckStatus.OK:
+        stands = status != CheckStatus.KO or check.overrides_failure
+        if check.status == CheckStatus.MANUAL and status != CheckStatus.OK and stands:
             check.detail = detail
         else:
-            check.status, check.detail = status, detail
+            if check.status == CheckStatus.MANUAL:
+                check.confirmed_by, check.confirmed_reason = None, ""
+            check.status, check.detail, check.overrides_failure = status, detail, False
         check.save()
         out.append(check)
     statuses = {c.status for c in out}
@@ -194,21 +201,33 @@ def checklist_refresh(*, dossier: Dossier) -> list[AdmissibilityCheck]:
     return out
 
 
-def check_confirm(*, dossier: Dossier, item: str, by, reason: str) -> AdmissibilityCheck:
-    """An instructor confirms a line by hand (e.g. location near a QPV): a reason is required and logged."""
-    if not reason.strip():
-        raise InstructionError("Indiquez pourquoi vous confirmez ce point manuellement.")
+def check_confirm(*, dossier: Dossier, item: str, by, reason: str, override: bool = False) -> AdmissibilityCheck:
+    """An instructor confirms a line by hand (e.g. location near a QPV): a reason is required and logged.
+
+    A line the data says is non-compliant (KO) is never confirmed silently: it needs `override=True`, and the
+    line then carries `overrides_failure`, shown with its reason wherever the line or the eligibility is shown.
+    """
     instruction = dossier_route(dossier=dossier, by=by)
     check, _ = AdmissibilityCheck.objects.get_or_create(instruction=instruction, item=item)
+    failed = check.status == CheckStatus.KO
+    if failed and not override:
+        raise InstructionError(
+            "Ce point est non conforme : il ne peut pas être simplement confirmé. Déclarez le dossier irrecevable "
+            "ou, à titre exceptionnel, accordez une dérogation motivée (visible de l’instruction et du comité)."
+        )
+    if not reason.strip():
+        raise InstructionError("Indiquez le motif de la dérogation." if failed
+                               else "Indiquez pourquoi vous confirmez ce point manuellement.")
     before = check.status
     check.status, check.confirmed_by, check.confirmed_reason = CheckStatus.MANUAL, by, reason
-    check.save(update_fields=["status", "confirmed_by", "confirmed_reason"])
+    check.overrides_failure = failed
+    check.save(update_fields=["status", "confirmed_by", "confirmed_reason", "overrides_failure"])
     audit_record(
-        action="admissibility.confirmed",
+        action="admissibility.overridden" if failed else "admissibility.confirmed",
         obj=check,
         by=by,
         before={"status": before},
-        after={"status": check.status, "item": item},
+        after={"status": check.status, "item": item, "override": failed},
         reason=reason,
         dossier_id=dossier.pk,
         call_id=dossier.wave.call_id,

@@ -65,6 +65,8 @@ class DecisionForm(DsfrBaseForm):
 class ConfirmCheckForm(DsfrBaseForm):
     item = forms.ChoiceField(choices=CheckItem.choices, widget=forms.HiddenInput)
     reason = forms.CharField(label="Motif de la confirmation manuelle", widget=forms.Textarea(attrs={"rows": 2}))
+    # Ticked on purpose to override a line the data says is non-compliant; the domain refuses a KO line without it.
+    override = forms.BooleanField(required=False)
 
 
 class ComplementForm(DsfrBaseForm):

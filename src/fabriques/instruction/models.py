@@ -89,6 +89,10 @@ class AdmissibilityCheck(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     confirmed_reason = models.TextField(blank=True)
+    overrides_failure = models.BooleanField(
+        "dérogation à un point non conforme", default=False,
+        help_text="the confirmed line was computed non-compliant: an explicit override, shown wherever the line is",
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["instruction", "item"], name="unique_check_item")]

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from fabriques.dossiers.models import Dossier
-from fabriques.instruction.models import DashboardPreference
+from fabriques.instruction.models import AdmissibilityCheck, DashboardPreference
 from fabriques.instruction.rules import dossiers_for_instruction
 
 # Column key -> (label, ORDER BY expression). Numbers are numeric columns, so they sort as numbers.
@@ -117,9 +117,10 @@ def dashboard_page(user, filters: DashboardFilters, page_number) -> Page:
     ids = _filtered(dossiers_for_instruction(user), filters).order_by(ordering, "pk").values_list("pk", flat=True)
     page = Paginator(ids, PAGE_SIZE).get_page(page_number)
     wanted = list(page.object_list)
+    overridden = AdmissibilityCheck.objects.filter(instruction__dossier=OuterRef("pk"), overrides_failure=True)
     rows = Dossier.objects.filter(pk__in=wanted).select_related(
         "wave", "track", "organisation", "place_commune", "instruction__group", "score"
-    )
+    ).annotate(eligibility_overridden=Exists(overridden))
     by_id = {d.pk: d for d in rows}
     page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
     return page

@@ -194,8 +194,10 @@ def confirm_check(request, uuid):
     dossier = _instructed_dossier(request, uuid)
 
     def action(data):
-        domain.check_confirm(dossier=dossier, item=data["item"], by=request.user, reason=data["reason"])
-        return "Point confirmé manuellement."
+        check = domain.check_confirm(dossier=dossier, item=data["item"], by=request.user, reason=data["reason"],
+                                     override=data["override"])
+        return "Dérogation enregistrée : elle est signalée avec son motif." if check.overrides_failure else (
+            "Point confirmé manuellement.")
 
     form = forms.ConfirmCheckForm(request.POST)
     return _submit(request, dossier, key="confirm_form", form=form, action=action, error_field="reason")

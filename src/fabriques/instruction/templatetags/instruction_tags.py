@@ -57,6 +57,8 @@ def dashboard_cell(dossier, column: str):
     if column in simple:
         return simple[column]()
     if column == "eligibility":
+        if dossier.eligibility_status == "fail" and getattr(dossier, "eligibility_overridden", False):
+            return _badge("warning", f"{ELIGIBILITY_LABELS['fail']} · dérogation")
         return _badge(*ELIGIBILITY.get(dossier.eligibility_status, ("info", "Non calculée")))
     if column == "completeness":
         return _badge(*COMPLETENESS.get(instruction.checklist_status if instruction else "", ("info", "À vérifier")))
