@@ -99,3 +99,16 @@ def test_page_says_when_data_is_missing(client, numerique, communes_loaded):
 
 def test_post_is_not_allowed(client, call):
     assert client.post(URL).status_code == 405
+
+
+def test_the_2019_call_outside_its_2015_perimeters_leaves_the_rule_to_the_instructor_with_the_2024_indication(
+    client, territory_loaded, call
+):
+    """The 2019 call is judged on the 2015 list, shipped for Occitanie only: elsewhere the answer is honest."""
+    track = call.tracks.get(slug="numerique")
+    assert call.qpv_vintage == 2015
+    body = client.get(URL, {"track": track.pk, "latitude": "45,730042", "longitude": "4,884645"}).content.decode()
+    assert ("Les périmètres des QPV 2015 chargés ne couvrent pas ce territoire : la proximité sera vérifiée par "
+            "l’instructeur. À titre indicatif, d’après les QPV 2024 : le lieu est dans le QPV QN06933I Mermoz.") in body
+    toulouse = client.get(URL, {"track": track.pk, "commune": "31555"}).content.decode()
+    assert "À titre indicatif" not in toulouse
