@@ -219,6 +219,9 @@ FABRIQUES_TILE_ATTRIBUTION = os.environ.get("FABRIQUES_TILE_ATTRIBUTION", "")
 # exports above this many dossiers run in the background (`python -m fabriques run-jobs`).
 FABRIQUES_API_RATE_LIMIT = int(os.environ.get("FABRIQUES_API_RATE_LIMIT", "600"))
 FABRIQUES_EXPORT_SYNC_MAX = int(os.environ.get("FABRIQUES_EXPORT_SYNC_MAX", "2000"))
+# Webhook receivers must be public https addresses; an internal receiver (private, loopback…) is allowed only when its
+# address is inside one of these networks (CIDR, comma-separated, e.g. "10.1.2.0/24"); it may then use http.
+FABRIQUES_WEBHOOK_ALLOWED_NETWORKS = env_list("FABRIQUES_WEBHOOK_ALLOWED_NETWORKS", "")
 # The proof of deposit (PDF) is e-mailed when the deposit commits; "0" only for benchmark runs that measure the
 # deposit without the PDF (it is rendered in the request: see docs/benchmarks.md, section Charge).
 FABRIQUES_DEPOSIT_PROOF_EMAIL = env_bool("FABRIQUES_DEPOSIT_PROOF_EMAIL", True)

@@ -6,13 +6,13 @@ import hashlib
 import hmac
 import json
 
-import requests
 from django.db import transaction
 from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
 from fabriques.webhooks.enums import BACKOFF, LEASE, DeliveryState
 from fabriques.webhooks.models import WebhookDelivery, WebhookEndpoint
+from fabriques.webhooks.targets import ERRORS, post
 
 TIMEOUT = (3.05, 10)  # connect, read (seconds)
 SIGNATURE_HEADER = "X-Fabriques-Signature"
@@ -73,15 +73,10 @@ def delivery_attempt(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:
     body = delivery.body.encode()
     headers = {"Content-Type": "application/json", "User-Agent": "Fabriques-Webhooks/1",
                SIGNATURE_HEADER: signature(delivery.endpoint.secret, body), "X-Fabriques-Delivery": str(delivery.uuid)}
-    status, error = None, ""
-    try:
-        response = requests.post(delivery.endpoint.url, data=body, headers=headers, timeout=TIMEOUT,
-                                 allow_redirects=False)
-        status = response.status_code
-        if not 200 <= status < 300:
-            error = f"réponse HTTP {status}"
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__} : {exc}"[:500]
+    # The address is checked again here (and the socket's peer), redirects are not followed; the error kept is a
+    # category, never the raw text (targets.py).
+    status, category = post(delivery.endpoint.url, data=body, headers=headers, timeout=TIMEOUT)
+    error = f"réponse HTTP {status}" if category == "http_status" else ERRORS[category] if category else ""
     delivery.last_status, delivery.last_error = status, error
     if not error:
         delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, timezone.now()

@@ -1,7 +1,7 @@
-from urllib.parse import urlsplit
-
 from django import forms
 from dsfr.forms import DsfrBaseForm
+
+from fabriques.webhooks.targets import url_problem
 
 
 class EndpointForm(DsfrBaseForm):
@@ -11,8 +11,7 @@ class EndpointForm(DsfrBaseForm):
 
     def clean_url(self):
         url = self.cleaned_data["url"]
-        parts = urlsplit(url)
-        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
-        if parts.scheme != "https" and not local:
-            raise forms.ValidationError("L’adresse doit commencer par https:// (http:// seulement pour localhost).")
+        problem = url_problem(url)  # public https only: see targets.py
+        if problem:
+            raise forms.ValidationError(problem)
         return url
