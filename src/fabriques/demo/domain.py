@@ -87,8 +87,10 @@ def demo_accounts(*, call: Call) -> list[DemoAccount]:
 
 
 def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]:
-    """Load the 2019 AMI, open a demo wave, create the demo accounts and the closed demo wave; safe to run again."""
+    """Load the 2019 AMI, open a demo wave, create the demo accounts, the closed demo wave (committee) and a wave in
+    instruction with a dossier waiting for each role; safe to run again (what exists is kept)."""
     from fabriques.demo.committee_demo import demo_closed_wave
+    from fabriques.demo.roles_demo import demo_applicant_draft, demo_instruction_wave
 
     call = call_load_file(path=DEMO_CALL_FILE).call
     with transaction.atomic():
@@ -100,12 +102,14 @@ def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]
         users = {a.email.split("@")[0]: User.objects.get(email=a.email) for a in accounts}
         # The demo's applicants and evaluators are fictitious: their e-mails are not printed. The backend is
         # swapped around the transaction, not inside it: the e-mails leave from on-commit callbacks.
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
-            demo_closed_wave(
-                call=call,
-                password=DEMO_PASSWORD,
-                admin=users["admin"],
-                instructor=users["instructeur"],
-                evaluator=users["evaluateur"],
-            )
+        with (
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend", FABRIQUES_DEPOSIT_PROOF_EMAIL=False
+            ),
+            transaction.atomic(),
+        ):
+            people = {"admin": users["admin"], "instructor": users["instructeur"], "evaluator": users["evaluateur"]}
+            demo_closed_wave(call=call, password=DEMO_PASSWORD, **people)
+            demo_instruction_wave(call=call, password=DEMO_PASSWORD, applicant=users["porteur"], **people)
+            demo_applicant_draft(wave=wave, applicant=users["porteur"])
     return call, wave, accounts

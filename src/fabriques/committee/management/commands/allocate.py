@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from fabriques.calls.models import Wave
 from fabriques.committee import allocation
 from fabriques.committee.candidates import (
+    amounts_of,
     candidate_dossiers,
     candidates_from,
     default_targets,
@@ -47,13 +48,13 @@ class Command(BaseCommand):
             data = result.as_dict()
             data["calibration"] = {k: v for k, v in calibration.items() if k != "biases"}
         refs = dict(candidate_dossiers(wave).values_list("pk", "reference"))
+        amounts = amounts_of(data)  # a list of {"id", "amount"} in the stored result
         out = {
             "wave": wave.slug,
             "status": data["status"],
             "message": data.get("message"),
             "chosen": [
-                {"dossier": refs.get(int(i), i), "amount_eur": data["amounts"].get(str(i), data["amounts"].get(i))}
-                for i in data["chosen"]
+                {"dossier": refs.get(int(i), i), "amount_eur": amounts.get(int(i))} for i in data["chosen"]
             ],
             "objective": data["objective"],
             "budget_used": data["budget_used"],

@@ -20,5 +20,10 @@ class Command(BaseCommand):
         self.stdout.write("\nComptes de démonstration (mot de passe commun : " + DEMO_PASSWORD + ")")
         for account in accounts:
             self.stdout.write(f"  {account.label:<30} {account.email}")
-        self.stdout.write("  Porteurs des dossiers de la vague close : porteur01@demo.fabriques.fr … porteur60@…")
-        self.stdout.write("\nComité : la vague « Vague de démonstration (close, en comité) » a 60 dossiers évalués.")
+        self.stdout.write("  Porteurs des autres dossiers : porteur01@demo.fabriques.fr … porteur67@demo.fabriques.fr")
+        self.stdout.write(
+            "\nComité : la vague « Vague de démonstration (close, en comité) » s’ouvre sur un scénario calculé."
+            "\nÀ essayer : la vague « … (close, en instruction) » a deux dossiers à prendre en instruction, un point"
+            " à confirmer, des compléments demandés au porteur de démonstration, une déclaration d’intérêts et une"
+            " évaluation en attente pour l’évaluateur ; le porteur a aussi un brouillon prêt à déposer."
+        )
