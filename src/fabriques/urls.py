@@ -19,6 +19,8 @@ urlpatterns = [
     path("exports/", include("fabriques.exports.urls")),
     path("webhooks/", include("fabriques.webhooks.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # before the admin: no password-only form
+    path("", include("fabriques.theme.urls")),
+    path("dev/courriels/", include("fabriques.mail.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -74,6 +74,7 @@ KWARGS = {
     "token": lambda w: {"pk": 1},
     "export_job_api": lambda w: {"job_id": 1},
     "export_job": lambda w: {"pk": _export_job(w).pk},
+    "inbox_email": lambda w: {"name": "20260101T000000000000-abcdef12"},
 }
 
 
@@ -95,6 +96,14 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "accounts:my-data": (None, "302 200 200 200 200 200 200"),
     "accounts:invitation": ("invitation", "200 200 200 200 200 200 200"),
     "accounts:invite": ("call", "302 403 403 403 403 403 200"),
+    "accounts:resend_confirmation": (None, "200 200 200 200 200 200 200"),
+    "mail:inbox": (None, "404 404 404 404 404 404 404"),  # development inbox: DEBUG only (tests run without)
+    "mail:inbox_email": ("inbox_email", "404 404 404 404 404 404 404"),
+    "theme:accessibility": (None, "200 200 200 200 200 200 200"),
+    "theme:contact": (None, "200 200 200 200 200 200 200"),
+    "theme:legal": (None, "200 200 200 200 200 200 200"),
+    "theme:personal_data": (None, "200 200 200 200 200 200 200"),
+    "theme:sitemap": (None, "200 200 200 200 200 200 200"),
     "admin_login": (None, "302 302 302 302 302 302 302"),  # to allauth's log-in: no password-only form
     "api-v1:api-root": (None, "404 404 404 404 404 404 404"),
     "api-v1:create_export": (None, "405 405 405 405 405 405 405"),

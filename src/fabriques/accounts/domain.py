@@ -61,3 +61,18 @@ def invitation_accept(*, token: str, user) -> CallRole:
 
 
 __all__ = ["Role", "agent_invite", "invitation_accept", "role_grant"]
+
+
+def email_confirmation_resend(*, request, email: str) -> bool:
+    """Send a new confirmation link to an account's unconfirmed address (allauth's rate limit applies).
+
+    Returns whether a link was sent; callers answer the same either way, so nobody learns which addresses have an
+    account."""
+    from allauth.account.internal.flows.email_verification import consume_email_verification_rate_limit
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(email__iexact=email.strip(), verified=False, user__isnull=False).first()
+    if address is None or not consume_email_verification_rate_limit(request, address.email):
+        return False
+    address.send_confirmation(request)
+    return True

@@ -9,4 +9,5 @@ urlpatterns = [
     path("supprimer-mon-compte/", views.erase, name="erase"),
     path("appels/<slug:slug>/invitations/", views.invite, name="invite"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
+    path("confirmation/renvoyer/", views.resend_confirmation, name="resend_confirmation"),
 ]

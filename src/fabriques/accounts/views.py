@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from fabriques.accounts import domain, rules
 from fabriques.accounts.enums import Role
-from fabriques.accounts.forms import InvitationForm
+from fabriques.accounts.forms import InvitationForm, ResendConfirmationForm
 from fabriques.accounts.models import Invitation
 from fabriques.calls.models import Call, Wave
 
@@ -105,3 +105,17 @@ def erase(request):
             messages.success(request, "Votre compte a été supprimé et vos brouillons effacés.")
             return redirect("calls:home")
     return render(request, "accounts/erase.html", {"error": error}, status=400 if error else 200)
+
+
+def resend_confirmation(request):
+    """A new e-mail confirmation link, asked from the « Vérifiez votre adresse » page (no account needed)."""
+    form = ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        domain.email_confirmation_resend(request=request, email=form.cleaned_data["email"])
+        messages.info(request, (
+            f"Si un compte en attente de confirmation existe pour {form.cleaned_data['email']}, un nouveau lien "
+            "vient d’y être envoyé (au plus un toutes les trois minutes). Pensez à regarder dans vos courriers "
+            "indésirables."
+        ))
+        return redirect("accounts:resend_confirmation")
+    return render(request, "accounts/resend_confirmation.html", {"form": form}, status=400 if form.errors else 200)

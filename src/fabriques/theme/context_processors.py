@@ -24,7 +24,7 @@ _DSFR = SimpleNamespace(
     operator_logo_file=None,
     operator_logo_alt="",
     operator_logo_width=0,
-    accessibility_status="PARTIAL",
+    accessibility_status="NOT",
     footer_links=[],
     social_media=[],
 )
@@ -32,4 +32,7 @@ _DSFR = SimpleNamespace(
 
 def site_config(request):
     """Expose SITE_CONFIG and THEME to every template."""
-    return {"SITE_CONFIG": _DSFR, "THEME": settings.FABRIQUES_THEME}
+    return {
+        "SITE_CONFIG": _DSFR, "THEME": settings.FABRIQUES_THEME, "CONTACT_EMAIL": settings.FABRIQUES_CONTACT_EMAIL,
+        "DEV_INBOX": bool(settings.DEBUG and settings.FABRIQUES_DEV_INBOX_DIR),
+    }

@@ -38,3 +38,29 @@ def error_400(request, exception=None):
 
 def error_500(request):
     return HttpResponseServerError(loader.get_template("theme/500.html").render({}))
+
+
+# --- The pages a French public service must have, linked from the footer -------------------------------------------
+# Accessibility: no RGAA audit has been carried out, and the RGAA says a service without an audit declares itself
+# « non conforme ». Automated checks (axe-core in the browser tests) are not an audit; the declaration says so.
+ACCESSIBILITY_STATE = "non conforme"
+
+
+def _public_page(template: str, title: str, **extra):
+    def view(request):
+        from django.conf import settings
+
+        return render(request, f"theme/pages/{template}.html", {
+            "title": title, "accessibility_state": ACCESSIBILITY_STATE,
+            "publisher": settings.FABRIQUES_PUBLISHER, "host_name": settings.FABRIQUES_HOST_NAME, **extra,
+        })
+
+    view.__name__ = template.replace("-", "_")
+    return view
+
+
+legal_notice = _public_page("mentions-legales", "Mentions légales")
+accessibility = _public_page("accessibilite", "Déclaration d’accessibilité")
+personal_data = _public_page("donnees-personnelles", "Données personnelles")
+sitemap = _public_page("plan-du-site", "Plan du site")
+contact = _public_page("contact", "Contact")
