@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "fabriques.security.request_size.RequestSizeLimitMiddleware",  # before any view or CSRF check reads the body
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -233,6 +234,9 @@ FABRIQUES_DEPOSIT_PROOF_QUEUE = env_bool("FABRIQUES_DEPOSIT_PROOF_QUEUE", not DE
 # empty = no scanner (files stored as "non analysé"). See fabriques/security/antivirus.py.
 FABRIQUES_CLAMD = os.environ.get("FABRIQUES_CLAMD", "")
 FABRIQUES_CLAMD_TIMEOUT = float(os.environ.get("FABRIQUES_CLAMD_TIMEOUT", "30"))
+# Requests above this size (Mo) are refused with a 413 before their body is read: a little above the largest
+# attachment a call allows (20 Mo in the 2019 call). See security/request_size.py.
+FABRIQUES_MAX_REQUEST_MB = int(os.environ.get("FABRIQUES_MAX_REQUEST_MB", "25"))
 
 # --- Internationalisation: the UI speaks French, times are Europe/Paris.
 LANGUAGE_CODE = "fr"

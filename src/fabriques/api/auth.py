@@ -31,4 +31,4 @@ def require_write(request) -> None:
                        "Ce jeton est en lecture seule : cette opération demande un jeton en écriture.")
 
 
-ERRORS = (401, 403, 404, 422, 429)
+ERRORS = (401, 403, 404, 413, 422, 429)

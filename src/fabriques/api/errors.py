@@ -1,5 +1,6 @@
 """One error body for the whole API: {"code": ..., "message": ...} with a French message."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
@@ -39,6 +40,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
         fields = sorted({_field(e.get("loc", ())) for e in exc.errors} - {""})
         message = "Paramètres invalides" + (f" : {', '.join(fields)}." if fields else ".")
         return respond(request, 422, "invalid", message)
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        from django.conf import settings
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return respond(request, 413, "too_large", f"Corps de requête trop volumineux : au plus {limit} Ko.")
 
     @api.exception_handler(Http404)
     def not_found(request, exc):

@@ -33,11 +33,18 @@ def _scenario(wave, pk) -> Scenario:
     return get_object_or_404(Scenario, wave=wave, pk=pk)
 
 
-def _int(value) -> int | None:
+ROW_ID_MAX = 2**63 - 1  # a primary key (BigAutoField): above it SQLite raises OverflowError
+AMOUNT_MAX = 2_147_483_647  # an amount column (PositiveIntegerField: integer on PostgreSQL)
+ENVELOPE_MAX = 10**15  # an envelope (PositiveBigIntegerField), kept exact in the solver's floats
+
+
+def _int(value, *, maximum: int = ROW_ID_MAX) -> int | None:
+    """A typed whole number ("1 000 000" allowed), or None when it is not one or lies beyond ±maximum."""
     try:
-        return int(str(value).replace(" ", "").replace("\u202f", ""))
+        number = int(str(value).replace(" ", "").replace("\u202f", "").replace("\xa0", ""))
     except (TypeError, ValueError):
         return None
+    return number if -maximum <= number <= maximum else None
 
 
 @login_required
@@ -108,12 +115,15 @@ def scenario_settings(request, call_slug, wave_slug, pk):
     scenario = _scenario(wave, pk)
 
     def action():
-        envelope = _int(request.POST.get("envelope_eur"))
-        if envelope is None:
+        typed_envelope = request.POST.get("envelope_eur")
+        if _int(typed_envelope, maximum=10**400) is None:
             raise domain.CommitteeError("L’enveloppe doit être un nombre entier d’euros.")
+        envelope = _int(typed_envelope, maximum=ENVELOPE_MAX)
+        if envelope is None or envelope < 0:
+            raise domain.CommitteeError("L’enveloppe doit être comprise entre 0 et 1 000 000 000 000 000 €.")
         targets = []
         for i, target in enumerate(scenario.targets):
-            value = _int(request.POST.get(f"target-{i}"))
+            value = _int(request.POST.get(f"target-{i}"), maximum=AMOUNT_MAX)
             if value is None or value < 0:
                 raise domain.CommitteeError(f"Valeur invalide pour la cible « {target.get('label')} ».")
             targets.append({**target, "value": value})
@@ -168,7 +178,7 @@ def scenario_dossier(request, call_slug, wave_slug, pk, uuid):
             domain.scenario_pin(scenario=scenario, dossier=dossier, kind=kind, reason=reason, by=request.user)
             return f"{dossier.reference} : choix enregistré."
         amount = request.POST.get("amount_eur", "").strip()
-        value = _int(amount) if amount else None
+        value = _int(amount, maximum=AMOUNT_MAX) if amount else None
         if amount and value is None:
             raise domain.CommitteeError("Le montant doit être un nombre entier d’euros.")
         domain.scenario_amount(scenario=scenario, dossier=dossier, amount_eur=value, reason=reason, by=request.user)
@@ -298,9 +308,10 @@ def _decision_edit(request, wave):
     typed = {key: request.POST.get(key, "") for key in ("outcome", "amount_eur", "reasons")}
     amount = typed["amount_eur"].strip()
     try:
-        if amount and _int(amount) is None:
+        value = _int(amount, maximum=AMOUNT_MAX) if amount else None
+        if amount and value is None:
             raise domain.CommitteeError("Le montant doit être un nombre entier d’euros.")
-        domain.decision_edit(decision=decision, outcome=typed["outcome"], amount_eur=_int(amount) if amount else None,
+        domain.decision_edit(decision=decision, outcome=typed["outcome"], amount_eur=value,
                              reasons=typed["reasons"], by=request.user)
     except domain.CommitteeError as exc:
         return _decisions_page(request, wave, refused={"pk": decision.pk, "error": str(exc), **typed}, status=400)

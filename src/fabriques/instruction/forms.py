@@ -35,8 +35,8 @@ class DashboardFilterForm(DsfrBaseForm):
         choices=[("", "Toutes"), ("ok", "Complet"), ("pending", "À vérifier"), ("ko", "Incomplet")],
     )
     evaluator = forms.CharField(label="Évaluateur (adresse)", required=False)
-    score_min = forms.DecimalField(label="Note minimale", required=False, min_value=0, max_value=100)
-    score_max = forms.DecimalField(label="Note maximale", required=False, min_value=0, max_value=100)
+    score_min = forms.DecimalField(label="Note minimale", required=False, min_value=0, max_value=100, localize=True)
+    score_max = forms.DecimalField(label="Note maximale", required=False, min_value=0, max_value=100, localize=True)
 
     def __init__(self, *args, waves=(), tracks=(), **kwargs):
         super().__init__(*args, **kwargs)

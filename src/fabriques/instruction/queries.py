@@ -54,9 +54,10 @@ class DashboardFilters:
     def from_querydict(cls, data) -> DashboardFilters:
         def number(key: str) -> Decimal | None:
             try:
-                return Decimal(data.get(key, "").replace(",", ".")) if data.get(key) else None
+                value = Decimal(data.get(key, "").replace(",", ".")) if data.get(key) else None
             except InvalidOperation:
                 return None
+            return value if value is not None and value.is_finite() else None  # "NaN", "sNaN", "Infinity"
 
         sort = data.get("sort", "-deposited")
         if sort.lstrip("-") not in COLUMNS:

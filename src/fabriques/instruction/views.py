@@ -36,12 +36,18 @@ def _agent_dossier(request, uuid):
 def dashboard(request):
     if not rules.is_agent(request.user):
         raise PermissionDenied
-    filters = queries.DashboardFilters.from_querydict(request.GET)
-    page = queries.dashboard_page(request.user, filters, request.GET.get("page"))
-    columns = queries.columns_for(request.user)
     form = forms.DashboardFilterForm(
         request.GET or None, waves=Wave.objects.order_by("opens_at"), tracks=Track.objects.order_by("call", "position")
     )
+    # A filter that is not valid (a note that is not a number, "sNaN", an unknown wave) is shown in error next to
+    # its field with a 400, and left out of the query; the other filters still apply.
+    status = 400 if request.GET and not form.is_valid() else 200
+    valid = request.GET.copy()
+    for name in form.errors if status == 400 else ():
+        valid.pop(name, None)
+    filters = queries.DashboardFilters.from_querydict(valid)
+    page = queries.dashboard_page(request.user, filters, request.GET.get("page"))
+    columns = queries.columns_for(request.user)
     params = request.GET.copy()
     params.pop("page", None)
     sort_params = params.copy()
@@ -59,6 +65,7 @@ def dashboard(request):
             "query": params.urlencode(),
             "sort_query": sort_params.urlencode(),
         },
+        status=status,
     )
 
 
