@@ -29,7 +29,7 @@ demo: migrate
 demo run: export FABRIQUES_DEBUG ?= 1
 run: demo
 	@echo "Fabriques : http://$(HOST):$(PORT)/  (démonstration : second facteur des agents désactivé)"
-	FABRIQUES_REQUIRE_AGENT_MFA=0 $(PY) -m fabriques runserver $(HOST):$(PORT)
+	FABRIQUES_REQUIRE_AGENT_MFA=0 $(PY) -m fabriques serve $(HOST):$(PORT)  # web server + job worker, stopped together
 
 # Two workers (pytest-xdist) for the 2-core machine; each test file stays on one worker so that its module fixtures
 # and shared rows are built once. PYTEST_WORKERS=0 runs everything in one process.
