@@ -59,6 +59,24 @@ def detect_type(fileobj) -> str | None:
     return kind
 
 
+# The Content-Type a download is served with: from the type read in the bytes, never from the uploaded name.
+MIME_TYPES = {
+    "pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet", "odt": "application/vnd.oasis.opendocument.text",
+}
+
+
+def download_name(name: str, kind: str | None) -> str:
+    """The name a download is saved under: the uploaded name, with the detected type's extension added when the
+    name says otherwise (`page.html` holding a PDF is saved as `page.html.pdf`)."""
+    if not kind:
+        return name
+    suffix = PurePosixPath(name).suffix.lower().lstrip(".")
+    return name if ALIASES.get(suffix, suffix) == kind else f"{name}.{kind}"
+
+
 def normalise_types(types) -> set[str]:
     return {ALIASES.get(t.lower(), t.lower()) for t in types}
 

@@ -113,8 +113,10 @@ class BudgetLine(models.Model):
 
 
 def attachment_path(instance, filename: str) -> str:
-    """A random name under the dossier's uuid: the uploaded name is never used on disk."""
-    return f"dossiers/{instance.dossier.uuid}/{secrets.token_hex(16)}"
+    """A random name under the dossier's uuid, with the extension of the type read in the bytes: the uploaded name is
+    never used on disk (a storage that types files by extension serves them as what they are)."""
+    suffix = f".{instance.detected_type}" if instance.detected_type else ""
+    return f"dossiers/{instance.dossier.uuid}/{secrets.token_hex(16)}{suffix}"
 
 
 class DossierAttachment(models.Model):

@@ -6,7 +6,7 @@ request gets the small save-status fragment back, a plain request the whole page
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +16,7 @@ from fabriques.dossiers import domain, queries
 from fabriques.dossiers import selfcheck as selfcheck_reads
 from fabriques.dossiers.forms import AnswerForm, AttachmentForm, BudgetForm, PlaceForm, SelfAssessmentForm
 from fabriques.dossiers.views import dossier_context, dossier_or_404
-from fabriques.security.downloads import quarantined_response
+from fabriques.security.downloads import file_download, quarantined_response
 
 
 def _status(request, *, saved_at=None, error="", version=None, extra_template=None, extra=None, conflict=None):
@@ -155,7 +155,7 @@ def attachment_download(request, uuid, file_uuid):
     refused = quarantined_response(request, state=attachment.scan_state, name=attachment.original_name)
     if refused is not None:
         return refused
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name)
+    return file_download(attachment.file.open("rb"), name=attachment.original_name, kind=attachment.detected_type)
 
 
 @login_required

@@ -359,13 +359,14 @@ def message_post(*, dossier: Dossier, author, body: str, internal: bool = False,
 
         if upload.size > 10 * 1024 * 1024:
             raise InstructionError("La pièce jointe dépasse 10 Mo.")
-        if detect_type(upload) not in {"pdf", "png", "jpg", "odt", "docx", "ods", "xlsx"}:
+        kind = detect_type(upload)
+        if kind not in {"pdf", "png", "jpg", "odt", "docx", "ods", "xlsx"}:
             raise InstructionError("Type de fichier non accepté : PDF, image ou document bureautique seulement.")
         verdict = scan_upload(upload)
         if verdict.refusal:
             raise InstructionError(verdict.refusal)
         message.attachment_name, message.attachment_scan_state = safe_name(upload.name), verdict.state
-        message.attachment.save(f"{dossier.uuid.hex}-{timezone.now():%H%M%S%f}", upload, save=False)
+        message.attachment.save(f"{dossier.uuid.hex}-{timezone.now():%H%M%S%f}.{kind}", upload, save=False)
     with transaction.atomic():  # the message, its audit entry and its e-mail are stored together
         message.save()
         audit_record(

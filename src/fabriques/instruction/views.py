@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,7 @@ from fabriques.dossiers import rules as dossier_rules
 from fabriques.dossiers.workflow import TransitionError
 from fabriques.instruction import domain, forms, queries, rules
 from fabriques.instruction.models import InstructionGroup, Message
-from fabriques.security.downloads import quarantined_response
+from fabriques.security.downloads import file_download, quarantined_response
 
 
 def _agent_dossier(request, uuid):
@@ -294,7 +294,7 @@ def message_attachment(request, pk):
     refused = quarantined_response(request, state=message.attachment_scan_state, name=message.attachment_name)
     if refused is not None:
         return refused
-    return FileResponse(message.attachment.open("rb"), as_attachment=True, filename=message.attachment_name)
+    return file_download(message.attachment.open("rb"), name=message.attachment_name)
 
 
 @login_required
@@ -381,7 +381,7 @@ def attachment(request, uuid, file_uuid):
     refused = quarantined_response(request, state=item.scan_state, name=item.original_name)
     if refused is not None:
         return refused
-    return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.original_name)
+    return file_download(item.file.open("rb"), name=item.original_name, kind=item.detected_type)
 
 
 @login_required
