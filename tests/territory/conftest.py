@@ -53,3 +53,15 @@ def numerique(call):
 def territoire(call):
     """The other track (rule: network of tiers-lieux within the call's radius)."""
     return call.tracks.get(slug="territoire")
+
+
+COMMUNE_BOUNDARIES = sorted((REFERENCE / "communes").glob("communes_cog2024_geom2018_gregoiredavid_*.geojson.gz"))
+
+
+@pytest.fixture
+def boundaries_loaded(db):
+    """The commune boundaries (COG 2024) imported: ≈ 6 s of parsing the first time in a process, then ≈ 1–2 s of
+    writes per test. Ask for it only where the commune of a point or « hors de France » matters."""
+    from fabriques.territory.domain import commune_boundaries_import
+
+    return commune_boundaries_import(paths=COMMUNE_BOUNDARIES)

@@ -174,17 +174,19 @@ def test_import_command_error_says_nothing_was_imported(db, tmp_path):
 def test_import_territory_loads_a_folder_then_skips_files_already_imported(db):
     out = StringIO()
     call_command("import_territory", "-v0", stdout=out)  # the shipped reference data by default
-    assert DatasetImport.objects.count() == 4
+    assert DatasetImport.objects.count() == 5
     assert sorted(DatasetImport.objects.values_list("dataset", "file_name")) == [
         ("communes", "communes_2022_centroids.csv.gz"),
+        ("communes-contours", "communes_cog2024_geom2018_gregoiredavid_part1_dep01-49_2A_2B.geojson.gz + "
+                              "communes_cog2024_geom2018_gregoiredavid_part2_dep50-95_97x.geojson.gz"),
         ("qpv-2015", "qpv2015_occitanie_hackaviz2021.geojson.gz"),
         ("qpv-2024", "qpv2024_anct_simplified.geojson.gz"),
         ("tiers-lieux", "cget_tiers_lieux_2019.csv.gz"),
     ]
     again = StringIO()
     call_command("import_territory", "--from", str(REFERENCE), "-v0", stdout=again)
-    assert again.getvalue().count("déjà importé (même SHA-256)") == 4
-    assert DatasetImport.objects.count() == 4
+    assert again.getvalue().count("déjà importé (même SHA-256)") == 5
+    assert DatasetImport.objects.count() == 5
 
 
 def test_import_territory_from_a_missing_folder_is_a_no_op(db, tmp_path):

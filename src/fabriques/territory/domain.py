@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import sys
 from pathlib import Path
 
+import numpy as np
 import shapely
 import shapely.geometry
 from django.db import connection, transaction
 from tqdm import tqdm
 
 from fabriques.territory.enums import QPV_VINTAGES, Dataset, GeometryStatus
-from fabriques.territory.geometry import perimeter_repair
-from fabriques.territory.models import Commune, DatasetImport, Qpv, QpvCommune, TiersLieu, search_key
+from fabriques.territory.geometry import geodesic_m, perimeter_repair
+from fabriques.territory.models import Commune, CommuneBoundary, DatasetImport, Qpv, QpvCommune, TiersLieu, search_key
 from fabriques.territory.sources import (
     ImportFileError,
     ImportReport,
@@ -177,6 +179,9 @@ def communes_import(
         _delete_missing(Commune, "code", set(communes))
         _upsert(Commune, _COMMUNE_FIELDS, list(communes.values()), key="code")
         report.loaded = len(communes)
+        stored = _boundaries_stored() if CommuneBoundary.objects.exists() else None
+        if stored is not None:  # the points are checked again against the boundaries imported before
+            commune_points_repair(geometries=stored[0], inner=stored[1], successors=stored[2], report=report)
         _record(report)
     return report
 
@@ -443,11 +448,16 @@ def _find(directory: Path, pattern: str, *, avoid: str = "") -> Path | None:
 
 
 def territory_import_dir(*, directory: Path, progress: bool = False) -> list[ImportReport]:
-    """Import the communes, QPV of each vintage and census found in a folder; files already imported are skipped."""
+    """Import the communes, their boundaries, QPV of each vintage and census found in a folder (skipping files
+    already imported); the boundary files (`*communes*.geojson`, possibly in parts) form one dataset."""
     reports = []
     communes = _find(directory, "*communes*.csv")
     if communes:
         reports.append(communes_import(path=communes, progress=progress))
+    boundaries = sorted(p for glob in ("*communes*.geojson", "*communes*.geojson.gz") for p in directory.rglob(glob)
+                        if p.is_file())
+    if boundaries:
+        reports.append(commune_boundaries_import(paths=boundaries, progress=progress))
     for vintage in QPV_VINTAGES:
         # The raw file is preferred to a pre-repaired copy: repairs are then made and reported here.
         qpv = _find(directory, f"*qpv*{vintage}*.geojson", avoid="_valid")
@@ -457,3 +467,146 @@ def territory_import_dir(*, directory: Path, progress: bool = False) -> list[Imp
     if census:
         reports.append(tiers_lieux_import(path=census, progress=progress))
     return reports
+
+
+# --- Commune boundaries ---------------------------------------------------------------------------------------
+
+_BOUNDARY_PROPERTIES = {
+    "code": ("code", "code_insee", "INSEE_COM", "insee_com"),
+    "name": ("nom", "NOM", "nom_commune", "NOM_COM"),
+    "departement": ("dep", "code_departement", "INSEE_DEP", "insee_dep"),
+}
+_BOUNDARY_FIELDS = ("code", "name", "departement_code", "former_codes", "geometry", "inner_longitude",
+                    "inner_latitude")
+
+
+def _boundary_prop(properties: dict, field_name: str) -> str:
+    for name in _BOUNDARY_PROPERTIES[field_name]:
+        value = properties.get(name)
+        if value not in (None, ""):
+            return str(value).strip()
+    return ""
+
+
+def _boundary_row(feature, *, index: int, path: Path, report: ImportReport) -> tuple | None:
+    properties = feature.get("properties") if isinstance(feature, dict) else None
+    if not isinstance(properties, dict):
+        raise ImportFileError(f"{path.name}, entité n° {index} : ce n’est pas une Feature GeoJSON avec des propriétés.")
+    code = _boundary_prop(properties, "code").upper()
+    where = f"{path.name}, entité n° {index} ({code or 'sans code'})"
+    if len(code) != 5:
+        raise ImportFileError(f"{where} : code INSEE « {code} » invalide (propriété code, 5 caractères attendus).")
+    geometry = _qpv_geometry(feature, where)
+    if geometry is None:
+        report.skip(where, "géométrie absente")
+        return None
+    geometry, status, note = perimeter_repair(geometry)
+    if status == GeometryStatus.COLLAPSED:
+        report.skip(where, "contour sans surface")
+        return None
+    if status != GeometryStatus.OK:
+        report.repair(where, note)
+    former = properties.get("codes_2018") or []
+    former = [str(c).strip().upper() for c in (former if isinstance(former, list) else str(former).split(","))]
+    inner = shapely.point_on_surface(geometry)
+    departement = _boundary_prop(properties, "departement") or _departement_of(code)
+    return (code, _boundary_prop(properties, "name")[:120], departement[:3],
+            ",".join(c for c in former if c and c != code)[:400], shapely.to_wkb(geometry), inner.x, inner.y)
+
+
+def _boundaries_parse(paths: list[Path], report: ImportReport, progress: bool) -> dict[str, tuple]:
+    rows: dict[str, tuple] = {}
+    for path in paths:
+        features = geojson_features(path)
+        for index, feature in enumerate(_progress(features, enabled=progress, desc="contours"), start=1):
+            report.read += 1
+            row = _boundary_row(feature, index=index, path=path, report=report)
+            if row is None:
+                continue
+            if row[0] in rows:
+                report.skip(f"{path.name}, entité n° {index}", f"code {row[0]} en double (première occurrence gardée)")
+                continue
+            rows[row[0]] = row
+    return rows
+
+
+def commune_boundaries_import(*, paths: list[Path], force: bool = False, progress: bool = False) -> ImportReport:
+    """Upsert every commune boundary of the files (one dataset, possibly split in parts), all or nothing.
+
+    Then every commune point is checked against its boundary (see `commune_points_repair`).
+    """
+    paths = sorted(paths, key=lambda p: p.name)
+    if not paths:
+        raise ImportFileError("aucun fichier de contours de communes indiqué.")
+    digests = [file_sha256(p) for p in paths]
+    sha = digests[0] if len(digests) == 1 else hashlib.sha256("\n".join(digests).encode()).hexdigest()
+    report = ImportReport(dataset=Dataset.COMMUNE_BOUNDARIES, file_name=" + ".join(p.name for p in paths)[:255],
+                          sha256=sha)
+    if not force and _already_imported(Dataset.COMMUNE_BOUNDARIES, sha):
+        report.unchanged = True
+        return report
+    rows = _parse_once(report, (Dataset.COMMUNE_BOUNDARIES, sha), lambda: _boundaries_parse(paths, report, progress))
+    with transaction.atomic():
+        _delete_missing(CommuneBoundary, "code", set(rows))
+        _upsert(CommuneBoundary, _BOUNDARY_FIELDS, list(rows.values()), key="code")
+        report.loaded = len(rows)
+        geometries = {code: row[4] for code, row in rows.items()}
+        inner = {code: (row[5], row[6]) for code, row in rows.items()}
+        successors = {old: code for code, row in rows.items() for old in row[3].split(",") if old}
+        commune_points_repair(geometries=geometries, inner=inner, successors=successors, report=report)
+        _record(report)
+    return report
+
+
+def _boundaries_stored() -> tuple[dict, dict, dict] | None:
+    rows = list(CommuneBoundary.objects.values_list("code", "geometry", "inner_longitude", "inner_latitude",
+                                                    "former_codes"))
+    if not rows:
+        return None
+    geometries = {r[0]: bytes(r[1]) for r in rows}
+    inner = {r[0]: (r[2], r[3]) for r in rows}
+    successors = {old: r[0] for r in rows for old in r[4].split(",") if old}
+    return geometries, inner, successors
+
+
+def commune_points_repair(*, geometries: dict, inner: dict, successors: dict, report: ImportReport) -> int:
+    """Check that each commune's point lies inside its boundary; a point outside is reported and replaced.
+
+    A commune merged since is checked against the boundary of the commune it joined, an arrondissement of Paris,
+    Lyon or Marseille against its city's. The replacement is the boundary's inner point (always inside). Returns
+    the number of points replaced.
+    """
+    checked = []
+    for code, name, parent, lon, lat in Commune.objects.values_list("code", "name", "parent_code", "longitude",
+                                                                     "latitude"):
+        target = next((c for c in (code, successors.get(code), parent) if c and c in geometries), None)
+        if target is not None:
+            checked.append((code, name, target, lon, lat))
+    if not checked:
+        return 0
+    shapes = shapely.from_wkb([geometries[c[2]] for c in checked])
+    lon = np.array([c[3] for c in checked])
+    lat = np.array([c[4] for c in checked])
+    inside = shapely.contains_xy(shapes, lon, lat) | shapely.intersects_xy(shapes, lon, lat)
+    updates = []
+    for at in np.nonzero(~inside)[0]:
+        code, name, target, *_ = checked[at]
+        line = shapely.shortest_line(shapely.points(lon[at], lat[at]), shapes[at])
+        (x0, y0), (x1, y1) = shapely.get_coordinates(line)
+        metres = float(geodesic_m(x0, y0, x1, y1)[0])
+        new_lon, new_lat = inner[target]
+        where = f"commune {code} {name}"
+        distance = f"{metres:,.0f}".replace(",", "\u202f")
+        report.repair(where, f"son point (lat. {lat[at]:.5f}, long. {lon[at]:.5f}) est à {distance} m hors de "
+                             f"son contour ({target}) : remplacé par un point intérieur (lat. {new_lat:.5f}, "
+                             f"long. {new_lon:.5f})")
+        updates.append((new_lat, new_lon, code))
+    if updates:
+        quote = connection.ops.quote_name
+        table = quote(Commune._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {quote('latitude')} = %s, {quote('longitude')} = %s "  # noqa: S608
+                f"WHERE {quote('code')} = %s", updates,
+            )
+    return len(updates)

@@ -65,6 +65,16 @@ class EligibilityReport:
         }
 
 
+def geo_rule_result(rule, track: Track, location: Location | None) -> RuleResult | None:
+    """The result of one geographic rule for a located place (batch checks); None for a rule that is not
+    geographic."""
+    if rule.kind == RuleKind.QPV_PROXIMITY:
+        return _qpv_proximity(rule, track, location)
+    if rule.kind == RuleKind.TIERS_LIEUX_NETWORK:
+        return _tiers_lieux_network(rule, track, location)
+    return None
+
+
 def _legal_form(rule, track: Track, legal_form_code: str | None) -> RuleResult:
     if not legal_form_code:
         return RuleResult(rule.kind, rule.label, MANUAL, "Forme juridique non renseignée.")
@@ -89,6 +99,8 @@ def _qpv_unknown(rule, location: Location | None, vintage: int) -> RuleResult | 
     """A manual result when the QPV situation could not be computed, else None."""
     if location is None or not location.located:
         return RuleResult(rule.kind, rule.label, MANUAL, "Lieu non renseigné : indiquez la commune ou l’adresse.")
+    if location.refused:
+        return RuleResult(rule.kind, rule.label, FAIL, location.refused)
     qpv = location.qpv
     if not qpv.loaded:
         return RuleResult(
@@ -104,15 +116,22 @@ def _qpv_unknown(rule, location: Location | None, vintage: int) -> RuleResult | 
     return None
 
 
-def _qpv_proximity(rule, track: Track, location: Location | None) -> RuleResult:
-    vintage = track.call.qpv_vintage
-    unknown = _qpv_unknown(rule, location, vintage)
-    if unknown is not None:
-        return unknown
+def _uncovered_nearby(rule, location: Location, vintage: int, distance: str) -> RuleResult | None:
+    """Manual when a territory the loaded perimeters do not cover is within the threshold (a regional file)."""
+    edge = location.qpv.uncovered_within_m
+    if edge is None or edge > (rule.max_distance_m or 0):
+        return None
+    return RuleResult(
+        rule.kind, rule.label, MANUAL,
+        f"Parmi les QPV {vintage} chargés, le lieu est {distance} ; mais il est à moins de {_metres(max(edge, 1000))} "
+        f"d’un territoire que ces périmètres {vintage} ne couvrent pas : un quartier plus proche pourrait s’y "
+        "trouver, la proximité sera vérifiée par l’instructeur.",
+    )
+
+
+def _qpv_doubt(rule, location: Location, where: str, distance: str, threshold: int) -> RuleResult | None:
+    """Manual when only the commune's centre is known, or the nearest QPV is a point, near the threshold."""
     qpv = location.qpv
-    threshold = rule.max_distance_m or 0
-    where = f"QPV {qpv.code} {qpv.name}"
-    distance = f"à {_metres(qpv.distance_m)} du {where}, seuil {_metres(threshold)}"
     if location.approximate and (qpv.inside or qpv.distance_m <= threshold + APPROXIMATE_MARGIN_M):
         return RuleResult(
             rule.kind, rule.label, MANUAL,
@@ -124,10 +143,26 @@ def _qpv_proximity(rule, track: Track, location: Location | None) -> RuleResult:
             f"Le périmètre du {where} est réduit à un point dans le fichier officiel ({distance}) : "
             "vérification par l’instructeur.",
         )
-    if qpv.inside:
-        return RuleResult(rule.kind, rule.label, PASS, f"Dans le {where}.")
-    if qpv.distance_m <= threshold:
-        return RuleResult(rule.kind, rule.label, PASS, f"À {distance[2:]}.")
+    return None
+
+
+def _qpv_proximity(rule, track: Track, location: Location | None) -> RuleResult:
+    vintage = track.call.qpv_vintage
+    unknown = _qpv_unknown(rule, location, vintage)
+    if unknown is not None:
+        return unknown
+    qpv = location.qpv
+    threshold = rule.max_distance_m or 0
+    where = f"QPV {qpv.code} {qpv.name}"
+    distance = f"à {_metres(qpv.distance_m)} du {where}, seuil {_metres(threshold)}"
+    doubt = _qpv_doubt(rule, location, where, distance, threshold)
+    if doubt is not None:
+        return doubt
+    if qpv.inside or qpv.distance_m <= threshold:
+        return RuleResult(rule.kind, rule.label, PASS, f"Dans le {where}." if qpv.inside else f"À {distance[2:]}.")
+    edge = _uncovered_nearby(rule, location, vintage, distance)
+    if edge is not None:
+        return edge
     text = f"Centre de la commune {distance}" if location.approximate else f"À{distance[1:]}"
     return RuleResult(rule.kind, rule.label, FAIL, f"{text}.")
 
@@ -135,6 +170,8 @@ def _qpv_proximity(rule, track: Track, location: Location | None) -> RuleResult:
 def _tiers_lieux_network(rule, track: Track, location: Location | None) -> RuleResult:
     if location is None or not location.located:
         return RuleResult(rule.kind, rule.label, MANUAL, "Lieu non renseigné : indiquez la commune ou l’adresse.")
+    if location.refused:
+        return RuleResult(rule.kind, rule.label, FAIL, location.refused)
     nearby = location.tiers_lieux
     if not nearby.loaded:
         return RuleResult(

@@ -8,6 +8,7 @@ class Dataset(models.TextChoices):
     QPV_2015 = "qpv-2015", "Quartiers prioritaires 2015 (codes QP…)"
     QPV_2024 = "qpv-2024", "Quartiers prioritaires 2024 (codes QN…)"
     TIERS_LIEUX = "tiers-lieux", "Recensement des tiers-lieux"
+    COMMUNE_BOUNDARIES = "communes-contours", "Contours des communes (COG 2024, simplifiés)"
 
     @classmethod
     def for_vintage(cls, vintage: int) -> "Dataset":

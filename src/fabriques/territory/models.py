@@ -130,3 +130,29 @@ class DatasetImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset} {self.file_name} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+class CommuneBoundary(models.Model):
+    """A commune's boundary (COG 2024, simplified), WKB in EPSG:4326: the commune of a point is the one containing it.
+
+    Kept apart from `Commune` (COG 2022 points): imported as its own dataset, only where a boundary is needed.
+    """
+
+    code = models.CharField("code INSEE", max_length=5, unique=True)
+    name = models.CharField("nom", max_length=120)
+    departement_code = models.CharField("département", max_length=3, db_index=True)
+    former_codes = models.CharField(
+        "anciens codes", max_length=400, blank=True,
+        help_text="codes INSEE des communes fusionnées depuis dans celle-ci, séparés par des virgules",
+    )
+    geometry = models.BinaryField("contour (WKB, EPSG:4326)")
+    inner_longitude = models.FloatField(help_text="un point toujours à l’intérieur du contour")
+    inner_latitude = models.FloatField()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "contour de commune"
+        verbose_name_plural = "contours des communes"
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
