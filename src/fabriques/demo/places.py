@@ -114,9 +114,9 @@ class DemoPlace:
 
 N, T = "numerique", "territoire"
 EMPALOT_OVERRIDE = (
-    "Le local principal est à 560 m du QPV Empalot, mais toutes les activités numériques se tiennent dans "
-    "l’antenne ouverte au cœur du quartier (bail et planning joints) : dérogation accordée à titre exceptionnel, "
-    "signalée au comité."
+    "Le local principal est à un peu moins de 600 m du QPV Empalot, mais toutes les activités numériques se "
+    "tiennent dans l’antenne ouverte au cœur du quartier (bail et planning joints) : dérogation accordée à titre "
+    "exceptionnel, signalée au comité."
 )
 
 CLOSED_WAVE = [
