@@ -250,3 +250,59 @@ def dossier_snapshot(dossier: Dossier, content: DossierContent | None = None) ->
         ],
         "eligibility": dossier.eligibility_report,
     }
+
+
+# --- The deposited version against the live content ---------------------------------------------------------------
+
+
+def snapshot_changes(deposited: dict, live: dict) -> list[str]:
+    """What differs between a deposited snapshot and the live content, named as the applicant's sections."""
+    changes = []
+    if deposited.get("organisation") != live.get("organisation"):
+        changes.append("Structure porteuse")
+    if deposited.get("place") != live.get("place"):
+        changes.append("Lieu")
+    before = {a["code"]: a.get("text", "") for a in deposited.get("answers", [])}
+    for answer in live.get("answers", []):
+        if before.get(answer["code"], "") != answer.get("text", ""):
+            changes.append(f"Réponse « {answer['title']} »")
+    if deposited.get("budget") != live.get("budget"):
+        changes.append("Budget")
+    if sorted(a["sha256"] for a in deposited.get("attachments", [])) != sorted(
+        a["sha256"] for a in live.get("attachments", [])
+    ):
+        changes.append("Pièces jointes")
+    return changes
+
+
+@dataclass
+class DepositedVersion:
+    """The last deposited version as agents read it, and what the applicant changed since (not redeposited)."""
+
+    number: int
+    sha256: str
+    deposited_at: object
+    answers: dict[str, str]  # criterion code -> deposited text
+    budget: BudgetSummary
+    attachment_hashes: set[str]
+    changes: list[str]
+
+
+def deposited_version(dossier: Dossier) -> DepositedVersion | None:
+    """The dossier's last deposit read from its snapshot (never from the live rows); None before any deposit."""
+    version = dossier.versions.order_by("-number").first()
+    if version is None:
+        return None
+    snapshot = version.snapshot
+    lines = [
+        BudgetLine(year=ln["year"], kind=ln["kind"], category=ln["category"], label=ln["label"],
+                   amount_eur=ln["amount_eur"], is_state_request=ln["is_state_request"], cofunder=ln["cofunder"])
+        for ln in snapshot.get("budget", {}).get("lines", [])
+    ]
+    return DepositedVersion(
+        number=version.number, sha256=version.sha256, deposited_at=version.deposited_at,
+        answers={a["code"]: a.get("text", "") for a in snapshot.get("answers", [])},
+        budget=budget_summary(dossier, lines),
+        attachment_hashes={a["sha256"] for a in snapshot.get("attachments", [])},
+        changes=snapshot_changes(snapshot, dossier_snapshot(dossier)),
+    )

@@ -93,6 +93,7 @@ def dossier_detail(request, uuid):
     context = dossier_context(
         request, dossier, "detail", missing=queries.missing_items(dossier),
         versions=list(dossier.versions.select_related("deposited_by")),
+        deposited=queries.deposited_version(dossier),
         withdrawable=dossier.state in WITHDRAWABLE_STATES, withdraw_form=WithdrawForm(),
         closes_at=timezone.localtime(dossier.wave.closes_at),
     )

@@ -89,6 +89,7 @@ def _complement_sections(dossier):
 def _dossier_page(request, dossier, *, status=200, refused="", **bound_forms):
     """The instruction page; a refused form comes back bound, so what the agent typed is shown with its error."""
     instruction = getattr(dossier, "instruction", None)
+    deposited = dossier_queries.deposited_version(dossier)
     context = {
         "dossier": dossier,
         "instruction": instruction,
@@ -97,8 +98,10 @@ def _dossier_page(request, dossier, *, status=200, refused="", **bound_forms):
         "start_refusal": domain.instruction_start_refusal(dossier),
         "checks": list(instruction.checks.all()) if instruction else [],
         "criteria": dossier_queries.criteria_for(dossier),
-        "answers": dossier_queries.answers_by_criterion(dossier),
-        "budget": dossier_queries.budget_summary(dossier),
+        "deposited": deposited,
+        # Agents read the deposited version (its snapshot), never the applicant's later, undeposited edits.
+        "answers": deposited.answers if deposited else {},
+        "budget": deposited.budget if deposited else dossier_queries.budget_summary(dossier),
         "attachments": dossier.attachments.select_related("required").order_by("required__position", "uploaded_at"),
         "versions": dossier.versions.order_by("-number"),
         "messages_list": dossier.messages.select_related("author").order_by("created_at"),
