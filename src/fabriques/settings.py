@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "fabriques.instruction",
     "fabriques.evaluation",
     "fabriques.committee",
+    "fabriques.followup",
     "fabriques.audit",
     "fabriques.api",
     "fabriques.apitokens",
@@ -69,6 +70,7 @@ INSTALLED_APPS = [
     "fabriques.opendata",
     "fabriques.webhooks",
     "fabriques.mail",
+    "fabriques.advice",
     "fabriques.demo",
     "fabriques.security",
 ]
@@ -215,6 +217,12 @@ FABRIQUES_TERRITORY_TIMEOUT = float(os.environ.get("FABRIQUES_TERRITORY_TIMEOUT"
 FABRIQUES_TILE_URL = os.environ.get("FABRIQUES_TILE_URL", "")
 FABRIQUES_TILE_SUBDOMAINS = os.environ.get("FABRIQUES_TILE_SUBDOMAINS", "abc")
 FABRIQUES_TILE_ATTRIBUTION = os.environ.get("FABRIQUES_TILE_ATTRIBUTION", "")
+
+# --- Company directory (« Recherche d'entreprises », e.g. https://recherche-entreprises.api.gouv.fr): off unless set;
+# the organisation form then fills itself from a SIRET or a name (accounts/company_lookup.py). Answers are cached.
+FABRIQUES_COMPANY_LOOKUP_URL = os.environ.get("FABRIQUES_COMPANY_LOOKUP_URL", "")
+FABRIQUES_COMPANY_LOOKUP_TIMEOUT = float(os.environ.get("FABRIQUES_COMPANY_LOOKUP_TIMEOUT", "3"))
+FABRIQUES_COMPANY_LOOKUP_CACHE_SECONDS = int(os.environ.get("FABRIQUES_COMPANY_LOOKUP_CACHE_SECONDS", "86400"))
 
 # --- Data out: API requests per token and minute (counted in the database, shared by all servers);
 # exports above this many dossiers run in the background (`python -m fabriques run-jobs`).

@@ -142,6 +142,13 @@ class Organisation(models.Model):
     commune = models.ForeignKey(
         "territory.Commune", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="commune"
     )
+    # What the company directory (accounts.company_lookup) said of this SIRET at the last save; empty when it was
+    # off or did not answer (the organisation was then typed by hand).
+    legal_category = models.CharField("catégorie juridique (Insee)", max_length=4, blank=True)
+    naf = models.CharField("code NAF", max_length=6, blank=True)
+    rna = models.CharField("numéro RNA", max_length=10, blank=True)
+    registry_active = models.BooleanField("active selon l’annuaire des entreprises", null=True, blank=True)
+    registry_checked_at = models.DateTimeField("vérifiée dans l’annuaire le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

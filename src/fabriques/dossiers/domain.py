@@ -78,14 +78,26 @@ def _touch(dossier: Dossier) -> None:
 
 
 def organisation_save(*, by, name: str, legal_form: str, siret: str, address: str, commune,
-                      organisation: Organisation | None = None) -> Organisation:
-    """Create (the author becomes its owner) or update an organisation with a valid SIRET; refreshes eligibility."""
+                      organisation: Organisation | None = None, registry=None) -> Organisation:
+    """Create (the author becomes its owner) or update an organisation with a valid SIRET; refreshes eligibility.
+
+    `registry` is what the company directory said of this SIRET (`company_lookup.Company`), or None when it was off
+    or silent: its legal category, NAF, RNA and state are kept beside what the person typed; without it, the facts
+    of another SIRET are dropped and those of the same SIRET kept.
+    """
     siret = siret_normalise(siret)
     validate_siret(siret)
     with transaction.atomic():
         creating = organisation is None
         organisation = organisation or Organisation()
         before = {"name": organisation.name, "legal_form": organisation.legal_form, "siret": organisation.siret}
+        if registry is not None and registry.siret == siret:
+            organisation.legal_category, organisation.naf, organisation.rna = (
+                registry.legal_category, registry.naf[:6], registry.rna[:10])
+            organisation.registry_active, organisation.registry_checked_at = registry.active, timezone.now()
+        elif organisation.siret != siret:
+            organisation.legal_category = organisation.naf = organisation.rna = ""
+            organisation.registry_active = organisation.registry_checked_at = None
         organisation.name, organisation.legal_form, organisation.siret = name.strip(), legal_form, siret
         organisation.address, organisation.commune = address.strip(), commune
         organisation.save()

@@ -9,10 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fabriques.accounts import company_views
 from fabriques.dossiers import deposit as deposit_domain
 from fabriques.dossiers import domain, queries, rules
 from fabriques.dossiers.enums import NEXT_STEP, WITHDRAWABLE_STATES
-from fabriques.dossiers.forms import CoWriterForm, DepositForm, DossierCreateForm, OrganisationForm, WithdrawForm
+from fabriques.dossiers.forms import (
+    CoWriterForm,
+    DepositForm,
+    DossierCreateForm,
+    OrganisationForm,
+    WithdrawForm,
+    legal_form_choices,
+)
 from fabriques.dossiers.proof import proof_filename, proof_pdf
 from fabriques.dossiers.workflow import TransitionError
 
@@ -57,16 +65,31 @@ def organisation_edit(request, pk=None):
     if organisation:
         initial = {"name": organisation.name, "legal_form": organisation.legal_form, "siret": organisation.siret,
                    "address": organisation.address, "commune": organisation.commune}
+    # The company directory (when configured): ?q= searches it, ?siret= fills the form from the chosen result.
+    search = company_views.company_search_context(request.GET.get("q", ""))
+    if request.htmx and request.method == "GET":
+        return render(request, "accounts/_company_results.html", {**search, "suite": request.GET.get("suite", "")})
+    notice = {}
+    if request.method == "GET" and request.GET.get("siret"):
+        prefill, notice = company_views.company_prefill(
+            request.GET["siret"], {code for code, _ in legal_form_choices() if code})
+        initial.update(prefill)
     form = OrganisationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        registry, note = company_views.company_for_save(form.cleaned_data["siret"])
         try:
-            organisation = domain.organisation_save(by=request.user, organisation=organisation, **form.cleaned_data)
+            organisation = domain.organisation_save(by=request.user, organisation=organisation, registry=registry,
+                                                    **form.cleaned_data)
         except ValidationError as exc:
             form.add_error("siret", exc)
         else:
             messages.success(request, f"Organisation « {organisation.name} » enregistrée.")
+            if note:
+                messages.info(request, note)
             return redirect("dossiers:create" if request.GET.get("suite") == "dossier" else "dossiers:list")
-    return render(request, "dossiers/organisation_form.html", {"form": form, "organisation": organisation})
+    return render(request, "dossiers/organisation_form.html", {
+        "form": form, "organisation": organisation, "company_notice": notice, "suite": request.GET.get("suite", ""),
+        **search})
 
 
 @login_required

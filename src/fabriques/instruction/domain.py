@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from fabriques.accounts.company_lookup import registry_legal_form_check
 from fabriques.audit.domain import audit_record
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers.enums import DossierState
@@ -140,9 +141,11 @@ def _computed_checks(dossier: Dossier) -> dict[str, tuple[str, str]]:
     call = dossier.wave.call
     forms = {f.code: f.label for f in call.legal_forms.all()}
     legal_form = dossier.organisation.legal_form
+    from_registry = registry_legal_form_check(dossier.organisation, forms)  # automatic when the directory answered
     checks = {
         CheckItem.LEGAL_FORM: (
-            (CheckStatus.OK, f"{forms[legal_form]} : forme éligible.")
+            (CheckStatus(from_registry[0]), from_registry[1]) if from_registry
+            else (CheckStatus.OK, f"{forms[legal_form]} : forme éligible.")
             if legal_form in forms
             else (CheckStatus.KO, "La forme juridique ne figure pas parmi les formes éligibles de l’appel.")
         )
