@@ -12,6 +12,7 @@ urlpatterns = [
     path("territoire/", include("fabriques.territory.urls")),
     path("instruction/", include("fabriques.instruction.urls")),
     path("comite/", include("fabriques.committee.urls")),
+    path("suivi/", include("fabriques.followup.urls")),
     path("evaluation/", include("fabriques.evaluation.urls")),
     path("api/v1/", api.urls),
     path("espace/jetons/", include("fabriques.apitokens.urls")),

@@ -202,6 +202,105 @@ class RetentionDef(Strict):
         return self
 
 
+INDICATOR_KINDS = ("integer", "decimal", "money", "choice", "text")
+
+
+class IndicatorDef(Strict):
+    """One figure the laureate reports every year (follow-up)."""
+
+    code: str = Field(pattern=SLUG)
+    label: str = Field(min_length=1)
+    kind: str
+    unit: str = ""
+    help_text: str = ""
+    required: bool = True
+    choices: list[str] = Field(default_factory=list)
+    tracks: list[str] = Field(min_length=1)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in INDICATOR_KINDS:
+            raise ValueError(f"expected one of {list(INDICATOR_KINDS)}, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _choices(self) -> IndicatorDef:
+        if self.kind == "choice" and len(self.choices) < 2:
+            raise ValueError("@choices: a choice indicator needs at least two choices")
+        if self.kind != "choice" and self.choices:
+            raise ValueError(f"@choices: only for kind = \"choice\", not {self.kind!r}")
+        return self
+
+
+class TrancheDef(Strict):
+    """A payment: released at signature or once the report of `after_report_year` is accepted."""
+
+    number: int = Field(ge=1)
+    share_percent: Decimal | None = Field(default=None, gt=0, le=100)
+    release: str
+    after_report_year: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _release(self) -> TrancheDef:
+        if self.release not in ("signature", "report"):
+            raise ValueError(f'@release: expected "signature" or "report", got {self.release!r}')
+        if self.release == "report" and self.after_report_year is None:
+            raise ValueError('@after_report_year: required when release = "report"')
+        if self.release == "signature" and self.after_report_year is not None:
+            raise ValueError('@after_report_year: only for release = "report"')
+        return self
+
+
+class ReportPeriodDef(Strict):
+    """The yearly report: the year of the agreement it covers and how many days after its end it is due."""
+
+    year: int = Field(ge=1, le=10)
+    label: str = Field(min_length=1)
+    due_days_after_period: int = Field(default=90, ge=0, le=365)
+
+
+class FollowupDef(Strict):
+    """Follow-up of the funded projects: agreement template, tranches, yearly reports and their indicators."""
+
+    agreement_title: str = Field(min_length=1)
+    grantor: str = Field(min_length=1)
+    signatory: str = Field(min_length=1)
+    obligations: list[str] = Field(min_length=1)
+    payment_terms: str = Field(min_length=1)
+    reminder_days_before: list[int] = Field(default_factory=lambda: [30, 7])
+    late_reminder_every_days: int = Field(default=14, ge=1, le=90)
+    tranches: list[TrancheDef] = Field(min_length=1)
+    reports: list[ReportPeriodDef] = Field(min_length=1)
+    indicators: list[IndicatorDef] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _schedule(self) -> FollowupDef:
+        problems: list[str] = []
+        numbers = [t.number for t in self.tranches]
+        if numbers != list(range(1, len(numbers) + 1)):
+            problems.append(f"@tranches: numbers must be 1, 2, 3… in order, got {numbers}")
+        shares = [t.share_percent for t in self.tranches]
+        given = [s for s in shares if s is not None]
+        if given and len(given) != len(shares):
+            problems.append("@tranches: give share_percent for every tranche or for none (equal shares)")
+        elif given and sum(given) != 100:
+            problems.append(f"@tranches: share_percent must add up to 100, got {sum(given)}")
+        years = [r.year for r in self.reports]
+        if years != list(range(1, len(years) + 1)):
+            problems.append(f"@reports: years must be 1, 2, 3… in order, got {years}")
+        for i, tranche in enumerate(self.tranches):
+            if tranche.after_report_year is not None and tranche.after_report_year not in years:
+                problems.append(f"@tranches[{i}].after_report_year: no report for year "
+                                f"{tranche.after_report_year}; expected one of {years}")
+        problems += ["@" + p for p in _duplicates("indicators", [c.code for c in self.indicators], "code")]
+        if any(d <= 0 for d in self.reminder_days_before):
+            problems.append("@reminder_days_before: expected whole numbers of days > 0")
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+
 class CallDefinition(Strict):
     slug: str = Field(pattern=SLUG)
     title: str = Field(min_length=1)
@@ -219,6 +318,7 @@ class CallDefinition(Strict):
     attachments: list[AttachmentDef] = Field(default_factory=list)
     targets: list[TargetDef] = Field(default_factory=list)
     retention: RetentionDef = Field(default_factory=RetentionDef)
+    followup: FollowupDef | None = None
 
     @field_validator("qpv_vintage")
     @classmethod
@@ -243,6 +343,8 @@ class CallDefinition(Strict):
         for i, target in enumerate(self.targets):
             if target.track is not None and target.track not in tracks:
                 problems.append(f"targets[{i}].track: unknown track {target.track!r}; expected one of {sorted(tracks)}")
+        for i, indicator in enumerate(self.followup.indicators if self.followup else []):
+            problems += _unknown_tracks(f"followup.indicators[{i}].tracks", indicator.tracks, tracks)
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -299,6 +401,8 @@ def _format_error(error: dict) -> list[str]:  # noqa: PLR0911 - one return per k
     if kind == "value_error":
         message = str(error["ctx"]["error"]) if "ctx" in error else error["msg"]
         lines = message.splitlines()
+        if loc and all(line.startswith("@") for line in lines):  # key paths relative to where the error arose
+            return [f"{loc}.{line[1:]}" for line in lines]
         if all(":" in line and "[" in line.split(":")[0] for line in lines) and not loc:
             return lines
         return [f"{loc}: {line}" if loc else line for line in lines]

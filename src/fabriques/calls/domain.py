@@ -79,6 +79,7 @@ def call_load(*, text: str, source: str) -> LoadResult:
         _sync_criteria(call, definition, tracks, source)
         _sync_attachments(call, definition, tracks, source)
         _sync_targets(call, definition, tracks)
+        _sync_followup(call, definition, tracks, source)
     return LoadResult(call=call, created=created, changed=True)
 
 
@@ -196,6 +197,13 @@ def _sync_attachments(call: Call, definition: CallDefinition, tracks: dict[str, 
         attachment.tracks.set([tracks[slug] for slug in a.tracks])
         codes.add(a.id)
     _delete_absent(call.attachments.all(), codes, "code", source, "attachments")
+
+
+def _sync_followup(call: Call, definition: CallDefinition, tracks: dict[str, Track], source: str) -> None:
+    """The `[followup]` table belongs to the follow-up app, written here in the same transaction."""
+    from fabriques.followup.domain import followup_settings_sync
+
+    followup_settings_sync(call=call, definition=definition.followup, tracks=tracks, source=source)
 
 
 def _sync_targets(call: Call, definition: CallDefinition, tracks: dict[str, Track]) -> None:

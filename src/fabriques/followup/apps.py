@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FollowupConfig(AppConfig):
+    name = "fabriques.followup"
+    verbose_name = "Suivi des lauréats"

@@ -1,0 +1,182 @@
+"""Reads of the follow-up that views, the API, exports and the command chain. List reads run a constant number of
+queries whatever the number of laureates: figures are annotated sub-queries, never computed per row in Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from fabriques.followup.enums import APPLICANT_EDITABLE_REPORT_STATES, AgreementState, ReportState, TrancheState
+from fabriques.followup.models import Agreement, Indicator, IndicatorValue, Report, Tranche
+from fabriques.territory.enums import REGION_NAMES
+
+
+def euros(amount) -> str:
+    return f"{int(amount or 0):,}".replace(",", "\u202f") + "\u00a0€"
+
+
+def _tranche_sum(*states) -> Coalesce:
+    rows = (Tranche.objects.filter(agreement=OuterRef("pk"), state__in=states).order_by()
+            .values("agreement").annotate(s=Sum("amount_eur")).values("s"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def _report_count(condition: Q) -> Coalesce:
+    rows = (Report.objects.filter(condition, agreement=OuterRef("pk")).order_by().values("agreement")
+            .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def with_figures(agreements: QuerySet[Agreement], *, today: dt.date | None = None) -> QuerySet[Agreement]:
+    """Paid, requested, remaining; reports received, late, due; the next deadline — all in the same query."""
+    today = today or timezone.localdate()
+    open_reports = Q(state__in=APPLICANT_EDITABLE_REPORT_STATES)
+    next_due = (Report.objects.filter(open_reports, agreement=OuterRef("pk")).order_by().values("agreement")
+                .annotate(m=Min("due_on")).values("m"))
+    return agreements.annotate(
+        paid_eur=_tranche_sum(TrancheState.PAID),
+        requested_eur=_tranche_sum(TrancheState.REQUESTED),
+        cancelled_eur=_tranche_sum(TrancheState.CANCELLED),
+        reports_received=_report_count(Q(state__in=(ReportState.DEPOSITED, ReportState.ACCEPTED))),
+        reports_accepted=_report_count(Q(state=ReportState.ACCEPTED)),
+        reports_due=_report_count(open_reports & Q(due_on__lte=today + dt.timedelta(days=60))),
+        reports_late=_report_count(open_reports & Q(due_on__lt=today)),
+        next_deadline=Subquery(next_due),
+    ).annotate(
+        committed_eur=F("amount_eur") - F("cancelled_eur"),
+        remaining_eur=F("amount_eur") - F("cancelled_eur") - F("paid_eur"),
+    )
+
+
+SORTS = {
+    "reference": ("reference",), "organisation": ("dossier__organisation__name", "reference"),
+    "state": ("state", "reference"), "paid": ("-paid_eur", "reference"), "remaining": ("-remaining_eur", "reference"),
+    "deadline": (F("next_deadline").asc(nulls_last=True), "reference"), "late": ("-reports_late", "reference"),
+}
+
+
+@dataclass(frozen=True)
+class ProgrammeFilters:
+    state: str = ""
+    region: str = ""
+    track: str = ""
+    late: bool = False
+    sort: str = "deadline"
+
+
+def programme_rows(agreements: QuerySet[Agreement], filters: ProgrammeFilters) -> QuerySet[Agreement]:
+    """The dashboard's rows: one query, whatever the number of laureates (only the columns a row shows)."""
+    rows = with_figures(agreements.select_related("dossier__organisation", "dossier__track",
+                                                  "dossier__place_commune"))
+    if filters.state in AgreementState.values:
+        rows = rows.filter(state=filters.state)
+    if filters.region:
+        rows = rows.filter(dossier__place_commune__region_code=filters.region)
+    if filters.track:
+        rows = rows.filter(dossier__track__slug=filters.track)
+    if filters.late:
+        rows = rows.filter(reports_late__gt=0)
+    return rows.only(
+        "uuid", "reference", "state", "amount_eur", "call_id", "dossier__reference", "dossier__organisation__name",
+        "dossier__track__short_title", "dossier__place_commune__region_code", "dossier__place_name",
+    ).order_by(*SORTS.get(filters.sort, SORTS["deadline"]))
+
+
+def money_by(agreements: QuerySet[Agreement], key: str | None) -> list[dict]:
+    """Laureates, committed, paid, remaining grouped by `key` (None: the whole set), in one GROUP BY query."""
+    group = [key] if key else []
+    rows = (with_figures(agreements).order_by().values(*group)
+            .annotate(laureates=Count("pk"), committed=Sum("committed_eur"), paid=Sum("paid_eur"),
+                      remaining=Sum("remaining_eur")))
+    out = []
+    for r in rows:
+        value = r[key] if key else ""
+        if key == "dossier__place_commune__region_code":
+            label = REGION_NAMES.get(value, value or "Non renseignée")
+        else:
+            label = value or "Ensemble"
+        out.append({"key": value or "", "label": label, "laureates": r["laureates"],
+                    "committed_eur": r["committed"] or 0, "paid_eur": r["paid"] or 0,
+                    "remaining_eur": r["remaining"] or 0})
+    return sorted(out, key=lambda r: r["label"])
+
+
+def payments_rows(call, *, states=(TrancheState.DUE, TrancheState.REQUESTED)) -> QuerySet[Tranche]:
+    """« Mise en paiement »: one line per tranche to pay, for the finance service."""
+    return (Tranche.objects.filter(agreement__call=call, state__in=states,
+                                   agreement__state__in=(AgreementState.SIGNED, AgreementState.IN_FORCE))
+            .order_by("agreement__reference", "number")
+            .values_list("agreement__dossier__organisation__siret", "agreement__dossier__organisation__name",
+                         "amount_eur", "agreement__reference", "number", "state", "agreement__dossier__reference"))
+
+
+def indicator_totals(call, *, year: int | None = None, track: str = "", region: str = "") -> list[dict]:
+    """Indicators of accepted reports summed per (year, indicator) with the number of laureates who gave a value:
+    one GROUP BY query. Choices are counted per value; texts are never aggregated (they may name people)."""
+    values = IndicatorValue.objects.filter(report__agreement__call=call, report__state=ReportState.ACCEPTED)
+    if year:
+        values = values.filter(report__year=year)
+    if track:
+        values = values.filter(report__agreement__dossier__track__slug=track)
+    if region:
+        values = values.filter(report__agreement__dossier__place_commune__region_code=region)
+    rows = (values.exclude(indicator__kind="text").order_by()
+            .values("report__year", "indicator__code", "indicator__label", "indicator__unit", "indicator__kind",
+                    "indicator__position", "text")
+            .annotate(total_int=Sum("number_int"), total_dec=Sum("number_dec", output_field=DecimalField()),
+                      laureates=Count("report__agreement", distinct=True)))
+    out = []
+    for r in rows:
+        total = r["total_int"] if r["total_int"] is not None else r["total_dec"]
+        choice = r["indicator__kind"] == "choice"
+        out.append({"year": r["report__year"], "code": r["indicator__code"], "label": r["indicator__label"],
+                    "unit": r["indicator__unit"], "kind": r["indicator__kind"],
+                    "position": r["indicator__position"], "choice": r["text"] if choice else "",
+                    "total": r["laureates"] if choice else total, "laureates": r["laureates"]})
+    return sorted(out, key=lambda r: (r["year"], r["position"], r["choice"]))
+
+
+def indicator_breakdown(call, *, by: str) -> list[dict]:
+    """Numeric indicators of accepted reports summed per year and track or région (open data rows), one query."""
+    key = {"track": "report__agreement__dossier__track__slug",
+           "region": "report__agreement__dossier__place_commune__region_code"}[by]
+    rows = (IndicatorValue.objects.filter(report__agreement__call=call, report__state=ReportState.ACCEPTED,
+                                          indicator__kind__in=("integer", "decimal", "money")).order_by()
+            .values("report__year", key, "indicator__code", "indicator__unit")
+            .annotate(total_int=Sum("number_int"), total_dec=Sum("number_dec", output_field=DecimalField()),
+                      laureates=Count("report__agreement", distinct=True)))
+    return [{"year": r["report__year"], "key": r[key] or "", "code": r["indicator__code"],
+             "unit": r["indicator__unit"], "laureates": r["laureates"],
+             "total": r["total_int"] if r["total_int"] is not None else r["total_dec"]} for r in rows]
+
+
+def indicators_of(call) -> list[Indicator]:
+    return list(Indicator.objects.filter(call=call).order_by("position"))
+
+
+def status_rows(agreements: QuerySet[Agreement]) -> list[dict]:
+    """Per laureate, what `followup-status` prints (one query)."""
+    rows = with_figures(agreements.select_related("dossier__organisation")).order_by("reference")
+    return [{
+        "agreement": a.reference, "dossier": a.dossier.reference, "organisation": a.dossier.organisation.name,
+        "state": a.state, "committed_eur": a.committed_eur, "paid_eur": a.paid_eur,
+        "remaining_eur": a.remaining_eur, "reports_due": a.reports_due, "reports_received": a.reports_received,
+        "reports_late": a.reports_late,
+        "next_deadline": a.next_deadline.isoformat() if a.next_deadline else None,
+    } for a in rows]
