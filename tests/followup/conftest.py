@@ -22,13 +22,13 @@ from tests.dossiers.conftest import (  # noqa: F401 - fixtures re-exported
     organisation,
     track,
 )
-from tests.dossiers.factories import small_pdf  # noqa: F401 - re-exported for the tests
+from tests.dossiers.factories import small_pdf  # re-exported for the tests
 
 PATH = (DossierState.IN_INSTRUCTION, DossierState.ADMISSIBLE, DossierState.IN_EVALUATION, DossierState.EVALUATED,
         DossierState.LAUREATE)
 
 
-def laureate_make(dossier, *, amount: int, by):
+def laureate_make(dossier, *, amount: int, by):  # noqa: F811 - a parameter, not the fixture
     """Move a deposited dossier to laureate and record its applied decision (what `decisions_apply` leaves)."""
     for to in PATH:
         dossier_transition(dossier, to, by=by)
@@ -50,7 +50,7 @@ def agents(make_user, call):
 
 
 @pytest.fixture
-def laureate(deposited_dossier, agents):
+def laureate(deposited_dossier, agents):  # noqa: F811 - imported fixture
     return laureate_make(deposited_dossier, amount=150000, by=agents["admin"])
 
 
@@ -66,7 +66,7 @@ def upload(name: str, data: bytes):
 
 
 @pytest.fixture
-def agreement_in_force(agreement, agents, applicant):
+def agreement_in_force(agreement, agents, applicant):  # noqa: F811 - imported fixture
     """Sent, signed copy uploaded by the laureate, in force from a year and a month ago (report 1 due soon)."""
     domain.agreement_transition(agreement, AgreementState.SENT, by=agents["admin"])
     domain.agreement_signed_copy_upload(agreement=agreement, upload=upload("signee.pdf", small_pdf("signée")),

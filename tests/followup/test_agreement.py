@@ -46,7 +46,8 @@ def test_signing_needs_the_signed_copy_and_a_wrong_file_type_is_refused(agreemen
         domain.agreement_signed_copy_upload(agreement=agreement, upload=upload("signee.pdf", b"MZ\x90 pas un pdf"),
                                             by=applicant)
     agreement.refresh_from_db()
-    assert agreement.state == A.SENT and not agreement.signed_file
+    assert agreement.state == A.SENT
+    assert not agreement.signed_file
 
 
 def test_the_signed_copy_signs_the_agreement_and_the_first_tranche_becomes_due(agreement, agents, applicant):
@@ -55,7 +56,8 @@ def test_the_signed_copy_signs_the_agreement_and_the_first_tranche_becomes_due(a
 
     agreement.refresh_from_db()
     assert agreement.state == A.SIGNED
-    assert agreement.signed_type == "pdf" and len(agreement.signed_sha256) == 64
+    assert agreement.signed_type == "pdf"
+    assert len(agreement.signed_sha256) == 64
     assert list(agreement.tranches.values_list("state", flat=True)) == [T.DUE, T.WAITING, T.WAITING]
     assert AuditEntry.objects.filter(action="agreement.transition").count() == 2
     assert OutgoingEmail.objects.filter(subject__contains="Convention signée").exists()

@@ -116,6 +116,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "api-v1:openapi-json": (None, "200 200 200 200 200 200 200"),
     "apitokens:list": (None, "302 403 403 200 200 200 200"),
     "calls:detail": ("call", "200 200 200 200 200 200 200"),
+    "calls:calendar": ("call", "200 200 200 200 200 200 200"),  # public deadlines; a personal feed needs its signed link
     "calls:home": (None, "200 200 200 200 200 200 200"),
     "committee:applicant-decision": ("dossier", "302 200 404 404 404 404 404"),
     "committee:compare": ("call_slug", "302 403 403 403 403 200 200"),
