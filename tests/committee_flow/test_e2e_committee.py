@@ -71,6 +71,11 @@ def test_committee_adjusts_pins_solves_stages_and_the_applicant_reads_the_decisi
 
     _login(page, live_server, people["admin"].email)
     page.goto(session_url + "decisions/")
+    page.once("dialog", lambda dialog: dialog.dismiss())  # the admin is asked first; declining changes nothing
+    page.get_by_role("button", name="Appliquer les 8 décisions").click()
+    expect(page.get_by_role("button", name="Appliquer les 8 décisions")).to_be_visible()
+    assert not Decision.objects.filter(applied_at__isnull=False).exists()
+    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Appliquer les 8 décisions").click()
     expect(page.get_by_text("8 décisions appliquées")).to_be_visible()
     page.goto(session_url + "courriers/")

@@ -122,8 +122,18 @@ def _check_and_deposit(page, screenshot, axe_check, first: bool):
     _menu(page, "Dépôt")
     if first:
         axe_check("deposit")
+    questions = []
+
+    def accept(dialog):
+        questions.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", accept)
     page.get_by_role("button", name="Déposer le dossier").dblclick()
     expect(page.get_by_text("Dossier déposé le")).to_be_visible(timeout=30000)
+    assert questions  # asked before depositing
+    assert questions[0].startswith("Déposer le dossier maintenant ?")
+    page.remove_listener("dialog", accept)
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger l’attestation (PDF) — version 1").click()
     with open(download.value.path(), "rb") as pdf:
