@@ -198,12 +198,12 @@ def batch_check(places: list[BatchPlace], *, call: Call | None = None, vintage: 
     found = communes_at_bulk(np.where(located, lon, 0.0), np.where(located, lat, 0.0))
     codes = [p.commune_code or str(found.codes[at]) for at, p in enumerate(places)]
     communes = declared | communes_by_code({c for c in codes if c and c not in declared})
-    refused = [
-        (outside_france_message(lat[at], lon[at]) if places[at].commune_code
-         else refusal(lat[at], lon[at], str(found.methods[at]) or None, float(found.outside_m[at])))
-        if located[at] else None
-        for at in range(len(places))
-    ]
+    refused = [None] * len(places)
+    doubtful = located & ((where == OUTSIDE) | ((found.methods == "outside") & np.array([not p.commune_code
+                                                                                          for p in places])))
+    for at in np.nonzero(doubtful)[0]:
+        refused[at] = (outside_france_message(lat[at], lon[at]) if places[at].commune_code
+                       else refusal(lat[at], lon[at], str(found.methods[at]), float(found.outside_m[at])))
     qpv = _qpv_bulk(vintage, lon, lat, located & np.array([r is None for r in refused]), codes=codes, communes=communes)
     nearby = _tiers_lieux_bulk(radius_m, lon, lat, located)
     header = OUTPUT_COLUMNS + [
@@ -289,9 +289,8 @@ def _tiers_lieux_bulk(radius_m: int, lon, lat, located: np.ndarray) -> list[Tier
     chosen = np.nonzero(located)[0]
     found = tiers_lieux_within_bulk(index, lon[chosen], lat[chosen], radius_m)
     order = np.lexsort((found.metres, found.point))
-    first = {}
-    for k in order:
-        first.setdefault(int(found.point[k]), k)
+    points, at_first = np.unique(found.point[order], return_index=True)
+    first = dict(zip(points.tolist(), order[at_first].tolist(), strict=True))
     result = [TiersLieuxNearby(loaded=True, radius_m=radius_m) for _ in range(len(lon))]
     for k, at in enumerate(chosen):
         nearest = []
