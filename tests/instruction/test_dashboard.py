@@ -119,3 +119,33 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(client, build, commun
 
     assert len(_refs(response)) == 4
     assert len(one) == len(four)
+
+
+def test_eligibility_confirmed_by_the_instructor_shows_and_filters_as_eligible(
+    client, build, communes, occitanie, close_wave
+):
+    from fabriques.instruction import domain
+    from fabriques.instruction.enums import CheckItem
+
+    confirmed, unsettled = build(communes["toulouse"]), build(communes["toulouse"])
+    assert {confirmed.eligibility_status, unsettled.eligibility_status} == {"manual"}
+    close_wave()
+    for dossier in (confirmed, unsettled):
+        domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    domain.check_confirm(dossier=confirmed, item=CheckItem.LOCATION, by=occitanie["instructor"],
+                         reason="Vérifié sur place : hors QPV, commune rurale.")
+    client.force_login(occitanie["instructor"])
+
+    assert _refs(client.get(URL, {"eligibility": "pass"})) == [confirmed.reference]
+    assert _refs(client.get(URL, {"eligibility": "manual"})) == [unsettled.reference]
+    page = client.get(URL).content.decode()
+    assert page.count("Éligible · confirmée par l’instruction") == 1
+    assert page.count(">À vérifier</p>") >= 1
+
+
+def test_search_by_the_insee_code_of_the_place(client, build, communes, admin_user):
+    toulouse, lyon = build(communes["toulouse"]), build(communes["lyon"])
+    client.force_login(admin_user)
+
+    assert _refs(client.get(URL, {"q": "31555"})) == [toulouse.reference]
+    assert _refs(client.get(URL, {"q": "69123"})) == [lyon.reference]

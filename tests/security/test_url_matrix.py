@@ -144,12 +144,13 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "evaluation:assign_auto": ("wave", "302 403 403 200 403 403 200"),
     "evaluation:assignment_remove": ("assignment_active", "302 405 405 405 405 405 405"),
     "evaluation:declare": ("assignment_awaiting", "302 404 404 404 200 404 404"),
-    "evaluation:dossier_assignments": ("eval_dossier", "302 403 403 200 403 403 200"),
+    # issue 15: evaluation managed like instruction, by the dossier's group (the instructor here is in another one)
+    "evaluation:dossier_assignments": ("eval_dossier", "302 403 403 404 403 403 200"),
     "evaluation:evaluation_reopen": ("evaluation", "302 405 405 405 405 405 405"),
     "evaluation:grid": ("assignment_active", "302 404 404 404 200 404 404"),
     "evaluation:evaluators": ("wave", "302 403 403 200 403 403 200"),
     "evaluation:mine": (None, "302 200 200 200 200 200 200"),
-    "evaluation:scope_edit": ("scope", "302 403 403 200 403 403 200"),
+    "evaluation:scope_edit": ("scope", "302 403 403 403 403 403 200"),  # an evaluator's scope is call-wide: admins
     "evaluation:wave_settings": ("wave", "302 403 403 403 403 403 200"),
     "evaluation:waves": (None, "302 200 200 200 200 200 200"),
     "exports:download": ("export", "302 403 403 200 403 200 200"),

@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from fabriques.dossiers.models import Dossier
+from fabriques.instruction.enums import CheckItem, CheckStatus
 from fabriques.instruction.models import AdmissibilityCheck, DashboardPreference
 from fabriques.instruction.rules import dossiers_for_instruction
 
@@ -77,16 +78,30 @@ class DashboardFilters:
         )
 
 
+def _location_confirmed():
+    """The instructor confirmed the location line by hand (a « À vérifier » eligibility settled as eligible)."""
+    return Exists(AdmissibilityCheck.objects.filter(
+        instruction__dossier=OuterRef("pk"), item=CheckItem.LOCATION, status=CheckStatus.MANUAL,
+        overrides_failure=False,
+    ))
+
+
 def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
     exact = {
         "wave__slug": f.wave,
         "track__slug": f.track,
         "state": f.state,
         "place_commune__region_code": f.region,
-        "eligibility_status": f.eligibility,
         "instruction__checklist_status": f.completeness,
     }
     qs = qs.filter(**{k: v for k, v in exact.items() if v})
+    # Eligibility as the instructor settled it: a « manual » result confirmed by hand counts as eligible.
+    if f.eligibility == "pass":
+        qs = qs.filter(Q(eligibility_status="pass") | Q(eligibility_status="manual") & _location_confirmed())
+    elif f.eligibility == "manual":
+        qs = qs.filter(eligibility_status="manual").exclude(_location_confirmed())
+    elif f.eligibility:
+        qs = qs.filter(eligibility_status=f.eligibility)
     if f.evaluator:
         from fabriques.evaluation.models import Assignment
 
@@ -102,6 +117,7 @@ def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
             | Q(organisation__name__icontains=f.q)
             | Q(place_commune__name__icontains=f.q)
             | Q(organisation__siret__startswith=f.q)
+            | Q(place_commune__code=f.q.upper())  # INSEE code of the place's commune (2A/2B in Corsica)
         )
     return qs
 
@@ -121,7 +137,7 @@ def dashboard_page(user, filters: DashboardFilters, page_number) -> Page:
     overridden = AdmissibilityCheck.objects.filter(instruction__dossier=OuterRef("pk"), overrides_failure=True)
     rows = Dossier.objects.filter(pk__in=wanted).select_related(
         "wave", "track", "organisation", "place_commune", "instruction__group", "score"
-    ).annotate(eligibility_overridden=Exists(overridden))
+    ).annotate(eligibility_overridden=Exists(overridden), eligibility_confirmed=_location_confirmed())
     by_id = {d.pk: d for d in rows}
     page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
     return page

@@ -57,12 +57,19 @@ def dashboard_cell(dossier, column: str):
     if column in simple:
         return simple[column]()
     if column == "eligibility":
-        if dossier.eligibility_status == "fail" and getattr(dossier, "eligibility_overridden", False):
-            return _badge("warning", f"{ELIGIBILITY_LABELS['fail']} · dérogation")
-        return _badge(*ELIGIBILITY.get(dossier.eligibility_status, ("info", "Non calculée")))
+        return _eligibility_badge(dossier)
     if column == "completeness":
         return _badge(*COMPLETENESS.get(instruction.checklist_status if instruction else "", ("info", "À vérifier")))
     return ""
+
+
+def _eligibility_badge(dossier):
+    """The eligibility as the instruction settled it: an override or a confirmation by hand is shown as such."""
+    if dossier.eligibility_status == "fail" and getattr(dossier, "eligibility_overridden", False):
+        return _badge("warning", f"{ELIGIBILITY_LABELS['fail']} · dérogation")
+    if dossier.eligibility_status == "manual" and getattr(dossier, "eligibility_confirmed", False):
+        return _badge("success", f"{ELIGIBILITY_LABELS['pass']} · confirmée par l’instruction")
+    return _badge(*ELIGIBILITY.get(dossier.eligibility_status, ("info", "Non calculée")))
 
 
 @register.filter
