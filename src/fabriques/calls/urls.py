@@ -6,4 +6,5 @@ app_name = "calls"
 urlpatterns = [
     path("", views.home, name="home"),
     path("appels/<slug:slug>/", views.call_detail, name="detail"),
+    path("appels/<slug:slug>/calendrier.ics", views.call_calendar, name="calendar"),
 ]
