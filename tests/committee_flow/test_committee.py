@@ -209,3 +209,23 @@ def test_letters_carry_the_committee_reason_and_the_waiting_rank_and_go_all_at_o
     assert set(OutboxMessage.objects.filter(dossier__wave=evaluated_wave).values_list("state", flat=True)) == {
         OutboxState.SENT}
     assert "en brouillon</button>" not in page
+
+
+def test_flags_and_the_dossier_page_speak_in_criterion_titles_and_show_the_answers(evaluated_wave, people, client):
+    dossier = evaluated_wave.dossiers.select_related("track").first()
+    criterion = dossier.track.criteria.order_by("position").first()
+    DossierScore.objects.filter(dossier=dossier).update(below_threshold=[criterion.code])
+    client.force_login(people["committee"])
+    base = f"/comite/{evaluated_wave.call.slug}/{evaluated_wave.slug}/"
+
+    session_page = client.get(base).content.decode()
+    assert f"<li>Sous le seuil : {criterion.title}</li>" in session_page
+    assert f"Sous le seuil : {criterion.code}<" not in session_page
+
+    page = client.get(f"/comite/dossiers/{dossier.uuid}/").content.decode()
+    version = dossier.versions.order_by("-number").first()
+    assert f"Critères sous leur seuil : {criterion.title}." in page
+    assert "Réponses du porteur" in page
+    assert f"Version déposée n° {version.number}" in page
+    first_answer = next(a["text"] for a in version.snapshot["answers"] if a["code"] == criterion.code)
+    assert first_answer.split("\n")[0][:30] in page

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fabriques.calls.models import Criterion
 from fabriques.committee.candidates import amounts_of, candidate_dossiers
 from fabriques.committee.models import Decision, Scenario
 
@@ -44,6 +45,7 @@ def session(wave, scenario: Scenario | None) -> Session:
     overrides = {a.dossier_id: a.amount_eur for a in scenario.amounts.all()} if scenario else {}
     decisions = {d.dossier_id: d for d in Decision.objects.filter(dossier__wave=wave)}
     calibrated = scenario.use_calibrated if scenario else True
+    titles = dict(Criterion.objects.filter(call_id=wave.call_id).values_list("code", "title"))
 
     def value(d):
         s = getattr(d, "score", None)
@@ -64,7 +66,7 @@ def session(wave, scenario: Scenario | None) -> Session:
         if s is not None and s.disagreement:
             flags.append("Désaccord entre évaluateurs")
         if s is not None and s.below_threshold:
-            flags.append("Sous le seuil : " + ", ".join(s.below_threshold))
+            flags.append("Sous le seuil : " + ", ".join(titles.get(code, code) for code in s.below_threshold))
         if line is not None and band[0] is not None and band[0] <= line <= band[1]:
             flags.append("Incertitude à cheval sur la ligne de financement")
             crossing += 1

@@ -13,6 +13,7 @@ from fabriques.committee import domain, queries, rules
 from fabriques.committee.candidates import candidate_dossiers
 from fabriques.committee.enums import OutboxState, Outcome
 from fabriques.committee.models import Decision, OutboxMessage, Scenario
+from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
 
 
@@ -248,8 +249,17 @@ def dossier(request, uuid):
             "evaluations": evaluations,
             "grid": grid,
             "score": getattr(candidate, "score", None),
+            "below_threshold": _below_threshold_titles(candidate, criteria),
+            "deposited": dossier_queries.deposited_version(candidate),
+            "criteria": criteria,
         },
     )
+
+
+def _below_threshold_titles(dossier, criteria) -> list[str]:
+    score = getattr(dossier, "score", None)
+    codes = set(score.below_threshold) if score is not None else set()
+    return [c.title for c in criteria if c.code in codes]
 
 
 @login_required
