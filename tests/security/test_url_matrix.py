@@ -170,6 +170,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "instruction:reroute": ("dossier", "302 405 405 405 405 405 405"),
     "instruction:start": ("dossier", "302 405 405 405 405 405 405"),
     "instruction:territory-class": ("dossier", "302 405 405 405 405 405 405"),
+    "territory:batch": (None, "302 403 403 200 200 200 200"),
     "territory:commune-search": (None, "200 200 200 200 200 200 200"),
     "territory:eligibility-check": (None, "200 200 200 200 200 200 200"),
     "api-v1:get_export": ("export_job_api", "401 401 401 401 401 401 401"),
