@@ -144,8 +144,8 @@ def test_instructor_assigns_by_hand(client, dossier, evaluators, instructor):
     assert evaluators[1].email in client.get(url).content.decode()
 
 
-def test_a_bad_region_code_is_refused_next_to_the_field(client, open_wave, evaluators, instructor):
-    client.force_login(instructor)
+def test_a_bad_region_code_is_refused_next_to_the_field(client, open_wave, evaluators, admin_user):
+    client.force_login(admin_user)
     url = reverse("evaluation:scope_edit", args=[open_wave.pk, evaluators[0].pk])
     response = client.post(url, {"regions": "93, Bretagne"})
     assert "Code de région inconnu : Bretagne" in response.content.decode()

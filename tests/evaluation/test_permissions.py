@@ -8,8 +8,11 @@ from fabriques.evaluation import domain
 from fabriques.evaluation.enums import ConflictKind
 
 ROLES = ["anonymous", "applicant_owner", "other_applicant", "evaluator_assigned", "evaluator_not_assigned",
-         "evaluator_conflict", "instructor", "admin", "committee"]
+         "evaluator_conflict", "instructor", "instructor_other_group", "admin", "committee"]
 MANAGERS = {"instructor", "admin"}
+# An instructor of the call whose group does not hold the dossier: the dossier's evaluation does not exist for them
+# (404, as on the instruction pages); the wave's pages are theirs, scoped to their groups' dossiers.
+OTHER_GROUP = "instructor_other_group"
 
 
 @pytest.fixture
@@ -21,7 +24,13 @@ def world(make_dossier, make_user, call, evaluators, instructor, admin_user, com
     awaiting = domain.assignment_create(dossier=other, evaluator=assigned, by=instructor)
     conflict = domain.assignment_create(dossier=dossier, evaluator=conflicted, by=instructor)
     domain.conflict_declare(assignment=conflict, has_conflict=True, kind=ConflictKind.WORKS_FOR, by=conflicted)
+    from fabriques.instruction.models import InstructionGroup
+
+    other_group = InstructionGroup.objects.create(call=call, slug="bretagne", name="Bretagne")
+    other_instructor = make_user("autre-groupe@example.org", call=call, role=Role.INSTRUCTOR)
+    other_group.members.add(other_instructor)
     users = {
+        OTHER_GROUP: other_instructor,
         "anonymous": None, "applicant_owner": applicant, "other_applicant": make_user("autre@example.org"),
         "evaluator_assigned": assigned, "evaluator_not_assigned": not_assigned, "evaluator_conflict": conflicted,
         "instructor": instructor, "admin": admin_user, "committee": committee_member,
@@ -43,6 +52,7 @@ def _expected(role, allowed):
     return 200 if role in allowed else 403
 
 
+WAVE_PAGES = {"evaluators", "assign_auto"}  # scope_edit: programme admins (an evaluator's scope is call-wide)
 MANAGER_PAGES = {
     "evaluators": lambda w: reverse("evaluation:evaluators", args=[w["wave"].pk]),
     "scope_edit": lambda w: reverse("evaluation:scope_edit", args=[w["wave"].pk, w["users"]["evaluator_assigned"].pk]),
@@ -55,7 +65,13 @@ MANAGER_PAGES = {
 @pytest.mark.parametrize("page", sorted(MANAGER_PAGES))
 def test_manager_pages_are_for_instructors_and_admins_only(client, world, role, page):
     response = _client(client, world, role).get(MANAGER_PAGES[page](world))
-    assert response.status_code == _expected(role, MANAGERS)
+    if page == "scope_edit":
+        assert response.status_code == _expected(role, {"admin"})
+    elif role == OTHER_GROUP:
+        assert response.status_code == (200 if page in WAVE_PAGES else 404)
+        assert world["users"]["evaluator_assigned"].email not in response.content.decode() or page in WAVE_PAGES
+    else:
+        assert response.status_code == _expected(role, MANAGERS)
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -72,7 +88,8 @@ def test_removing_an_assignment_is_for_managers_only(client, world, role):
     if role in MANAGERS:
         assert (response.status_code, world["active"].state) == (302, "removed")
     else:
-        assert (response.status_code, world["active"].state) == (_expected(role, set()), "active")
+        refused = 404 if role == OTHER_GROUP else _expected(role, set())
+        assert (response.status_code, world["active"].state) == (refused, "active")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -88,7 +105,8 @@ def test_reopening_is_for_managers_only(client, world, role):
     if role in MANAGERS:
         assert (response.status_code, evaluation.state) == (302, "draft")
     else:
-        assert (response.status_code, evaluation.state) == (_expected(role, set()), "submitted")
+        refused = 404 if role == OTHER_GROUP else _expected(role, set())
+        assert (response.status_code, evaluation.state) == (refused, "submitted")
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -125,7 +143,20 @@ def test_wave_index_lists_waves_only_to_managers(client, world, role):
         return
     link = reverse("evaluation:evaluators", args=[world["wave"].pk])
     assert response.status_code == 200
-    assert (link in response.content.decode()) == (role in MANAGERS)
+    assert (link in response.content.decode()) == (role in MANAGERS | {OTHER_GROUP})
+
+
+def test_an_instructor_runs_the_automatic_assignment_on_their_groups_dossiers_only(client, world, evaluators):
+    """Before: the automatic assignment of any instructor of the call assigned every group's dossiers."""
+    from fabriques.evaluation.models import Assignment
+
+    before = set(Assignment.objects.values_list("pk", flat=True))
+    client.force_login(world["users"][OTHER_GROUP])
+
+    response = client.post(reverse("evaluation:assign_auto", args=[world["wave"].pk]))
+
+    assert response.status_code == 200
+    assert set(Assignment.objects.values_list("pk", flat=True)) == before
 
 
 def test_a_conflicted_evaluator_cannot_reach_the_grid_nor_declare_again(client, world):

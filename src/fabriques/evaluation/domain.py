@@ -205,10 +205,13 @@ def _solver_evaluators(call) -> list[Evaluator]:
     ]
 
 
-def _auto_plan(wave, per_dossier: int) -> tuple[dict[int, Dossier], AutoSummary, list[tuple[int, int]]]:
-    """Read the wave's dossiers, evaluators, scopes and assignments, and solve."""
+def _auto_plan(wave, per_dossier: int, within=None) -> tuple[dict[int, Dossier], AutoSummary, list[tuple[int, int]]]:
+    """Read the wave's dossiers (those of `within` only, when given), evaluators, scopes and assignments, and solve."""
+    found = Dossier.objects.filter(wave=wave, state__in=ASSIGNABLE_STATES)
+    if within is not None:
+        found = found.filter(pk__in=within.values("pk"))
     dossiers = {
-        d.pk: d for d in Dossier.objects.filter(wave=wave, state__in=ASSIGNABLE_STATES)
+        d.pk: d for d in found
         .select_related("track", "place_commune", "wave", "owner", "organisation").order_by("pk")
     }
     evaluators = _solver_evaluators(wave.call)
@@ -233,13 +236,14 @@ def _auto_plan(wave, per_dossier: int) -> tuple[dict[int, Dossier], AutoSummary,
     return dossiers, summary, result.pairs
 
 
-def assignments_auto(*, wave, by, per_dossier: int | None = None) -> AutoSummary:
-    """Give every admissible or in-evaluation dossier of the wave N allowed evaluators with even loads."""
+def assignments_auto(*, wave, by, per_dossier: int | None = None, within=None) -> AutoSummary:
+    """Give every admissible or in-evaluation dossier of the wave (of `within`, a queryset of dossiers the person
+    manages, when given) N allowed evaluators with even loads."""
     per_dossier = per_dossier or settings_for_wave(wave.pk).evaluators_per_dossier
     by_user = by if by is not None and by.is_authenticated else None
     with transaction.atomic():
         type(wave).objects.select_for_update().filter(pk=wave.pk).first()  # one automatic run at a time per wave
-        dossiers, summary, pairs = _auto_plan(wave, per_dossier)
+        dossiers, summary, pairs = _auto_plan(wave, per_dossier, within)
         now = timezone.now()
         Assignment.objects.bulk_create(
             Assignment(dossier_id=d, evaluator_id=e, method=AssignmentMethod.AUTO, assigned_by=by_user,

@@ -4,7 +4,7 @@ An evaluator sees only the dossiers assigned to them once they declared no confl
 before the declaration only the reference, track and commune are shown (see `queries.my_assignments`).
 """
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole
@@ -44,6 +44,33 @@ def can_evaluate(user, dossier: Dossier) -> bool:
 def can_manage_assignments(user, call) -> bool:
     """Instructors of the call and its programme admins assign evaluators and reopen evaluations."""
     return _has_role(user, call.pk, Role.INSTRUCTOR, Role.ADMIN)
+
+
+def can_manage_dossier_evaluation(user, dossier: Dossier) -> bool:
+    """Scoped like instruction: the programme admins of the call, and the instructors of the dossier's group only
+    (its scores, its evaluators' e-mails, assigning, removing, reopening)."""
+    from fabriques.instruction.rules import can_instruct
+
+    return can_instruct(user, dossier)
+
+
+def managed_dossiers(user) -> QuerySet[Dossier]:
+    """The dossiers whose evaluation the user manages (the automatic assignment of an instructor stays in them)."""
+    from fabriques.instruction.rules import dossiers_for_instruction
+
+    if user.is_superuser:
+        return dossiers_for_instruction(user)
+    admin_calls = CallRole.objects.filter(user=user, role=Role.ADMIN).values("call_id")
+    from fabriques.instruction.models import InstructionGroup
+
+    my_groups = InstructionGroup.objects.filter(members=user).values("id")
+    return dossiers_for_instruction(user).filter(
+        Q(wave__call_id__in=admin_calls) | Q(instruction__group_id__in=my_groups))
+
+
+def can_edit_evaluator_scopes(user, call) -> bool:
+    """An evaluator's tracks and régions hold for the whole call, every group's dossiers: programme admins."""
+    return _has_role(user, call.pk, Role.ADMIN)
 
 
 def can_edit_wave_settings(user, call) -> bool:

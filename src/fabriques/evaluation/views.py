@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -39,9 +40,17 @@ def _managed_dossier(request, uuid, *, decided_too: bool = False) -> Dossier:
         Dossier.objects.select_related("wave__call", "track", "place_commune", "organisation"),
         uuid=uuid, state__in=states,
     )
+    _check_manages(request, dossier)
+    return dossier
+
+
+def _check_manages(request, dossier) -> None:
+    """403 for whoever manages no evaluation of the call; 404 for an instructor of another group (scoped like
+    instruction: the dossier does not exist for them)."""
     if not rules.can_manage_assignments(request.user, dossier.wave.call):
         raise PermissionDenied
-    return dossier
+    if not rules.can_manage_dossier_evaluation(request.user, dossier):
+        raise Http404("Dossier introuvable")
 
 
 def _my_assignment(request, pk: int, state: str, *, decided_too: bool = False) -> Assignment:
@@ -81,6 +90,8 @@ def evaluators(request, wave_id: int):
 @login_required
 def scope_edit(request, wave_id: int, user_id: int):
     wave = _managed_wave(request, wave_id)
+    if not rules.can_edit_evaluator_scopes(request.user, wave.call):
+        raise PermissionDenied
     person = get_object_or_404(User, pk=user_id, call_roles__call=wave.call, call_roles__role=Role.EVALUATOR)
     scopes = list(person.evaluator_scopes.filter(call=wave.call))
     initial = {
@@ -101,9 +112,10 @@ def scope_edit(request, wave_id: int, user_id: int):
 def assign_auto(request, wave_id: int):
     wave = _managed_wave(request, wave_id)
     summary = None
+    within = rules.managed_dossiers(request.user)  # an instructor assigns only their groups' dossiers
     if request.method == "POST":
-        summary = domain.assignments_auto(wave=wave, by=request.user)
-    waiting = Dossier.objects.filter(wave=wave, state__in=domain.ASSIGNABLE_STATES).count()
+        summary = domain.assignments_auto(wave=wave, by=request.user, within=within)
+    waiting = within.filter(wave=wave, state__in=domain.ASSIGNABLE_STATES).count()
     return render(request, "evaluation/assign_auto.html", {
         "wave": wave, "summary": summary, "waiting": waiting, "settings": queries.settings_for_wave(wave.pk),
     })
@@ -165,8 +177,7 @@ def _assignments_page(request, dossier, *, form=None, reopen_form=None, reopen_p
 @require_POST
 def assignment_remove(request, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("dossier__wave__call"), pk=pk)
-    if not rules.can_manage_assignments(request.user, assignment.dossier.wave.call):
-        raise PermissionDenied
+    _check_manages(request, assignment.dossier)
     try:
         domain.assignment_remove(assignment=assignment, by=request.user, reason=request.POST.get("reason", ""))
     except domain.EvaluationError as exc:
@@ -181,8 +192,7 @@ def assignment_remove(request, pk: int):
 def evaluation_reopen(request, pk: int):
     evaluation = get_object_or_404(Evaluation.objects.select_related("assignment__dossier__wave__call"), pk=pk)
     dossier = evaluation.assignment.dossier
-    if not rules.can_manage_assignments(request.user, dossier.wave.call):
-        raise PermissionDenied
+    _check_manages(request, dossier)
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
