@@ -223,6 +223,54 @@ def world(call, open_wave, deposited_dossier, applicant, make_user, admin_user, 
         "applicant": applicant,
         "other": make_user("autre.porteur@example.org"),
         "instructor": make_user("instructeur@example.org", call=call, role=Role.INSTRUCTOR),
+# Follow-up of the laureates (issue 18): the laureate's members and the call's agents (not evaluators) see it;
+# programme admins and instructors act on it. `_followup` builds a laureate of `applicant` with its agreement.
+KWARGS.update({
+    "followup_agreement": lambda w: {"uuid": _followup(w).agreement.uuid},
+    "followup_agreement_version": lambda w: {"uuid": _followup(w).agreement.uuid, "number": 1},
+    "followup_tranche": lambda w: {"pk": _followup(w).agreement.tranches.get(number=1).pk},
+    "followup_report": lambda w: {"uuid": _followup(w).report.uuid},
+    "followup_report_version": lambda w: {"uuid": _followup(w).report.uuid, "number": 1},
+    "followup_report_file": lambda w: {"uuid": _followup(w).report.uuid, "file_uuid": _followup(w).attachment.uuid},
+    "followup_export": lambda w: {"call_slug": w.call.slug, "fmt": "csv"},
+})
+ROWS.update({
+    "followup:home": (None, "302 200 200 200 200 200 200"),
+    "followup:agreement": ("followup_agreement", "302 200 404 200 404 200 200"),
+    "followup:agreement-pdf": ("followup_agreement_version", "302 200 404 200 404 200 200"),
+    "followup:signed-upload": ("followup_agreement", "302 405 405 405 405 405 405"),
+    "followup:signed-download": ("followup_agreement", "302 200 404 200 404 200 200"),
+    "followup:agreement-action": ("followup_agreement", "302 405 405 405 405 405 405"),
+    "followup:amend": ("followup_agreement", "302 403 404 200 404 403 200"),
+    "followup:terminate": ("followup_agreement", "302 403 404 200 404 403 200"),
+    "followup:tranche-action": ("followup_tranche", "302 405 405 405 405 405 405"),
+    "followup:report": ("followup_report", "302 200 404 200 404 200 200"),
+    "followup:report-attachment-add": ("followup_report", "302 405 405 405 405 405 405"),
+    "followup:report-attachment": ("followup_report_file", "302 200 404 200 404 200 200"),
+    "followup:report-attachment-remove": ("followup_report_file", "302 405 405 405 405 405 405"),
+    "followup:report-proof": ("followup_report_version", "302 200 404 200 404 200 200"),
+    "followup:report-review": ("followup_report", "302 405 405 405 405 405 405"),
+    "followup:programme": ("call_only", "302 403 403 200 403 200 200"),
+    "followup:programme-export": ("followup_export", "302 403 403 200 403 200 200"),
+    "followup:generate": ("call_only", "302 405 405 405 405 405 405"),
+    "followup:payments-request": ("call_only", "302 405 405 405 405 405 405"),
+    "followup:payments-export": ("followup_export", "302 403 403 200 403 403 200"),
+    "followup:indicators": ("call_only", "302 403 403 200 403 200 200"),
+    "followup:opendata-csv": ("call_only", "200 200 200 200 200 200 200"),
+    "followup:opendata-datapackage": ("call_only", "200 200 200 200 200 200 200"),
+})
+
+
+def _followup(w):
+    """A laureate of `applicant` (decision applied), its agreement signed and in force, report 1 deposited with a
+    file (built once per world)."""
+    if not hasattr(w, "followup"):
+        from tests.followup.factories import followup_world
+
+        w.followup = followup_world(w)
+    return w.followup
+
+
         "evaluator": make_user("evaluateur@example.org", call=call, role=Role.EVALUATOR),
         "committee": make_user("comite@example.org", call=call, role=Role.COMMITTEE),
         "admin": admin_user,
