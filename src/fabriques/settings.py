@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "fabriques.security.request_size.RequestSizeLimitMiddleware",  # before any view or CSRF check reads the body
+    "fabriques.security.headers.SecurityHeadersMiddleware",  # Permissions-Policy; no-store on private answers
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -223,6 +224,14 @@ FABRIQUES_TILE_ATTRIBUTION = os.environ.get("FABRIQUES_TILE_ATTRIBUTION", "")
 FABRIQUES_COMPANY_LOOKUP_URL = os.environ.get("FABRIQUES_COMPANY_LOOKUP_URL", "")
 FABRIQUES_COMPANY_LOOKUP_TIMEOUT = float(os.environ.get("FABRIQUES_COMPANY_LOOKUP_TIMEOUT", "3"))
 FABRIQUES_COMPANY_LOOKUP_CACHE_SECONDS = int(os.environ.get("FABRIQUES_COMPANY_LOOKUP_CACHE_SECONDS", "86400"))
+
+# --- data.gouv.fr: `publish-opendata --call SLUG` updates the call's dataset with an API key of its owner. Datasets
+# per call as "slug=dataset-id,…" (or --dataset). Nothing is published without the key.
+FABRIQUES_DATAGOUV_URL = os.environ.get("FABRIQUES_DATAGOUV_URL", "https://www.data.gouv.fr")
+FABRIQUES_DATAGOUV_API_KEY = os.environ.get("FABRIQUES_DATAGOUV_API_KEY", "")
+FABRIQUES_DATAGOUV_DATASETS = dict(
+    item.strip().split("=", 1) for item in os.environ.get("FABRIQUES_DATAGOUV_DATASETS", "").split(",") if "=" in item
+)
 
 # --- Data out: API requests per token and minute (counted in the database, shared by all servers);
 # exports above this many dossiers run in the background (`python -m fabriques run-jobs`).

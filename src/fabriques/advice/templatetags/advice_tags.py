@@ -1,0 +1,34 @@
+"""Small hooks other pages include: threads beside an answer, networks covering a place, the call's networks."""
+
+from django import template
+
+from fabriques.advice import queries
+from fabriques.advice.forms import CommentForm
+
+register = template.Library()
+
+
+@register.inclusion_tag("advice/_answer_threads.html")
+def advice_threads(dossier, criterion):
+    """The advisers' threads on one criterion, on the applicant's answer page (three queries)."""
+    threads = queries.dossier_threads(dossier, criterion)
+    version = dossier.answers.filter(criterion=criterion).values_list("version", flat=True).first() or 0
+    for thread in threads:
+        thread.reply_form = CommentForm(prefix=f"t{thread.pk}", with_suggestion=False)
+        thread.answer_version = version
+    return {"dossier": dossier, "criterion": criterion, "threads": threads}
+
+
+@register.inclusion_tag("advice/_networks_covering.html")
+def networks_covering(location):
+    """« Être accompagné »: the listed networks covering the located place (eligibility page)."""
+    if not location or not location.commune:
+        return {"networks": [], "location": location}
+    found = queries.networks_covering(region=location.region, departement=location.departement)
+    return {"networks": found, "location": location}
+
+
+@register.inclusion_tag("advice/_call_networks.html")
+def call_networks(call):
+    """« Être accompagné » on the call page: the listed networks and their territory."""
+    return {"networks": list(queries.networks_listed()), "call": call}
