@@ -19,6 +19,7 @@ urlpatterns = [
     path("donnees/", include("fabriques.opendata.urls")),
     path("exports/", include("fabriques.exports.urls")),
     path("webhooks/", include("fabriques.webhooks.urls")),
+    path("conseil/", include("fabriques.advice.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # before the admin: no password-only form
     path("", include("fabriques.theme.urls")),
     path("dev/courriels/", include("fabriques.mail.urls")),

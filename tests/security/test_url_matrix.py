@@ -75,7 +75,24 @@ KWARGS = {
     "export_job_api": lambda w: {"job_id": 1},
     "export_job": lambda w: {"pk": _export_job(w).pk},
     "inbox_email": lambda w: {"name": "20260101T000000000000-abcdef12"},
+    "advice_review": lambda w: {"uuid": _advice(w).invitation.uuid},
+    "advice_comment": lambda w: {"uuid": _advice(w).invitation.uuid, "code": w.criterion.code},
+    "advice_reply": lambda w: {"uuid": _advice(w).invitation.uuid, "pk": _advice(w).thread.pk},
+    "advice_attachment": lambda w: {"uuid": _advice(w).invitation.uuid, "file_uuid": w.attachment.uuid},
+    "advice_token": lambda w: {"token": _advice(w).invitation.token},
+    "advice_thread": lambda w: {"uuid": w.dossier.uuid, "pk": _advice(w).thread.pk},
+    "advice_revoke": lambda w: {"uuid": w.dossier.uuid, "invitation": _advice(w).invitation.uuid},
+    "advice_suggestion": lambda w: {"uuid": w.dossier.uuid, "pk": _advice(w).comment.pk},
+    "network": lambda w: {"slug": _advice(w).network.slug},
+    "network_invitation": lambda w: {"slug": _advice(w).network.slug, "uuid": _advice(w).invitation.uuid},
 }
+
+
+def _advice(w):
+    """An adviser reading `w.dossier` (none of the seven roles), a thread, a listed network (built once)."""
+    from tests.advice.factories import advice_world
+
+    return advice_world(w)
 
 
 def _export_job(w):
@@ -186,6 +203,24 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "opendata:statistics-index": (None, "302 403 403 403 403 302 302"),
     "webhooks:endpoints": ("call_only", "302 403 403 403 403 403 200"),
     "webhooks:toggle": ("webhook", "302 405 405 405 405 405 405"),
+    # Advisers (issue 19): none of the seven roles is the adviser; adviser-only cases in tests/advice.
+    "advice:accept": ("advice_token", "200 200 200 200 200 200 200"),  # the secret token is the key
+    "advice:accept-suggestion": ("advice_suggestion", "302 405 405 405 405 405 405"),
+    "advice:attachment": ("advice_attachment", "302 404 404 404 404 404 404"),
+    "advice:comment": ("advice_comment", "302 405 405 405 405 405 405"),
+    "advice:dossier": ("dossier", "302 200 404 404 404 404 404"),
+    "advice:dossier-reply": ("advice_thread", "302 405 405 405 405 405 405"),
+    "advice:mine": (None, "302 200 200 200 200 200 200"),
+    "advice:network": ("network", "200 200 200 200 200 200 200"),
+    "advice:network-accept": ("network_invitation", "302 405 405 405 405 405 405"),
+    "advice:network-create": (None, "302 200 200 200 200 200 200"),
+    "advice:network-dossiers": ("network", "302 404 404 404 404 404 404"),
+    "advice:network-members": ("network", "302 404 404 404 404 404 404"),
+    "advice:networks": (None, "200 200 200 200 200 200 200"),
+    "advice:reply": ("advice_reply", "302 405 405 405 405 405 405"),
+    "advice:review": ("advice_review", "302 404 404 404 404 404 404"),
+    "advice:revoke": ("advice_revoke", "302 405 405 405 405 405 405"),
+    "advice:thread-state": ("advice_thread", "302 405 405 405 405 405 405"),
 }
 
 # URLs whose fixture objects this file does not build yet. Each owner adds the builder and the row,

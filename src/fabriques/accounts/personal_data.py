@@ -97,6 +97,7 @@ def account_erase(*, user) -> None:
         user.save()
         user.emailaddress_set.all().delete()
         user.memberships.all().delete()
+        user.network_memberships.all().delete()
         user.call_roles.all().delete()
 
 
@@ -188,6 +189,7 @@ def _years_before(now: dt.datetime, years: int) -> dt.datetime:
 
 def _erase_content(dossier, now: dt.datetime) -> None:
     """Answers, files, versions' content, messages, comments and addresses go; figures, scores, decisions stay."""
+    from fabriques.advice.domain import dossier_advice_erase
     from fabriques.dossiers.models import Dossier
     from fabriques.evaluation.models import Evaluation, Score
     from fabriques.instruction.models import Message
@@ -206,4 +208,5 @@ def _erase_content(dossier, now: dt.datetime) -> None:
     Message.objects.filter(dossier=dossier).update(body="", attachment="")
     Score.objects.filter(evaluation__assignment__dossier=dossier).update(comment="")
     Evaluation.objects.filter(assignment__dossier=dossier).update(summary="")
+    dossier_advice_erase(dossier=dossier)  # advisers' comments follow the call's retention rules
     Dossier.objects.filter(pk=dossier.pk).update(place_address="", content_erased_at=now)

@@ -12,6 +12,7 @@ RUNNERS = (
     ("webhooks", "fabriques.webhooks.domain.deliveries_run_due"),
     ("attestations", "fabriques.dossiers.deposit.proofs_send_queued"),
     ("courriels", "fabriques.mail.domain.emails_send_due"),
+    ("invitations de conseillers expirées", "fabriques.advice.domain.invitations_expire"),
     ("statistiques SQLite", "fabriques.security.maintenance.planner_statistics_refresh"),
 )
 
