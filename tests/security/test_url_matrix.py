@@ -234,6 +234,8 @@ PENDING: dict[str, str] = {
     "dossiers:cowriter-accept": "needs a CoWriterInvitation token builder (dossiers owner)",
     "instruction:message-attachment": "needs a message-with-attachment builder (instruction owner)",
 }
+    "followup_api": lambda w: {"reference": _followup(w).agreement.reference},
+    "followup_api_tranche": lambda w: {"reference": _followup(w).agreement.reference, "number": 1},
 
 
 def _walk(resolver, namespace=""):
@@ -259,6 +261,11 @@ def world(call, open_wave, deposited_dossier, applicant, make_user, admin_user, 
         "other": make_user("autre.porteur@example.org"),
         "instructor": make_user("instructeur@example.org", call=call, role=Role.INSTRUCTOR),
 # Follow-up of the laureates (issue 18): the laureate's members and the call's agents (not evaluators) see it;
+    "api-v1:list_agreements": (None, "401 401 401 401 401 401 401"),
+    "api-v1:get_agreement": ("followup_api", "401 401 401 401 401 401 401"),
+    "api-v1:get_tranches": ("followup_api", "401 401 401 401 401 401 401"),
+    "api-v1:get_reports": ("followup_api", "401 401 401 401 401 401 401"),
+    "api-v1:mark_paid": ("followup_api_tranche", "405 405 405 405 405 405 405"),
 # programme admins and instructors act on it. `_followup` builds a laureate of `applicant` with its agreement.
 KWARGS.update({
     "followup_agreement": lambda w: {"uuid": _followup(w).agreement.uuid},

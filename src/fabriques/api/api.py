@@ -6,6 +6,7 @@ from fabriques.api.calls import router as calls_router
 from fabriques.api.dossiers import router as dossiers_router
 from fabriques.api.errors import install_error_handlers
 from fabriques.api.exports import router as exports_router
+from fabriques.api.followup import router as followup_router
 
 api = NinjaAPI(
     title="API Fabriques",
@@ -17,4 +18,5 @@ api = NinjaAPI(
 api.add_router("/", calls_router)
 api.add_router("/", dossiers_router)
 api.add_router("/", exports_router)
+api.add_router("/", followup_router)
 install_error_handlers(api)

@@ -171,12 +171,35 @@ def indicators_of(call) -> list[Indicator]:
 
 
 def status_rows(agreements: QuerySet[Agreement]) -> list[dict]:
-    """Per laureate, what `followup-status` prints (one query)."""
+    """Per agreement, what the dashboard export prints (one query)."""
     rows = with_figures(agreements.select_related("dossier__organisation")).order_by("reference")
-    return [{
-        "agreement": a.reference, "dossier": a.dossier.reference, "organisation": a.dossier.organisation.name,
+    return [_status(a.dossier, a) for a in rows]
+
+
+def _status(dossier, a, amount: int | None = None) -> dict:
+    if a is None:
+        return {"agreement": None, "dossier": dossier.reference, "organisation": dossier.organisation.name,
+                "state": None, "committed_eur": amount or 0, "paid_eur": 0, "remaining_eur": amount or 0,
+                "reports_due": 0, "reports_received": 0, "reports_late": 0, "next_deadline": None}
+    return {
+        "agreement": a.reference, "dossier": dossier.reference, "organisation": dossier.organisation.name,
         "state": a.state, "committed_eur": a.committed_eur, "paid_eur": a.paid_eur,
         "remaining_eur": a.remaining_eur, "reports_due": a.reports_due, "reports_received": a.reports_received,
-        "reports_late": a.reports_late,
-        "next_deadline": a.next_deadline.isoformat() if a.next_deadline else None,
-    } for a in rows]
+        "reports_late": a.reports_late, "next_deadline": a.next_deadline.isoformat() if a.next_deadline else None,
+    }
+
+
+def call_status(call) -> dict:
+    """Every laureate of the call (applied decision) with its agreement's figures, and the totals (two queries).
+    A laureate without agreement yet counts its granted amount as committed and remaining."""
+    from fabriques.dossiers.enums import DossierState
+    from fabriques.dossiers.models import Dossier
+
+    agreements = {a.dossier_id: a for a in with_figures(Agreement.objects.filter(call=call))}
+    laureates = (Dossier.objects.filter(wave__call=call, state=DossierState.LAUREATE)
+                 .select_related("organisation", "decision").order_by("reference"))
+    rows = [_status(d, agreements.get(d.pk), getattr(getattr(d, "decision", None), "amount_eur", 0))
+            for d in laureates]
+    keys = ("committed_eur", "paid_eur", "remaining_eur", "reports_due", "reports_received", "reports_late")
+    totals = {k: sum(r[k] for r in rows) for k in keys}
+    return {"call": call.slug, "laureates": rows, "totals": {"laureates": len(rows), **totals}}
