@@ -90,6 +90,7 @@ def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]
     """Load the 2019 AMI, open a demo wave, create the demo accounts, the closed demo wave (committee) and a wave in
     instruction with a dossier waiting for each role; safe to run again (what exists is kept)."""
     from fabriques.demo.committee_demo import demo_closed_wave
+    from fabriques.demo.followup_demo import demo_followup
     from fabriques.demo.roles_demo import demo_applicant_draft, demo_instruction_wave
 
     call = call_load_file(path=DEMO_CALL_FILE).call
@@ -112,4 +113,5 @@ def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]
             demo_closed_wave(call=call, password=DEMO_PASSWORD, **people)
             demo_instruction_wave(call=call, password=DEMO_PASSWORD, applicant=users["porteur"], **people)
             demo_applicant_draft(wave=wave, applicant=users["porteur"])
+            demo_followup(call=call, password=DEMO_PASSWORD, users=users)  # issue 18: agreements, tranches, reports
     return call, wave, accounts
