@@ -277,7 +277,7 @@ KWARGS.update({
     "followup_export": lambda w: {"call_slug": w.call.slug, "fmt": "csv"},
 })
 ROWS.update({
-    "followup:home": (None, "302 200 200 200 200 200 200"),
+    "followup:index": (None, "302 200 200 200 200 200 200"),
     "followup:agreement": ("followup_agreement", "302 200 404 200 404 200 200"),
     "followup:agreement-pdf": ("followup_agreement_version", "302 200 404 200 404 200 200"),
     "followup:signed-upload": ("followup_agreement", "302 405 405 405 405 405 405"),

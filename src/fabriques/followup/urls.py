@@ -5,7 +5,7 @@ from fabriques.followup import programme_views, report_views, views
 app_name = "followup"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views.home, name="index"),
     path("conventions/<uuid:uuid>/", views.agreement_detail, name="agreement"),
     path("conventions/<uuid:uuid>/version-<int:number>.pdf", views.agreement_version_pdf, name="agreement-pdf"),
     path("conventions/<uuid:uuid>/exemplaire-signe/", views.signed_copy_upload, name="signed-upload"),
