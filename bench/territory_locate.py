@@ -4,7 +4,8 @@ Run: .venv/bin/python bench/territory_locate.py [--points 100000] [--repeat 3] [
 (default DIR: the reference data shipped in src/fabriques/territory/reference)
 Uses a throwaway SQLite database under a temporary folder (never the development database). Prints the
 best and median wall time (and CPU time, steadier on a shared machine) of the QPV import (parse, repair,
-write, one transaction) and of `locate_points` (projection to Lambert-93 + one STRtree nearest query).
+write, one transaction) and of `locate_points` (projection to the territory's system, nearest perimeter, geodesic
+distance to the point found).
 Points are uniform in metropolitan France's bounding box (most far from any QPV: the hardest case).
 """
 
@@ -66,7 +67,7 @@ def main() -> None:
     print(line(f"import {qpv_file.name} ({report.loaded} QPV, {report.repaired} repaired)", walls, cpus))
 
     walls, cpus, index = timed(lambda: qpv_index(2024), 1)
-    print(line(f"build the Lambert-93 STRtree ({len(index)} perimeters, once per process)", walls, cpus))
+    print(line(f"build the per-territory indexes ({len(index)} perimeters, once per process)", walls, cpus))
 
     rng = np.random.default_rng(2026)
     lons = rng.uniform(-4.8, 8.2, args.points)

@@ -165,6 +165,31 @@ def locate_points(longitudes, latitudes, *, vintage: int) -> BulkQpv | None:
 UNCOVERED_MARGIN_M = 10000
 
 
+_UNCOVERED: dict[tuple[int, int], tuple[QpvIndex, PointIndex, dict[str, cKDTree | None]]] = {}
+
+
+def _uncovered_trees(index: QpvIndex, communes: PointIndex) -> dict[str, cKDTree | None]:
+    """Per territory, a KD-tree of the commune points the QPV file does not cover (None: it covers them all).
+
+    Built once per pair of indexes (both are immutable and rebuilt on a new import; the entry holds them, so
+    their ids cannot be reused while it exists).
+    """
+    key = (id(index), id(communes))
+    hit = _UNCOVERED.get(key)
+    trees = hit[2] if hit and hit[0] is index and hit[1] is communes else None
+    if trees is None:
+        trees = {}
+        for name, zone in communes.zones.items():
+            uncovered = np.array([
+                not index.covers(region=communes.rows[m][3], departement=communes.rows[m][2]) for m in zone.members
+            ], dtype=bool)
+            trees[name] = cKDTree(shapely.get_coordinates(zone.projected[uncovered])) if uncovered.any() else None
+        if len(_UNCOVERED) > 8:
+            _UNCOVERED.clear()
+        _UNCOVERED[key] = (index, communes, trees)
+    return trees
+
+
 def uncovered_within_bulk(index: QpvIndex, lon, lat) -> np.ndarray:
     """For each point, a lower estimate (metres) of the distance to the nearest place the file does not cover.
 
@@ -175,19 +200,14 @@ def uncovered_within_bulk(index: QpvIndex, lon, lat) -> np.ndarray:
     communes = communes_index()
     if communes is None or not len(lon):
         return result
+    trees = _uncovered_trees(index, communes)
     where = territories_of(lon, lat)
     for at in np.unique(where[where != OUTSIDE]):
-        zone = communes.zones.get(TERRITORIES[at].key)
-        if zone is None:
-            continue
-        uncovered = np.array([
-            not index.covers(region=communes.rows[m][3], departement=communes.rows[m][2]) for m in zone.members
-        ], dtype=bool)
-        if not uncovered.any():
+        tree = trees.get(TERRITORIES[at].key)
+        if tree is None:
             continue
         chosen = np.nonzero(where == at)[0]
-        points = zone_points(zone.key, lon[chosen], lat[chosen])
-        tree = cKDTree(shapely.get_coordinates(zone.projected[uncovered]))
+        points = zone_points(TERRITORIES[at].key, lon[chosen], lat[chosen])
         metres, _ = tree.query(shapely.get_coordinates(points), k=1)
         result[chosen] = np.maximum(metres - UNCOVERED_MARGIN_M, 0.0)
     return result
