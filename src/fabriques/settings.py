@@ -305,11 +305,27 @@ if not DEBUG:
 # address, that pair is refused (even with the right password) for AXES_COOLOFF_TIME.
 AXES_FAILURE_LIMIT = int(os.environ.get("FABRIQUES_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("FABRIQUES_LOGIN_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ...and after FABRIQUES_LOGIN_ACCOUNT_FAILURE_LIMIT failures for one account from any addresses, the account
+# (security/throttle.py: the second parameter set, with its own limit).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "username"]
+FABRIQUES_LOGIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("FABRIQUES_LOGIN_ACCOUNT_FAILURE_LIMIT", "20"))
+AXES_HANDLER = "fabriques.security.throttle.PairAndAccountHandler"
 AXES_USERNAME_CALLABLE = "fabriques.security.lockout.attempted_login"
 AXES_LOCKOUT_CALLABLE = "fabriques.security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ADMIN = False  # attempts are inspected with `axes_list_attempts`, not edited in the admin
+
+# The cache lives in the database, so that allauth's rate limits (sign-up, password reset, log-in per address, second
+# factor codes) and the TOTP codes already used are shared by every app server and survive a restart (the per-process
+# memory cache gave each worker its own counters). The table is created by the security app's first migration.
+# FABRIQUES_CACHE=memory keeps it in the process (the tests, whose fixtures clear it outside any database access).
+FABRIQUES_CACHE = os.environ.get("FABRIQUES_CACHE", "database")
+if FABRIQUES_CACHE not in ("database", "memory"):
+    raise ImproperlyConfigured("FABRIQUES_CACHE : attendu database ou memory.")
+CACHES = {"default": {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "fabriques_cache",
+    "OPTIONS": {"MAX_ENTRIES": 100_000},
+} if FABRIQUES_CACHE == "database" else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # Second factor (allauth.mfa): TOTP and recovery codes; required for agents (security.middleware).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
