@@ -107,6 +107,9 @@ class PlaceForm(DsfrBaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["commune"].widget.attrs.update({"list": "communes-datalist", "autocomplete": "off"})
+        # Saved while empty (autosave of a draft), but the deposit needs them: not « facultatif » (theme/field.html).
+        for name in ("name", "status", "address", "commune"):
+            self.fields[name].needed_for_deposit = True
 
     def clean(self):
         data = super().clean()
@@ -145,7 +148,9 @@ class BudgetForm(DsfrBaseForm):
     def __init__(self, *args, years: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.years = list(range(1, years + 1))
-        amount = {"required": False, "min_value": 0, "max_value": 100_000_000}
+        # The DSFR input class on each cell (a bare <input> had no visible border); numeric keyboard on phones.
+        amount = {"required": False, "min_value": 0, "max_value": 100_000_000,
+                  "widget": forms.NumberInput(attrs={"class": "fr-input", "inputmode": "numeric"})}
         for year in self.years:
             for cat in CHARGES + RESOURCES:
                 self.fields[f"y{year}_{cat.value}"] = forms.IntegerField(label=f"{cat.label}, année {year}", **amount)
