@@ -15,10 +15,11 @@ def attempted_login(request, credentials) -> str | None:
 
 
 def lockout_response(request, original_response=None, credentials=None):
-    """A DSFR page, in French, saying the account is locked for this address and until when."""
+    """A DSFR page, in French, saying the account is locked (from this address, or from all) and until when."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     context = {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "account_failure_limit": settings.FABRIQUES_LOGIN_ACCOUNT_FAILURE_LIMIT,
         "cooloff_minutes": minutes,
         "until": timezone.localtime() + settings.AXES_COOLOFF_TIME,
     }
