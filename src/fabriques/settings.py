@@ -14,6 +14,8 @@ import dj_database_url
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
+from fabriques.theme.colours import darker, primary_colour_check
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("FABRIQUES_VAR_DIR", PROJECT_DIR / "var"))
@@ -349,6 +351,23 @@ CONTENT_SECURITY_POLICY = {
 # --- DSFR.
 DSFR_MARK_OPTIONAL_FIELDS = True
 FABRIQUES_THEME = os.environ.get("FABRIQUES_THEME", "dsfr")
+# The DSFR and the Marianne are reserved to State sites: a région or a network running its own call sets
+# FABRIQUES_THEME=neutral and gets the same pages with its name, logo (a static path or a path on this site) and
+# primary colour (checked readable on white); its legal pages read FABRIQUES_PUBLISHER, FABRIQUES_HOST_NAME and
+# FABRIQUES_CONTACT_EMAIL as with the DSFR. theme/neutral/templates overrides django-dsfr's base and our header/footer.
+if FABRIQUES_THEME not in ("dsfr", "neutral"):
+    raise ImproperlyConfigured("FABRIQUES_THEME : attendu dsfr (sites de l’État) ou neutral.")
+FABRIQUES_SITE_NAME = os.environ.get("FABRIQUES_SITE_NAME", "Fabriques")
+FABRIQUES_SITE_TAGLINE = os.environ.get("FABRIQUES_SITE_TAGLINE", "")
+FABRIQUES_SITE_LOGO = os.environ.get("FABRIQUES_SITE_LOGO", "")
+FABRIQUES_SITE_LOGO_ALT = os.environ.get("FABRIQUES_SITE_LOGO_ALT", "")
+try:
+    FABRIQUES_THEME_PRIMARY = primary_colour_check(os.environ.get("FABRIQUES_THEME_PRIMARY", "#2b4b73"))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+FABRIQUES_THEME_PRIMARY_HOVER = darker(FABRIQUES_THEME_PRIMARY)
+THEME_TEMPLATE_DIRS = [BASE_DIR / "theme" / "neutral" / "templates"] if FABRIQUES_THEME == "neutral" else []
+TEMPLATES[0]["DIRS"] = THEME_TEMPLATE_DIRS  # first: the neutral theme's templates win over the apps'
 
 LOGGING = {
     "version": 1,

@@ -118,6 +118,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "mail:inbox_email": ("inbox_email", "404 404 404 404 404 404 404"),
     "theme:accessibility": (None, "200 200 200 200 200 200 200"),
     "theme:contact": (None, "200 200 200 200 200 200 200"),
+    "theme:colours": (None, "200 200 200 200 200 200 200"),  # the neutral theme's colours (public CSS)
     "theme:legal": (None, "200 200 200 200 200 200 200"),
     "theme:personal_data": (None, "200 200 200 200 200 200 200"),
     "theme:sitemap": (None, "200 200 200 200 200 200 200"),
@@ -133,7 +134,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "api-v1:openapi-json": (None, "200 200 200 200 200 200 200"),
     "apitokens:list": (None, "302 403 403 200 200 200 200"),
     "calls:detail": ("call", "200 200 200 200 200 200 200"),
-    "calls:calendar": ("call", "200 200 200 200 200 200 200"),  # public deadlines; a personal feed needs its signed link
+    "calls:calendar": ("call", "200 200 200 200 200 200 200"),  # public; a personal feed needs its signed link
     "calls:home": (None, "200 200 200 200 200 200 200"),
     "committee:applicant-decision": ("dossier", "302 200 404 404 404 404 404"),
     "committee:compare": ("call_slug", "302 403 403 403 403 200 200"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from fabriques.theme import views
+from fabriques.theme import neutral_views, views
 
 app_name = "theme"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
     path("plan-du-site/", views.sitemap, name="sitemap"),
     path("contact/", views.contact, name="contact"),
+    path("theme/couleurs.css", neutral_views.colours_css, name="colours"),
 ]
