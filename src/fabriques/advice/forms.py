@@ -29,7 +29,8 @@ class InviteForm(DsfrBaseForm):
                                          widget=forms.CheckboxSelectMultiple)
     sees_budget = forms.BooleanField(label="Lui montrer le budget", required=False)
     sees_attachments = forms.BooleanField(label="Lui montrer les pièces jointes", required=False)
-    ends_on = forms.DateField(label="Fin de l’accompagnement", widget=forms.DateInput(attrs={"type": "date"}),
+    ends_on = forms.DateField(label="Fin de l’accompagnement",
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                               help_text="L’accès se ferme ce jour-là à minuit (heure de Paris) ; un an au plus.")
     message = forms.CharField(label="Message au conseiller", required=False, max_length=MESSAGE_MAX_LENGTH,
                               widget=forms.Textarea(attrs={"rows": 3}))

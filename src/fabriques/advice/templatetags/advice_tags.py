@@ -22,9 +22,12 @@ def advice_threads(dossier, criterion):
 @register.inclusion_tag("advice/_networks_covering.html")
 def networks_covering(location):
     """« Être accompagné »: the listed networks covering the located place (eligibility page)."""
-    if not location or not location.commune:
+    def get(key):  # the report carries the location as a dict; a `Location` works too
+        return location.get(key) if isinstance(location, dict) else getattr(location, key, None)
+
+    if not location or not get("commune"):
         return {"networks": [], "location": location}
-    found = queries.networks_covering(region=location.region, departement=location.departement)
+    found = queries.networks_covering(region=get("region"), departement=get("departement"))
     return {"networks": found, "location": location}
 
 
