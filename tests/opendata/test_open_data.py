@@ -57,7 +57,8 @@ def test_an_invalid_row_is_caught_by_the_schema(tmp_path):
 
     header = ",".join(f["name"] for f in TABLE_SCHEMA["fields"])
     path = tmp_path / "bad.csv"
-    path.write_text(header + "\nR1,Lieu,Ville,7500,75,11,a,v,V,e,E,-5,2026-01-01,43,1,ailleurs,\n", encoding="utf-8")
+    row = "R1,Lieu,Ville,7500,75,11,a,v,V,e,E,-5,2026-01-01,43,1,ailleurs,,false"
+    path.write_text(header + "\n" + row + "\n", encoding="utf-8")
 
     report = Resource(path=path.name, basepath=str(tmp_path), schema=Schema.from_descriptor(TABLE_SCHEMA)).validate()
 
@@ -97,3 +98,26 @@ def test_open_data_page_is_public_and_lists_the_laureate(client, world):
     assert response.status_code == 200
     assert world.laureate.reference in response.content.decode()
     assert world.other_occ.reference not in response.content.decode()
+
+
+def _report_with_qpv(code, inside, distance_m):
+    return {"status": "pass", "results": [], "location": {"qpv": {"code": code, "inside": inside,
+                                                                 "distance_m": distance_m}}}
+
+
+@pytest.mark.parametrize(("is_qpv", "report", "code", "flag"), [
+    (True, _report_with_qpv("QN03101M", False, 120), "QN03101M", "true"),  # near a QPV, classified so
+    (None, _report_with_qpv("QN03101M", True, 0), "QN03101M", "true"),  # inside, not classified yet
+    (False, _report_with_qpv("QN03101M", False, 4000), "", "false"),
+    (True, {"status": "manual", "results": [], "location": None}, "", "true"),  # classified by hand, code unknown
+])
+def test_the_qpv_columns_agree_with_the_statistics(client, world, is_qpv, report, code, flag):
+    from fabriques.dossiers.models import Dossier
+    from fabriques.instruction.models import Instruction
+
+    Instruction.objects.filter(dossier=world.laureate).update(is_qpv=is_qpv)
+    Dossier.objects.filter(pk=world.laureate.pk).update(eligibility_report=report)
+
+    [row] = list(csv.DictReader(io.StringIO(csv_text(client))))
+
+    assert (row["code_qpv"], row["quartier_prioritaire"]) == (code, flag)

@@ -20,8 +20,16 @@ def csv_lines(qs=None) -> Iterator[str]:
     writer = csv.writer(_Line())
     yield writer.writerow(queries.COLUMNS)
     for record in queries.laureate_records(qs):
-        yield writer.writerow(["" if record[c] is None else text_cell_safe(record[c]) if isinstance(record[c], str)
-                               else record[c] for c in queries.COLUMNS])
+        yield writer.writerow([_cell(record[c]) for c in queries.COLUMNS])
+
+
+def _cell(value):
+    """A CSV cell: empty for None, « true »/« false » for booleans (Table Schema), formula-safe text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return text_cell_safe(value) if isinstance(value, str) else value
 
 
 def geojson_chunks(qs=None) -> Iterator[str]:

@@ -13,7 +13,7 @@ from fabriques.dossiers.models import Dossier
 COLUMNS = [
     "reference", "nom_lieu", "commune", "code_insee", "departement", "region", "appel", "vague", "vague_libelle",
     "entree", "entree_libelle", "montant_eur", "date_decision", "latitude", "longitude", "source_coordonnees",
-    "code_qpv",
+    "code_qpv", "quartier_prioritaire",
 ]
 _VALUES = [
     "reference", "place_name", "place_commune__name", "place_commune__code", "place_commune__departement_code",
@@ -49,6 +49,9 @@ def _record(row: tuple) -> dict:
         "longitude": round(lon if own else commune_lon, 6) if (own or commune_lon is not None) else None,
         "source_coordonnees": "lieu" if own else "commune",
         "code_qpv": (qpv_code or "") if in_qpv else "",
+        # The statistics count the instruction's classification: so does this column, even when the QPV's code is
+        # unknown (classified by hand, or QPV data not loaded when the eligibility was computed).
+        "quartier_prioritaire": bool(in_qpv),
     }
 
 

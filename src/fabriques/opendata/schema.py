@@ -39,6 +39,11 @@ FIELDS = [
     {"name": "code_qpv", "type": "string", "title": "Code QPV",
      "description": "Code du quartier prioritaire de la politique de la ville, si le lieu y est ou à proximité.",
      "constraints": {"pattern": "(QP|QN)[0-9A-Z]{6,10}"}},
+    {"name": "quartier_prioritaire", "type": "boolean", "title": "En quartier prioritaire ou à proximité",
+     "description": "« true » quand l’instruction a classé le lieu dans un quartier prioritaire de la politique de la "
+                    "ville ou à proximité (ce que comptent les statistiques), même si le code du quartier n’est pas "
+                    "connu ; « false » sinon.",
+     "constraints": {"required": True}},
 ]
 
 TABLE_SCHEMA = {"fields": FIELDS, "primaryKey": ["reference"], "missingValues": [""]}
