@@ -67,3 +67,14 @@ def test_a_message_attachment_named_html_is_served_as_a_pdf(client, deposited_do
     assert message.attachment.name.endswith(".pdf")
     assert response["Content-Type"] == "application/pdf"
     assert 'filename="note.html.pdf"' in response["Content-Disposition"]
+
+
+@pytest.mark.parametrize("section", ["answer", "place", "budget"])
+def test_a_section_version_beyond_the_database_is_refused_not_a_500(client, dossier, applicant, section):  # noqa: F811
+    """Hidden version fields are form numbers too: thirty nines are a form error (400), never an OverflowError."""
+    client.force_login(applicant)
+    args = [dossier.uuid, dossier.track.criteria.first().code] if section == "answer" else [dossier.uuid]
+
+    response = client.post(reverse(f"dossiers:{section}", args=args), {"version": "9" * 30, "text": "Bonjour"})
+
+    assert response.status_code in (200, 400)

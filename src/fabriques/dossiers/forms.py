@@ -16,6 +16,7 @@ from fabriques.dossiers.enums import COFUNDER_SLOTS, BudgetKind, ChargeCategory,
 from fabriques.territory.models import Commune
 
 _CODE = re.compile(r"^\s*([0-9][0-9AB][0-9]{3})\b")
+VERSION_MAX = 2_147_483_647  # a section's version (integer column): a bigger number typed is a form error, not a 500
 
 
 class CommuneField(forms.CharField):
@@ -92,7 +93,7 @@ class DossierCreateForm(DsfrBaseForm):
 
 
 class PlaceForm(DsfrBaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
     name = forms.CharField(label="Nom du lieu", max_length=200, required=False)
     status = forms.ChoiceField(
         label="Nature du lieu", required=False, choices=[("", "— Choisir —"), *PlaceStatus.choices]
@@ -119,7 +120,7 @@ class PlaceForm(DsfrBaseForm):
 
 
 class AnswerForm(DsfrBaseForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
     text = forms.CharField(label="Votre réponse", required=False, widget=forms.Textarea(attrs={"rows": 14}))
 
     def __init__(self, *args, criterion, **kwargs):
@@ -143,7 +144,7 @@ RESOURCES = [c for c in ResourceCategory if c != ResourceCategory.COFUNDING]
 class BudgetForm(DsfrBaseForm):
     """One integer field per (year, category), plus co-funders (a name and an amount per year)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=VERSION_MAX)
 
     def __init__(self, *args, years: int, **kwargs):
         super().__init__(*args, **kwargs)
