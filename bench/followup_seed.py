@@ -64,4 +64,7 @@ def followup_seed(*, call, wave, track, owner, organisation, count: int, seed: i
         if choice:
             values.append(IndicatorValue(report=report, indicator=choice, text=rng.choice(choice.choices)))
     IndicatorValue.objects.bulk_create(values, batch_size=2000)
+    from fabriques.followup.domain import figures_refresh
+
+    figures_refresh(agreements=Agreement.objects.filter(pk__in=[a.pk for a in agreements]))
     return count

@@ -91,6 +91,35 @@ def followup_settings_sync(*, call, definition, tracks: dict, source: str) -> No
     absent.delete()
 
 
+# --- Derived figures --------------------------------------------------------------------------------
+
+
+def figures_refresh(*, agreements) -> int:
+    """Store paid, cancelled, reports received and the next due date of these agreements (one UPDATE); called by
+    every function that changes a tranche, a report or the schedule, so list pages never recompute them."""
+    from django.db.models import Count, IntegerField, Min, OuterRef, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    def tranche_sum(state):
+        rows = (Tranche.objects.filter(agreement=OuterRef("pk"), state=state).order_by().values("agreement")
+                .annotate(s=Sum("amount_eur")).values("s"))
+        return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+    received = (Report.objects.filter(agreement=OuterRef("pk"), state__in=(ReportState.DEPOSITED, ReportState.ACCEPTED))
+                .order_by().values("agreement").annotate(n=Count("pk")).values("n"))
+    next_due = (Report.objects.filter(agreement=OuterRef("pk"),
+                                      state__in=(ReportState.TO_FILL, ReportState.CHANGES_REQUESTED))
+                .order_by().values("agreement").annotate(m=Min("due_on")).values("m"))
+    return agreements.update(
+        paid_eur=tranche_sum(T.PAID), cancelled_eur=tranche_sum(T.CANCELLED),
+        reports_received=Coalesce(Subquery(received, output_field=IntegerField()), Value(0)),
+        next_due_on=Subquery(next_due))
+
+
+def _refresh(agreement_id: int) -> None:
+    figures_refresh(agreements=Agreement.objects.filter(pk=agreement_id))
+
+
 # --- Helpers -----------------------------------------------------------------------------------------
 
 
@@ -208,6 +237,7 @@ def agreement_create(*, dossier, by) -> Agreement:
             for t, amount in zip(conf.tranches, amounts, strict=True)
         )
         version = _version_add(agreement, reason="Convention initiale, d’après la décision du comité", by=by, number=1)
+        _refresh(agreement.pk)
         audit_record(action="agreement.create", obj=agreement, by=by,
                      after={"amount_eur": agreement.amount_eur, "sha256": version.sha256},
                      dossier_id=dossier.pk, call_id=agreement.call_id)
@@ -285,6 +315,7 @@ def reports_schedule(*, agreement: Agreement, by=None) -> None:
         due = ends + dt.timedelta(days=period["due_days_after_period"])
         Report.objects.update_or_create(agreement=agreement, year=year, defaults={
             "label": period["label"], "period_start": begins, "period_end": ends, "due_on": due})
+    _refresh(agreement.pk)
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -410,6 +441,7 @@ def agreement_amend(*, agreement: Agreement, by, reason: str, amount_eur: int,
         if starts_on is not None and locked.reports.exists():
             reports_schedule(agreement=locked)
         version = _version_add(locked, reason=reason, by=by, number=locked.version_number)
+        _refresh(locked.pk)
         audit_record(action="agreement.amend", obj=locked, by=by, before=before, reason=reason,
                      after={"amount_eur": amount_eur, "starts_on": locked.starts_on, "version": version.number},
                      dossier_id=locked.dossier_id, call_id=locked.call_id)
@@ -478,6 +510,7 @@ def tranche_transition(tranche: Tranche, to: str, *, by, reason: str = "", payme
             tranche.payment_reference = payment_reference.strip()[:80]
             fields.append("payment_reference")
         tranche.save(update_fields=fields)
+        _refresh(tranche.agreement_id)
         audit_record(action="tranche.transition", obj=tranche, by=by, before={"state": current},
                      after={"state": to, "number": tranche.number, "amount_eur": tranche.amount_eur},
                      reason=reason, dossier_id=agreement.dossier_id, call_id=agreement.call_id)

@@ -82,11 +82,18 @@ class Agreement(models.Model):
     signed_uploaded_at = models.DateTimeField(null=True, blank=True)
     end_reason = models.TextField("motif de fin anticipée", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Derived figures, written only by `domain.figures_refresh` whenever a tranche, a report or the amount changes:
+    # list pages read them instead of recomputing per row.
+    paid_eur = models.PositiveIntegerField(default=0)
+    cancelled_eur = models.PositiveIntegerField(default=0)
+    reports_received = models.PositiveSmallIntegerField(default=0)
+    next_due_on = models.DateField("prochaine échéance", null=True, blank=True,
+                                   help_text="earliest due date of a report still to fill or to correct")
 
     class Meta:
         ordering = ["reference"]
         verbose_name = "convention"
-        indexes = [models.Index(fields=["call", "state"])]
+        indexes = [models.Index(fields=["call", "state"]), models.Index(fields=["call", "next_due_on"])]
 
     def __str__(self) -> str:
         return self.reference

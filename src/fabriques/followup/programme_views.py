@@ -50,6 +50,9 @@ def programme(request, call_slug):
     filters = _filters(request)
     agreements = rules.agreements_for_agent(request.user).filter(call=call)
     page = Paginator(queries.programme_rows(agreements, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    late = queries.late_counts([a.pk for a in page])
+    for agreement in page:
+        agreement.reports_late = late.get(agreement.pk, 0)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "followup/programme.html", {

@@ -11,7 +11,6 @@ from django.db.models import (
     DecimalField,
     F,
     IntegerField,
-    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -31,43 +30,35 @@ def euros(amount) -> str:
     return f"{int(amount or 0):,}".replace(",", "\u202f") + "\u00a0€"
 
 
-def _tranche_sum(*states) -> Coalesce:
-    rows = (Tranche.objects.filter(agreement=OuterRef("pk"), state__in=states).order_by()
-            .values("agreement").annotate(s=Sum("amount_eur")).values("s"))
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
 def _report_count(condition: Q) -> Coalesce:
     rows = (Report.objects.filter(condition, agreement=OuterRef("pk")).order_by().values("agreement")
             .annotate(n=Count("pk")).values("n"))
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
+def with_money(agreements: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    """Committed and remaining from the stored figures (see `domain.figures_refresh`): no sub-query."""
+    return agreements.annotate(committed_eur=F("amount_eur") - F("cancelled_eur"),
+                               remaining_eur=F("amount_eur") - F("cancelled_eur") - F("paid_eur"))
+
+
 def with_figures(agreements: QuerySet[Agreement], *, today: dt.date | None = None) -> QuerySet[Agreement]:
-    """Paid, requested, remaining; reports received, late, due; the next deadline — all in the same query."""
+    """Stored figures plus the reports due within 60 days and late today (two counted sub-queries, same query);
+    for the API and the command. The dashboard reads the stored figures only (`programme_rows`)."""
     today = today or timezone.localdate()
     open_reports = Q(state__in=APPLICANT_EDITABLE_REPORT_STATES)
-    next_due = (Report.objects.filter(open_reports, agreement=OuterRef("pk")).order_by().values("agreement")
-                .annotate(m=Min("due_on")).values("m"))
-    return agreements.annotate(
-        paid_eur=_tranche_sum(TrancheState.PAID),
-        requested_eur=_tranche_sum(TrancheState.REQUESTED),
-        cancelled_eur=_tranche_sum(TrancheState.CANCELLED),
-        reports_received=_report_count(Q(state__in=(ReportState.DEPOSITED, ReportState.ACCEPTED))),
-        reports_accepted=_report_count(Q(state=ReportState.ACCEPTED)),
+    return with_money(agreements).annotate(
         reports_due=_report_count(open_reports & Q(due_on__lte=today + dt.timedelta(days=60))),
         reports_late=_report_count(open_reports & Q(due_on__lt=today)),
-        next_deadline=Subquery(next_due),
-    ).annotate(
-        committed_eur=F("amount_eur") - F("cancelled_eur"),
-        remaining_eur=F("amount_eur") - F("cancelled_eur") - F("paid_eur"),
+        next_deadline=F("next_due_on"),
     )
 
 
 SORTS = {
     "reference": ("reference",), "organisation": ("dossier__organisation__name", "reference"),
     "state": ("state", "reference"), "paid": ("-paid_eur", "reference"), "remaining": ("-remaining_eur", "reference"),
-    "deadline": (F("next_deadline").asc(nulls_last=True), "reference"), "late": ("-reports_late", "reference"),
+    "deadline": (F("next_due_on").asc(nulls_last=True), "reference"),
+    "late": (F("next_due_on").asc(nulls_last=True), "reference"),  # the most overdue first
 }
 
 
@@ -80,10 +71,12 @@ class ProgrammeFilters:
     sort: str = "deadline"
 
 
-def programme_rows(agreements: QuerySet[Agreement], filters: ProgrammeFilters) -> QuerySet[Agreement]:
-    """The dashboard's rows: one query, whatever the number of laureates (only the columns a row shows)."""
-    rows = with_figures(agreements.select_related("dossier__organisation", "dossier__track",
-                                                  "dossier__place_commune"))
+def programme_rows(agreements: QuerySet[Agreement], filters: ProgrammeFilters,
+                   today: dt.date | None = None) -> QuerySet[Agreement]:
+    """The dashboard's rows from the stored figures: one plain query, whatever the number of laureates."""
+    today = today or timezone.localdate()
+    rows = with_money(agreements.select_related("dossier__organisation", "dossier__track",
+                                                "dossier__place_commune"))
     if filters.state in AgreementState.values:
         rows = rows.filter(state=filters.state)
     if filters.region:
@@ -91,19 +84,30 @@ def programme_rows(agreements: QuerySet[Agreement], filters: ProgrammeFilters) -
     if filters.track:
         rows = rows.filter(dossier__track__slug=filters.track)
     if filters.late:
-        rows = rows.filter(reports_late__gt=0)
+        rows = rows.filter(next_due_on__lt=today)
     return rows.only(
-        "uuid", "reference", "state", "amount_eur", "call_id", "dossier__reference", "dossier__organisation__name",
-        "dossier__track__short_title", "dossier__place_commune__region_code", "dossier__place_name",
+        "uuid", "reference", "state", "amount_eur", "paid_eur", "cancelled_eur", "reports_received", "next_due_on",
+        "call_id", "dossier__reference", "dossier__organisation__name", "dossier__track__short_title",
+        "dossier__place_commune__region_code", "dossier__place_name",
     ).order_by(*SORTS.get(filters.sort, SORTS["deadline"]))
+
+
+def late_counts(agreement_ids: list[int], today: dt.date | None = None) -> dict[int, int]:
+    """Late reports of the agreements shown on a page (one grouped query)."""
+    today = today or timezone.localdate()
+    rows = (Report.objects.filter(agreement_id__in=agreement_ids, state__in=APPLICANT_EDITABLE_REPORT_STATES,
+                                  due_on__lt=today).order_by().values("agreement_id").annotate(n=Count("pk")))
+    return {r["agreement_id"]: r["n"] for r in rows}
 
 
 def money_by(agreements: QuerySet[Agreement], key: str | None) -> list[dict]:
     """Laureates, committed, paid, remaining grouped by `key` (None: the whole set), in one GROUP BY query."""
-    group = [key] if key else []
-    rows = (with_figures(agreements).order_by().values(*group)
-            .annotate(laureates=Count("pk"), committed=Sum("committed_eur"), paid=Sum("paid_eur"),
-                      remaining=Sum("remaining_eur")))
+    figures = {"laureates": Count("pk"), "committed": Sum(F("amount_eur") - F("cancelled_eur")),
+               "paid": Sum("paid_eur"), "remaining": Sum(F("amount_eur") - F("cancelled_eur") - F("paid_eur"))}
+    if key:
+        rows = agreements.order_by().values(key).annotate(**figures)
+    else:
+        rows = [agreements.order_by().aggregate(**figures)]
     out = []
     for r in rows:
         value = r[key] if key else ""

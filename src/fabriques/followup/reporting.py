@@ -13,7 +13,7 @@ from django.utils import timezone
 from fabriques.audit.domain import audit_record
 from fabriques.dossiers.domain import fingerprint
 from fabriques.dossiers.enums import ChargeCategory
-from fabriques.followup.domain import FollowupError, _email, tranche_transition, webhook_queue
+from fabriques.followup.domain import FollowupError, _email, figures_refresh, tranche_transition, webhook_queue
 from fabriques.followup.enums import (
     APPLICANT_EDITABLE_REPORT_STATES,
     MAX_UPLOAD_MB,
@@ -26,6 +26,7 @@ from fabriques.followup.enums import (
     TrancheState,
 )
 from fabriques.followup.models import (
+    Agreement,
     Indicator,
     IndicatorValue,
     Report,
@@ -351,6 +352,7 @@ def report_transition(report: Report, to: str, *, by, reason: str = "") -> Repor
             report.accepted_at = report.state_changed_at
             fields.append("accepted_at")
         report.save(update_fields=fields)
+        figures_refresh(agreements=Agreement.objects.filter(pk=report.agreement_id))
         agreement = report.agreement
         audit_record(action="report.transition", obj=report, by=by, before={"state": current}, after={"state": to},
                      reason=reason, dossier_id=agreement.dossier_id, call_id=agreement.call_id)

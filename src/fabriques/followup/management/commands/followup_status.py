@@ -34,7 +34,8 @@ class Command(BaseCommand):
                 f"prochaine échéance {r['next_deadline'] or '—'}")
         t = status["totals"]
         self.stdout.write(f"Total : {t['laureates']} lauréat(s), engagé {t['committed_eur']} €, "
-                          f"payé {t['paid_eur']} €, reste {t['remaining_eur']} €, {t['reports_late']} compte(s) rendu(s) en retard")
+                          f"payé {t['paid_eur']} €, reste {t['remaining_eur']} €, "
+                          f"{t['reports_late']} compte(s) rendu(s) en retard")
 
 
 def _dumps(value) -> str:
