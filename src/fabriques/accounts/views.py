@@ -9,12 +9,18 @@ from fabriques.accounts.enums import Role
 from fabriques.accounts.forms import InvitationForm, ResendConfirmationForm
 from fabriques.accounts.models import Invitation
 from fabriques.calls.models import Call, Wave
+from fabriques.exports.worker import worker_backlog
 
 
 @login_required
 def dashboard(request):
     roles = list(request.user.call_roles.select_related("call").order_by("call__title", "role"))
-    return render(request, "accounts/dashboard.html", {"roles": roles, "agent_calls": _agent_calls(roles)})
+    runs_programme = request.user.is_staff or any(r.role == Role.ADMIN for r in roles)
+    return render(request, "accounts/dashboard.html", {
+        "roles": roles, "agent_calls": _agent_calls(roles),
+        # Programme admins learn here when the job worker is stopped or late (exports, e-mails, webhooks wait).
+        "backlog": worker_backlog() if runs_programme else None,
+    })
 
 
 def _agent_calls(roles) -> list:

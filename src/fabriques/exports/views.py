@@ -15,6 +15,7 @@ from fabriques.exports import domain, queries
 from fabriques.exports.enums import ACTIVE_STATES, CONTENT_TYPES, FILE_SUFFIX, ExportFormat
 from fabriques.exports.models import ExportJob
 from fabriques.exports.rules import can_export
+from fabriques.exports.worker import worker_backlog
 
 
 def _wave(request, call_slug: str, wave_slug: str) -> Wave:
@@ -35,7 +36,7 @@ def wave_exports(request, call_slug: str, wave_slug: str):
     count = queries.export_queryset(request.user, wave).count()
     return render(request, "exports/wave.html", {
         "count": count, "formats": ExportFormat.choices, "direct": count <= settings.FABRIQUES_EXPORT_SYNC_MAX,
-        **_jobs_context(request, wave),
+        "backlog": worker_backlog(), **_jobs_context(request, wave),
     })
 
 
