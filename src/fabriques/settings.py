@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "fabriques.webhooks",
     "fabriques.mail",
     "fabriques.advice",
+    "fabriques.faq",
     "fabriques.demo",
     "fabriques.security",
 ]

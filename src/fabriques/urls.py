@@ -20,6 +20,7 @@ urlpatterns = [
     path("exports/", include("fabriques.exports.urls")),
     path("webhooks/", include("fabriques.webhooks.urls")),
     path("conseil/", include("fabriques.advice.urls")),
+    path("questions/", include("fabriques.faq.urls")),
     path("admin/login/", admin_login, name="admin_login"),  # before the admin: no password-only form
     path("", include("fabriques.theme.urls")),
     path("dev/courriels/", include("fabriques.mail.urls")),

@@ -85,6 +85,7 @@ KWARGS = {
     "advice_suggestion": lambda w: {"uuid": w.dossier.uuid, "pk": _advice(w).comment.pk},
     "network": lambda w: {"slug": _advice(w).network.slug},
     "network_invitation": lambda w: {"slug": _advice(w).network.slug, "uuid": _advice(w).invitation.uuid},
+    "faq_question": lambda w: {"slug": w.call.slug, "pk": _faq_question(w).pk},
 }
 
 
@@ -93,6 +94,15 @@ def _advice(w):
     from tests.advice.factories import advice_world
 
     return advice_world(w)
+
+
+def _faq_question(w):
+    """A question asked by the applicant on the call (built once)."""
+    if getattr(w, "faq_question", None) is None:
+        from fabriques.faq.domain import question_ask
+
+        w.faq_question = question_ask(call=w.call, by=w.users["applicant"], text="Une SCIC peut-elle candidater ?")
+    return w.faq_question
 
 
 def _export_job(w):
@@ -222,6 +232,12 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "advice:review": ("advice_review", "302 404 404 404 404 404 404"),
     "advice:revoke": ("advice_revoke", "302 405 405 405 405 405 405"),
     "advice:thread-state": ("advice_thread", "302 405 405 405 405 405 405"),
+    "faq:answer": ("faq_question", "302 403 403 403 403 403 200"),
+    "faq:ask": ("call", "302 200 200 200 200 200 200"),
+    "faq:faq": ("call", "200 200 200 200 200 200 200"),
+    "faq:follow": ("call", "302 405 405 405 405 405 405"),
+    "faq:mine": (None, "302 200 200 200 200 200 200"),
+    "faq:team": ("call", "302 403 403 403 403 403 200"),
 }
 
 # URLs whose fixture objects this file does not build yet. Each owner adds the builder and the row,

@@ -13,6 +13,8 @@ from fabriques.advice.models import AdviserInvitation, Comment, Network, Network
 from fabriques.calls.models import Reference
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import selfcheck as selfcheck_reads
+from fabriques.faq.enums import QuestionState
+from fabriques.faq.models import Question
 
 
 def adviser_invitation_for(user, uuid) -> AdviserInvitation | None:
@@ -37,6 +39,7 @@ class CriterionView:
     answer: str
     references: list = field(default_factory=list)
     threads: list = field(default_factory=list)
+    faq: list = field(default_factory=list)
 
 
 @dataclass
@@ -63,8 +66,11 @@ def adviser_page(invitation: AdviserInvitation) -> AdviserPage:
     threads: dict[int, list] = {}
     for thread in threads_of(invitation.threads.filter(criterion__in=ids)):
         threads.setdefault(thread.criterion_id, []).append(thread)
+    faq: dict[int, list] = {}
+    for question in Question.objects.filter(criterion__in=ids, state=QuestionState.PUBLISHED).order_by("-published_at"):
+        faq.setdefault(question.criterion_id, []).append(question)
     items = [CriterionView(criterion=c, answer=answers.get(c.pk, ""), references=references.get(c.pk, []),
-                           threads=threads.get(c.pk, [])) for c in criteria]
+                           threads=threads.get(c.pk, []), faq=faq.get(c.pk, [])) for c in criteria]
     check = selfcheck_reads.selfcheck(dossier)
     check["rows"] = [row for row in check["rows"] if row.criterion.pk in set(ids)]
     attachments = (list(dossier.attachments.select_related("required").order_by("required__position", "uploaded_at"))

@@ -13,6 +13,7 @@ RUNNERS = (
     ("attestations", "fabriques.dossiers.deposit.proofs_send_queued"),
     ("courriels", "fabriques.mail.domain.emails_send_due"),
     ("invitations de conseillers expirées", "fabriques.advice.domain.invitations_expire"),
+    ("récapitulatifs de FAQ", "fabriques.faq.domain.faq_digests_send"),
     ("statistiques SQLite", "fabriques.security.maintenance.planner_statistics_refresh"),
 )
 

@@ -1,0 +1,1 @@
+from tests.dossiers.conftest import *  # noqa: F403 - re-export the dossier fixtures
