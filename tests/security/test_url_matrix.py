@@ -240,49 +240,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "faq:team": ("call", "302 403 403 403 403 403 200"),
 }
 
-# URLs whose fixture objects this file does not build yet. Each owner adds the builder and the row,
-# then removes the name from here; the lead keeps this list shrinking to zero.
-PENDING: dict[str, str] = {
-    "committee:letter": "needs a decision letter pk builder (committee owner)",
-    "committee:scenario-choose": "needs a scenario builder (committee owner)",
-    "committee:scenario-dossier": "needs a scenario builder (committee owner)",
-    "committee:scenario-settings": "needs a scenario builder (committee owner)",
-    "committee:scenario-solve": "needs a scenario builder (committee owner)",
-    "dossiers:cowriter-accept": "needs a CoWriterInvitation token builder (dossiers owner)",
-    "instruction:message-attachment": "needs a message-with-attachment builder (instruction owner)",
-}
-    "followup_api": lambda w: {"reference": _followup(w).agreement.reference},
-    "followup_api_tranche": lambda w: {"reference": _followup(w).agreement.reference, "number": 1},
-
-
-def _walk(resolver, namespace=""):
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from _walk(pattern, inner)
-        elif isinstance(pattern, URLPattern):
-            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>"
-
-
-def project_url_names() -> set[str]:
-    return set(_walk(get_resolver()))
-
-
-@pytest.fixture
-def world(call, open_wave, deposited_dossier, applicant, make_user, admin_user, track, organisation):  # noqa: F811 - imported fixtures
-    from fabriques.accounts.models import Invitation
-
-    users = {
-        "anonymous": None,
-        "applicant": applicant,
-        "other": make_user("autre.porteur@example.org"),
-        "instructor": make_user("instructeur@example.org", call=call, role=Role.INSTRUCTOR),
 # Follow-up of the laureates (issue 18): the laureate's members and the call's agents (not evaluators) see it;
-    "api-v1:list_agreements": (None, "401 401 401 401 401 401 401"),
-    "api-v1:get_agreement": ("followup_api", "401 401 401 401 401 401 401"),
-    "api-v1:get_tranches": ("followup_api", "401 401 401 401 401 401 401"),
-    "api-v1:get_reports": ("followup_api", "401 401 401 401 401 401 401"),
-    "api-v1:mark_paid": ("followup_api_tranche", "405 405 405 405 405 405 405"),
 # programme admins and instructors act on it. `_followup` builds a laureate of `applicant` with its agreement.
 KWARGS.update({
     "followup_agreement": lambda w: {"uuid": _followup(w).agreement.uuid},
@@ -292,6 +250,8 @@ KWARGS.update({
     "followup_report_version": lambda w: {"uuid": _followup(w).report.uuid, "number": 1},
     "followup_report_file": lambda w: {"uuid": _followup(w).report.uuid, "file_uuid": _followup(w).attachment.uuid},
     "followup_export": lambda w: {"call_slug": w.call.slug, "fmt": "csv"},
+    "followup_api": lambda w: {"reference": _followup(w).agreement.reference},
+    "followup_api_tranche": lambda w: {"reference": _followup(w).agreement.reference, "number": 1},
 })
 ROWS.update({
     "followup:index": (None, "302 200 200 200 200 200 200"),
@@ -317,6 +277,11 @@ ROWS.update({
     "followup:indicators": ("call_only", "302 403 403 200 403 200 200"),
     "followup:opendata-csv": ("call_only", "200 200 200 200 200 200 200"),
     "followup:opendata-datapackage": ("call_only", "200 200 200 200 200 200 200"),
+    "api-v1:list_agreements": (None, "401 401 401 401 401 401 401"),
+    "api-v1:get_agreement": ("followup_api", "401 401 401 401 401 401 401"),
+    "api-v1:get_tranches": ("followup_api", "401 401 401 401 401 401 401"),
+    "api-v1:get_reports": ("followup_api", "401 401 401 401 401 401 401"),
+    "api-v1:mark_paid": ("followup_api_tranche", "405 405 405 405 405 405 405"),
 })
 
 
@@ -330,6 +295,41 @@ def _followup(w):
     return w.followup
 
 
+# URLs whose fixture objects this file does not build yet. Each owner adds the builder and the row,
+# then removes the name from here; the lead keeps this list shrinking to zero.
+PENDING: dict[str, str] = {
+    "committee:letter": "needs a decision letter pk builder (committee owner)",
+    "committee:scenario-choose": "needs a scenario builder (committee owner)",
+    "committee:scenario-dossier": "needs a scenario builder (committee owner)",
+    "committee:scenario-settings": "needs a scenario builder (committee owner)",
+    "committee:scenario-solve": "needs a scenario builder (committee owner)",
+    "dossiers:cowriter-accept": "needs a CoWriterInvitation token builder (dossiers owner)",
+    "instruction:message-attachment": "needs a message-with-attachment builder (instruction owner)",
+}
+
+
+def _walk(resolver, namespace=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>"
+
+
+def project_url_names() -> set[str]:
+    return set(_walk(get_resolver()))
+
+
+@pytest.fixture
+def world(call, open_wave, deposited_dossier, applicant, make_user, admin_user, track, organisation):  # noqa: F811 - imported fixtures
+    from fabriques.accounts.models import Invitation
+
+    users = {
+        "anonymous": None,
+        "applicant": applicant,
+        "other": make_user("autre.porteur@example.org"),
+        "instructor": make_user("instructeur@example.org", call=call, role=Role.INSTRUCTOR),
         "evaluator": make_user("evaluateur@example.org", call=call, role=Role.EVALUATOR),
         "committee": make_user("comite@example.org", call=call, role=Role.COMMITTEE),
         "admin": admin_user,
