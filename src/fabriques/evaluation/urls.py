@@ -15,4 +15,5 @@ urlpatterns = [
     path("mes-evaluations/", views.mine, name="mine"),
     path("affectations/<int:pk>/declaration/", views.declare, name="declare"),
     path("affectations/<int:pk>/grille/", views.grid, name="grid"),
+    path("affectations/<int:pk>/pieces/<uuid:file_uuid>/", views.attachment, name="attachment"),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole, User
 from fabriques.calls.models import Wave
+from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers.enums import DECISION_STATES, EVALUATION_STATES
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation import domain, queries, rules
@@ -24,6 +25,7 @@ from fabriques.evaluation.forms import (
     WaveSettingsForm,
 )
 from fabriques.evaluation.models import Assignment, DossierScore, Evaluation
+from fabriques.security.downloads import file_download, quarantined_response
 
 
 def _managed_wave(request, wave_id: int) -> Wave:
@@ -229,6 +231,33 @@ def declare(request, pk: int):
     return render(request, "evaluation/declare.html", {"assignment": assignment, "form": form})
 
 
+def _deposited_attachments(dossier, deposited):
+    """The dossier's files that belong to its deposited version (the evaluator reads what was deposited)."""
+    if deposited is None:
+        return []
+    return [a for a in dossier.attachments.select_related("required").order_by("required__position", "uploaded_at")
+            if a.sha256 in deposited.attachment_hashes]
+
+
+@login_required
+def attachment(request, pk: int, file_uuid):
+    """An evaluator downloads a file of the deposited version of a dossier they evaluate (never when identities
+    are hidden: the files name the applicant)."""
+    assignment = _my_assignment(request, pk, AssignmentState.ACTIVE, decided_too=True)
+    dossier = assignment.dossier
+    if queries.settings_for_wave(dossier.wave_id).hide_applicant_identity:
+        raise PermissionDenied
+    found = [a for a in _deposited_attachments(dossier, dossier_queries.deposited_version(dossier))
+             if str(a.uuid) == str(file_uuid)]
+    if not found:
+        raise Http404("Pièce introuvable")
+    item = found[0]
+    refused = quarantined_response(request, state=item.scan_state, name=item.original_name)
+    if refused is not None:
+        return refused
+    return file_download(item.file.open("rb"), name=item.original_name, kind=item.detected_type)
+
+
 @login_required
 def grid(request, pk: int):
     assignment = _my_assignment(request, pk, AssignmentState.ACTIVE, decided_too=True)
@@ -261,7 +290,10 @@ def grid(request, pk: int):
     settings = queries.settings_for_wave(dossier.wave_id)
     stored = {s.criterion_id: s for s in evaluation.scores.all()} if locked else {}
     show_peers = rules.can_see_peer_evaluations(request.user, dossier)
+    deposited = dossier_queries.deposited_version(dossier)
     return render(request, "evaluation/grid.html", {
+        "deposited": deposited,
+        "attachments": _deposited_attachments(dossier, deposited) if not settings.hide_applicant_identity else None,
         "assignment": assignment, "dossier": dossier, "evaluation": evaluation, "form": form, "locked": locked,
         "decided": decided,
         "rows": [(line, score_field, comment_field, stored.get(line.criterion.pk))
