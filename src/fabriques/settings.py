@@ -80,6 +80,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fabriques.security.degraded.ReadOnlyBannerMiddleware",  # flags requests while the database refuses writes
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files from the app server (collectstatic first)
     "csp.middleware.CSPMiddleware",
     "fabriques.territory.tiles.TileCspMiddleware",  # after CSP: adds the tile origins of pages that draw tiles
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fabriques.theme.context_processors.site_config",
+                "fabriques.security.degraded.read_only",
             ],
         },
     },
@@ -123,6 +125,14 @@ DEFAULT_SQLITE = VAR_DIR / "fabriques.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # A lock held by an export or a migration makes a request wait at most this long (like SQLite's busy timeout),
+    # then the person gets the 503 page (« réessayez ») instead of a worker stuck until gunicorn kills it.
+    # A kept connection is checked before a request reuses it: after a restart or a failover the request opens a new
+    # one instead of failing on the old one.
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c lock_timeout={int(os.environ.get('FABRIQUES_PG_LOCK_TIMEOUT_MS', '20000'))}")
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     # FULL: a commit is on disk before the deposit is acknowledged, even across a power cut (WAL + NORMAL
@@ -258,6 +268,11 @@ FABRIQUES_CLAMD_TIMEOUT = float(os.environ.get("FABRIQUES_CLAMD_TIMEOUT", "30"))
 # Requests above this size (Mo) are refused with a 413 before their body is read: a little above the largest
 # attachment a call allows (20 Mo in the 2019 call). See security/request_size.py.
 FABRIQUES_MAX_REQUEST_MB = int(os.environ.get("FABRIQUES_MAX_REQUEST_MB", "25"))
+# Uploads are refused (French message, nothing stored) when the media file system would keep less than this free;
+# `/sante/` answers 503 below it. Worker lag (oldest due e-mail, queued proof or export) above which `/sante/` says
+# "degraded". See docs/reliability.md, "Pannes au-delà du serveur d'application".
+FABRIQUES_MIN_FREE_MB = int(os.environ.get("FABRIQUES_MIN_FREE_MB", "50"))
+FABRIQUES_HEALTH_MAX_WORKER_LAG = int(os.environ.get("FABRIQUES_HEALTH_MAX_WORKER_LAG", "600"))
 
 # --- Internationalisation: the UI speaks French, times are Europe/Paris.
 LANGUAGE_CODE = "fr"

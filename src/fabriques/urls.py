@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from fabriques.api.api import api
+from fabriques.security.health import health
 from fabriques.security.views import admin_login
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("webhooks/", include("fabriques.webhooks.urls")),
     path("conseil/", include("fabriques.advice.urls")),
     path("questions/", include("fabriques.faq.urls")),
+    path("sante/", health, name="health"),  # the load balancer's check: database, storage, worker lag
     path("admin/login/", admin_login, name="admin_login"),  # before the admin: no password-only form
     path("", include("fabriques.theme.urls")),
     path("dev/courriels/", include("fabriques.mail.urls")),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from fabriques.audit.domain import audit_record_many
@@ -105,6 +106,25 @@ def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> Do
         _proof_dispatch(version)
     dossier.state, dossier.last_deposited_at = locked.state, at
     return version
+
+
+def dossier_deposit_retrying(*, dossier: Dossier, by, submission_key: str, attempts: int = 3,
+                             pause: float = 1.0) -> DossierVersion:
+    """`dossier_deposit`, tried again on a new connection when the database connection was lost (restart, failover).
+
+    Safe because the key is single-use: if the lost commit had in fact gone through, the next attempt finds its
+    version under the dossier's lock and returns it. Only a broken connection is retried, outside any transaction;
+    a refusal, a read-only database or a lock wait over the timeout is not (the person gets the 503 page).
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return dossier_deposit(dossier=dossier, by=by, submission_key=submission_key)
+        except (OperationalError, InterfaceError):
+            if attempt == attempts or connection.in_atomic_block or connection.is_usable():
+                raise
+            connection.close()
+            time.sleep(pause * attempt)
+    raise AssertionError("unreachable")
 
 
 def _proof_queued() -> bool:

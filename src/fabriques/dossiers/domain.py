@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -29,7 +32,10 @@ from fabriques.dossiers.models import (
 )
 from fabriques.mail.domain import email_queue
 from fabriques.security.antivirus import scan_upload
+from fabriques.security.degraded import free_bytes, min_free_bytes
 from fabriques.territory.eligibility import eligibility_report
+
+logger = logging.getLogger(__name__)
 
 
 class DossierError(Exception):
@@ -281,6 +287,10 @@ def attachment_add(*, dossier: Dossier, required, upload, by) -> DossierAttachme
     verdict = scan_upload(upload)
     if verdict.refusal:
         raise DossierError(verdict.refusal)
+    storage = DossierAttachment._meta.get_field("file").storage
+    if free_bytes(storage.location) - upload.size < min_free_bytes():
+        logger.error("uploads: media file system nearly full, upload of %s bytes refused", upload.size)
+        raise DossierError(NO_SPACE_MESSAGE)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
@@ -295,7 +305,7 @@ def attachment_add(*, dossier: Dossier, required, upload, by) -> DossierAttachme
             dossier=dossier, required=required, original_name=safe_name(upload.name), size=upload.size,
             sha256=digest.hexdigest(), detected_type=kind, scan_state=verdict.state, uploaded_by=by,
         )
-        attachment.file.save("upload", upload, save=False)
+        _file_store(attachment, upload)
         try:
             attachment.save()
             _touch(dossier)
@@ -306,6 +316,27 @@ def attachment_add(*, dossier: Dossier, required, upload, by) -> DossierAttachme
                      after={"code": required.code, "name": attachment.original_name, "sha256": attachment.sha256},
                      dossier_id=dossier.pk, call_id=dossier.wave.call_id)
     return attachment
+
+
+NO_SPACE_MESSAGE = (
+    "Le serveur manque momentanément d’espace pour enregistrer les fichiers : celui-ci n’a pas été enregistré. "
+    "Réessayez dans quelques minutes ; le reste de votre dossier est conservé."
+)
+
+
+def _file_store(attachment: DossierAttachment, upload) -> None:
+    """Write the file under a name chosen here, so that a write cut short (disk full) leaves no partial file."""
+    field = attachment.file.field
+    name = field.generate_filename(attachment, "upload")
+    try:
+        attachment.file.name = field.storage.save(name, upload, max_length=field.max_length)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            field.storage.delete(name)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            logger.error("uploads: no space left while writing a file of %s bytes, nothing kept", upload.size)
+            raise DossierError(NO_SPACE_MESSAGE) from exc
+        raise
 
 
 def attachment_remove(*, attachment: DossierAttachment, by) -> None:

@@ -164,7 +164,7 @@ def deposit(request, uuid):
         form = DepositForm(request.POST)
         if form.is_valid():
             try:
-                version = deposit_domain.dossier_deposit(
+                version = deposit_domain.dossier_deposit_retrying(
                     dossier=dossier, by=request.user, submission_key=form.cleaned_data["submission_key"]
                 )
             except deposit_domain.DepositRefusedError as exc:

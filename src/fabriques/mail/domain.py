@@ -13,11 +13,12 @@ claiming write of its own, and the worker sends the row only if the lease runs o
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.mail import EmailMessage, get_connection
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -26,6 +27,13 @@ from fabriques.mail.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
 BATCH = 50
+# When opening the relay connection failed slowly (a relay that hangs until EMAIL_TIMEOUT), this process leaves its
+# after-commit attempts to the worker for RELAY_PAUSE seconds: otherwise every request would wait EMAIL_TIMEOUT.
+# A relay that refuses at once costs nothing and pauses nothing.
+RELAY_PAUSE = 60.0
+RELAY_SLOW = 1.0
+RECORD_PAUSES = (0.5, 1, 2, 4, 8, None)  # seconds between tries to record a sent e-mail (about 15 s in all)
+_relay = {"down_until": 0.0}
 
 
 @dataclass(frozen=True)
@@ -57,7 +65,7 @@ def emails_queue(*, emails: Iterable[Email]) -> list[OutgoingEmail]:
     if not rows:
         return []
     rows = OutgoingEmail.objects.bulk_create(rows)
-    transaction.on_commit(lambda: _send(rows, timezone.now()), robust=True)  # reads the rows, never changes them
+    transaction.on_commit(lambda: _send_after_commit(rows), robust=True)  # reads the rows, never changes them
     return rows
 
 
@@ -111,17 +119,30 @@ def _error(exc: Exception) -> str:
     return f"{type(exc).__name__} : {exc}"[:1000]
 
 
+def _send_after_commit(rows: list[OutgoingEmail]) -> int:
+    """The attempt right after the commit, skipped while the relay is known down (the rows stay leased for the
+    worker, which sends them when the lease ends)."""
+    if time.monotonic() < _relay["down_until"]:
+        return 0
+    return _send(rows, timezone.now())
+
+
 def _send(rows: list[OutgoingEmail], now) -> int:
     """Send the claimed e-mails over one connection; each outcome is stored as soon as it is known."""
     if not rows:
         return 0
+    began = time.monotonic()
     try:
         mailer = get_connection()
         mailer.open()
     except Exception as exc:  # SMTP unreachable: every e-mail waits for its next attempt
+        if time.monotonic() - began >= RELAY_SLOW:
+            _relay["down_until"] = time.monotonic() + RELAY_PAUSE
+            logger.warning("mail relay hangs: after-commit sending paused %s s, the worker sends", RELAY_PAUSE)
         for row in rows:
             _record(row, _error(exc), now)
         return 0
+    _relay["down_until"] = 0.0
     sent = 0
     try:
         for row in rows:
@@ -152,7 +173,19 @@ def _record(row: OutgoingEmail, error: str, now) -> None:
         changes = {"next_attempt_at": now + BACKOFF[row.attempts - 1], "last_error": error}
         logger.warning("e-mail %s not sent (attempt %s), retried later: %s", row.pk, row.attempts, error)
     # Only if no other sender re-claimed it after this attempt's lease ran out.
-    OutgoingEmail.objects.filter(pk=row.pk, state=EmailState.QUEUED, attempts=row.attempts).update(**changes)
+    update = OutgoingEmail.objects.filter(pk=row.pk, state=EmailState.QUEUED, attempts=row.attempts)
+    for pause in RECORD_PAUSES:
+        try:
+            update.update(**changes)
+            return
+        except DatabaseError:
+            # The relay has a sent e-mail: unless its row says so, the worker sends it again once the lease ends.
+            # So a database that restarts or fails over is waited for a little; a failed attempt is not.
+            if error or connection.in_atomic_block or pause is None:
+                raise
+            logger.warning("e-mail %s sent but not yet recorded (database unavailable), retrying", row.pk)
+            connection.close()
+            time.sleep(pause)
 
 
 # --- Operations -----------------------------------------------------------------------------------

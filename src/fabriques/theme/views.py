@@ -1,8 +1,9 @@
 """Error pages in French, in the site's layout (500: a standalone page that needs neither database nor session)."""
 
 import re
+import sys
 
-from django.http import HttpResponseServerError
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
@@ -37,7 +38,22 @@ def error_400(request, exception=None):
 
 
 def error_500(request):
+    """Django calls it inside the `except` of the failed request: a database that does not answer or refuses
+    writes gets the 503 page (« réessayez »), anything else the 500 page."""
+    from fabriques.security.degraded import database_fault
+
+    fault = database_fault(sys.exc_info()[1])
+    if fault:
+        return error_503(request, read_only=fault == "read_only")
     return HttpResponseServerError(loader.get_template("theme/500.html").render({}))
+
+
+def error_503(request, *, read_only: bool = False):
+    """Standalone like the 500 page (no database, no session); `Retry-After` for browsers and proxies."""
+    html = loader.get_template("theme/503.html").render({"read_only": read_only})
+    response = HttpResponse(html, status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 # --- The pages a French public service must have, linked from the footer -------------------------------------------
