@@ -75,6 +75,8 @@ KWARGS = {
     "export_job_api": lambda w: {"job_id": 1},
     "export_job": lambda w: {"pk": _export_job(w).pk},
     "inbox_email": lambda w: {"name": "20260101T000000000000-abcdef12"},
+    "eval_attachment": lambda w: {"pk": w.evaluation.active.pk, "file_uuid": "00000000-0000-4000-8000-000000000000"},
+    "cowriter_invitation": lambda w: {"uuid": w.dossier.uuid, "pk": 1},
     "advice_review": lambda w: {"uuid": _advice(w).invitation.uuid},
     "advice_comment": lambda w: {"uuid": _advice(w).invitation.uuid, "code": w.criterion.code},
     "advice_reply": lambda w: {"uuid": _advice(w).invitation.uuid, "pk": _advice(w).thread.pk},
@@ -133,7 +135,6 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "theme:personal_data": (None, "200 200 200 200 200 200 200"),
     "theme:sitemap": (None, "200 200 200 200 200 200 200"),
     "admin_login": (None, "302 302 302 302 302 302 302"),  # to allauth's log-in: no password-only form
-    "health": (None, "200 200 200 200 200 200 200"),  # the load balancer's check: statuses only, no personal data
     "api-v1:api-root": (None, "404 404 404 404 404 404 404"),
     "api-v1:create_export": (None, "405 405 405 405 405 405 405"),
     "api-v1:get_call": ("call", "200 200 200 200 200 200 200"),
@@ -154,6 +155,8 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "committee:outbox": ("call_slug", "302 403 403 403 403 403 200"),
     "committee:scenario-create": ("call_slug", "302 405 405 405 405 405 405"),
     "committee:session": ("call_slug", "302 403 403 403 403 200 200"),
+    "dossiers:cowriter-resend": ("cowriter_invitation", "302 405 405 405 405 405 405"),
+    "dossiers:cowriter-revoke": ("cowriter_invitation", "302 405 405 405 405 405 405"),
     "dossiers:answer": ("answer", "302 200 404 404 404 404 404"),
     "dossiers:attachment-delete": ("attachment", "302 405 405 405 405 405 405"),
     "dossiers:attachment-download": ("attachment", "302 200 404 404 404 404 404"),
@@ -170,6 +173,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "dossiers:proof": ("version", "302 200 404 404 404 404 404"),
     "dossiers:selfcheck": ("dossier", "302 200 404 404 404 404 404"),
     "dossiers:withdraw": ("dossier", "302 405 405 405 405 405 405"),
+    "evaluation:attachment": ("eval_attachment", "302 404 404 404 404 404 404"),  # a file outside the version
     "evaluation:assign_auto": ("wave", "302 403 403 200 403 403 200"),
     "evaluation:assignment_remove": ("assignment_active", "302 405 405 405 405 405 405"),
     "evaluation:declare": ("assignment_awaiting", "302 404 404 404 200 404 404"),

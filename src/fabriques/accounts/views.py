@@ -9,6 +9,7 @@ from fabriques.accounts.enums import Role
 from fabriques.accounts.forms import InvitationForm, ResendConfirmationForm
 from fabriques.accounts.models import Invitation
 from fabriques.calls.models import Call, Wave
+from fabriques.dossiers import cowriters
 from fabriques.exports.worker import worker_backlog
 
 
@@ -17,7 +18,7 @@ def dashboard(request):
     roles = list(request.user.call_roles.select_related("call").order_by("call__title", "role"))
     runs_programme = request.user.is_staff or any(r.role == Role.ADMIN for r in roles)
     return render(request, "accounts/dashboard.html", {
-        "roles": roles, "agent_calls": _agent_calls(roles),
+        "roles": roles, "agent_calls": _agent_calls(roles), "cowriter_invitations": cowriters.pending_for(request.user),
         # Programme admins learn here when the job worker is stopped or late (exports, e-mails, webhooks wait).
         "backlog": worker_backlog() if runs_programme else None,
     })

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fabriques.dossiers import section_views, views
+from fabriques.dossiers import cowriter_views, section_views, views
 
 app_name = "dossiers"
 urlpatterns = [
@@ -18,6 +18,8 @@ urlpatterns = [
     path("<uuid:uuid>/pieces/<uuid:file_uuid>/retirer/", section_views.attachment_delete, name="attachment-delete"),
     path("<uuid:uuid>/verification/", section_views.selfcheck, name="selfcheck"),
     path("<uuid:uuid>/coredacteurs/", views.cowriters, name="cowriters"),
+    path("<uuid:uuid>/coredacteurs/<int:pk>/retirer/", cowriter_views.cowriter_revoke, name="cowriter-revoke"),
+    path("<uuid:uuid>/coredacteurs/<int:pk>/renvoyer/", cowriter_views.cowriter_resend, name="cowriter-resend"),
     path("<uuid:uuid>/depot/", views.deposit, name="deposit"),
     path("<uuid:uuid>/retrait/", views.withdraw, name="withdraw"),
     path("<uuid:uuid>/versions/<int:number>/attestation.pdf", views.proof, name="proof"),
