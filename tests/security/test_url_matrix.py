@@ -135,6 +135,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "theme:personal_data": (None, "200 200 200 200 200 200 200"),
     "theme:sitemap": (None, "200 200 200 200 200 200 200"),
     "admin_login": (None, "302 302 302 302 302 302 302"),  # to allauth's log-in: no password-only form
+    "health": (None, "200 200 200 200 200 200 200"),  # the load balancer's check: statuses only, no personal data
     "api-v1:api-root": (None, "404 404 404 404 404 404 404"),
     "api-v1:create_export": (None, "405 405 405 405 405 405 405"),
     "api-v1:get_call": ("call", "200 200 200 200 200 200 200"),
