@@ -66,10 +66,20 @@ def test_spending_beyond_the_budget_needs_an_explanation(report, applicant):
     save(report, applicant, spending=spending)
 
 
-def test_a_stale_version_is_refused(report, applicant):
-    save(report, applicant)
+def test_a_stale_version_is_refused_when_someone_else_saved_in_between(report, applicant, make_user):
+    colleague = make_user("collegue@example.org")
+    report.agreement.dossier.organisation.members.create(user=colleague)
+    save(report, colleague)
     with pytest.raises(domain.FollowupError, match="entre-temps"):
         reporting.report_save(report=report, by=applicant, base_version=0, values=VALUES, spending={}, narrative="")
+
+
+def test_a_persons_own_autosave_racing_their_submit_is_not_a_conflict(report, applicant):
+    save(report, applicant)
+    reporting.report_save(report=report, by=applicant, base_version=0, values=VALUES,
+                          spending=spending_as_budgeted(report), narrative="Envoi du formulaire")
+    report.refresh_from_db()
+    assert (report.version, report.narrative) == (2, "Envoi du formulaire")
 
 
 def test_deposit_needs_the_required_indicators(report, applicant):

@@ -156,6 +156,8 @@ class Report(models.Model):
     state_changed_at = models.DateTimeField(null=True, blank=True)
     narrative = models.TextField("bilan qualitatif", blank=True)
     version = models.PositiveIntegerField(default=0, help_text="grows on each save (optimistic concurrency)")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+", help_text="who saved last (own autosave: no conflict)")
     deposited_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
 

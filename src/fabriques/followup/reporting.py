@@ -167,7 +167,7 @@ def report_save(*, report: Report, by, base_version: int, values: dict[str, str]
         raise FollowupError("Le compte rendu n’a pas été enregistré : corrigez les champs signalés.", errors)
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.version != base_version:
+        if locked.version != base_version and locked.updated_by_id != by.pk:
             raise FollowupError("Une autre personne a enregistré ce compte rendu entre-temps : rechargez la page "
                                 "pour voir sa version (votre saisie est conservée ci-dessous).", {"version": "stale"})
         existing = {v.indicator_id: v for v in locked.values.all()}
@@ -191,7 +191,8 @@ def report_save(*, report: Report, by, base_version: int, values: dict[str, str]
         SpendingLine.objects.bulk_update(lines, ["spent_eur", "explanation"])
         locked.narrative = narrative.strip()
         locked.version += 1
-        locked.save(update_fields=["narrative", "version"])
+        locked.updated_by = by
+        locked.save(update_fields=["narrative", "version", "updated_by"])
     report.version, report.narrative = locked.version, locked.narrative
     return report
 
