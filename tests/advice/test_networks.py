@@ -142,3 +142,19 @@ def test_network_form_keeps_input_on_error(client, make_user):
                                                               "regions": ["76"], "departements": "31"})
     assert response.status_code == 302
     assert Network.objects.get().areas.count() == 2
+
+
+def test_call_page_queries_do_not_grow_with_networks(client, call, make_user):
+    url = reverse("calls:detail", args=[call.slug])
+    listed_network(by=make_user("r0@example.org"), name="Réseau 0")
+    client.get(url)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    few = count()
+    for n in range(1, 5):
+        listed_network(by=make_user(f"r{n}@example.org"), name=f"Réseau {n}", regions=("76", "84"))
+    assert count() == few

@@ -110,6 +110,17 @@ def networks_listed() -> QuerySet[Network]:
     return Network.objects.filter(listed=True).prefetch_related("areas").order_by("name")
 
 
+def networks_listed_with_areas() -> list[Network]:
+    """Listed networks with `area_labels`, in one query (the call page's « Être accompagné »)."""
+    networks: dict[int, Network] = {}
+    rows = (NetworkArea.objects.filter(network__listed=True).select_related("network")
+            .order_by("network__name", "network_id", "kind", "code"))
+    for area in rows:
+        network = networks.setdefault(area.network_id, area.network)
+        network.__dict__.setdefault("area_labels", []).append(area.label)
+    return list(networks.values())
+
+
 def networks_covering(*, region: str | None, departement: str | None) -> list[Network]:
     """Listed networks covering a région or a département (one query for networks, one for their areas)."""
     if not region and not departement:

@@ -34,4 +34,4 @@ def networks_covering(location):
 @register.inclusion_tag("advice/_call_networks.html")
 def call_networks(call):
     """« Être accompagné » on the call page: the listed networks and their territory."""
-    return {"networks": list(queries.networks_listed()), "call": call}
+    return {"networks": queries.networks_listed_with_areas(), "call": call}
