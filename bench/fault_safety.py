@@ -38,6 +38,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -296,8 +297,6 @@ def check_uploads(tally_by_fault: dict[str, FaultTally], clamd: bool) -> dict:
 def check_mail(env: dict, relay: fault_parts.Relay) -> dict:
     """After the relay recovered: the worker's e-mail pass sends what waits (time moved on: every queued e-mail is
     made due, as the back-off would after 1 to 30 minutes)."""
-    import subprocess
-
     from django.db import connections
     from django.utils import timezone
 
@@ -339,10 +338,11 @@ def check_mail(env: dict, relay: fault_parts.Relay) -> dict:
 
 def start_parts(args, var: Path) -> dict:
     parts: dict = {"skipped": {}}
-    if fault_parts.is_root():
+    try:
         parts["tmpfs"] = fault_parts.Tmpfs(var / "media", args.media_mb)
-    else:
-        parts["skipped"]["disk-full"] = "not root: cannot mount a small file system for the uploads"
+    except (OSError, subprocess.CalledProcessError) as exc:  # not root, or a container without mount rights
+        detail = exc.stderr.decode(errors="replace").strip() if getattr(exc, "stderr", None) else str(exc)
+        parts["skipped"]["disk-full"] = f"cannot mount a small tmpfs for the uploads ({detail})"
     if args.database == "postgresql":
         parts["pg"] = pg = fault_parts.PgCluster()
         pg.start()

@@ -20,9 +20,21 @@ EXPECTED = {"sqlite": ["lock", "smtp", "disk-full", "clamd"],
             "postgresql": ["pg-restart", "read-only", "lock", "smtp", "disk-full", "clamd"]}
 
 
-def _missing(database: str) -> str:
+def _cannot_mount(tmp_path: Path) -> str:
+    """The disk-full fault mounts a small tmpfs: root, and a machine or container that allows mounting."""
+    where = tmp_path / "mount-probe"
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(where)],  # noqa: S603, S607
+                          capture_output=True, text=True, check=False)
+    subprocess.run(["umount", str(where)], capture_output=True, check=False)  # noqa: S603, S607
+    return "" if done.returncode == 0 else f"cannot mount a tmpfs here: {done.stderr.strip()}"
+
+
+def _missing(database: str, tmp_path: Path) -> str:
     if os.geteuid() != 0:
         return "the disk-full fault mounts a tmpfs and the PostgreSQL cluster runs as `postgres`: root only"
+    if reason := _cannot_mount(tmp_path):
+        return reason
     if not (shutil.which("clamd") or Path("/usr/sbin/clamd").exists()) or not shutil.which("sigtool"):
         return "clamd/sigtool not installed (apt-get install clamav-daemon clamav; .ci/run installs them)"
     if database == "postgresql" and not (shutil.which("pg_ctl") or list(Path("/usr/lib/postgresql").glob("*/bin"))):
@@ -37,7 +49,7 @@ def _missing(database: str) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("database", DATABASES)
 def test_every_fault_mid_rush_loses_nothing_acknowledged_and_tells_the_applicant_in_french(tmp_path, database):
-    if reason := _missing(database):
+    if reason := _missing(database, tmp_path):
         pytest.skip(reason)
     out = tmp_path / "summary.json"
     done = subprocess.run(  # noqa: S603 - our own script, arguments from this test
