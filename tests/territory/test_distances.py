@@ -83,3 +83,17 @@ def test_the_old_lambert_93_error_overseas_is_gone(qpv2024_loaded):
     reference = geodesic_reference([lon2], [lat2], index.lonlat)[0]
     assert reference <= 4000
     assert bulk.distance_m[0] == pytest.approx(reference, abs=2)
+
+
+def test_the_place_map_overseas_is_drawn_in_true_metres(qpv2024_loaded):
+    """Réunion: the map is in RGR92 / UTM 40S, so the distance it lists is the geodesic one (Lambert-93: ×1.9)."""
+    from fabriques.territory.maps import place_map
+
+    index = qpv_index(2024)
+    at = next(i for i, code in enumerate(index.codes) if code.startswith("QN974"))
+    coords = shapely.get_coordinates(index.lonlat[at])
+    lon, lat = coords[np.argmax(coords[:, 0])]
+    lon2, lat2, _ = GEOD.fwd(lon, lat, 90, 600)
+    reference = geodesic_reference([lon2], [lat2], index.lonlat)[0]
+    drawn = place_map({"latitude": lat2, "longitude": lon2, "qpv": {"vintage": 2024}})
+    assert drawn.qpv[0].distance_m == pytest.approx(reference, abs=2)

@@ -1,4 +1,6 @@
-"""A small map of a place: the QPV perimeters and tiers-lieux around it, drawn as SVG in Lambert-93.
+"""A small map of a place: the QPV perimeters and tiers-lieux around it, drawn as SVG in the official projection
+of the place's territory (Lambert-93 on the mainland and in Corsica, the territory's UTM zone overseas: see
+`geometry.TERRITORIES`), so that metres on the map are metres on the ground everywhere.
 
 Coordinates are metres from the place (x east, y north), so the SVG viewBox does the scaling. Offline by default;
 with a tile URL the template tag adds Web Mercator tiles under the layers (territory.tiles.place_tiles).
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
-from fabriques.territory.geometry import lonlat_to_l93
+from fabriques.territory.geometry import TERRITORIES, lonlat_project, territory_of
 from fabriques.territory.index import qpv_index, tiers_lieux_index
 
 MAP_RADIUS_M = 3000
@@ -90,16 +92,19 @@ def place_map(location: dict, *, radius_m: int = MAP_RADIUS_M) -> PlaceMap | Non
     """The map around a located place (a `Location.as_dict()`), or None when the place has no coordinates."""
     if not location or location.get("latitude") is None or location.get("longitude") is None:
         return None
-    cx, cy = (float(v) for v in lonlat_to_l93(location["longitude"], location["latitude"]))
+    lon, lat = float(location["longitude"]), float(location["latitude"])
+    key = (territory_of(lon, lat) or TERRITORIES[0]).key
+    cx, cy = (float(v) for v in lonlat_project(key, lon, lat))
     around = shapely.box(cx - radius_m, cy - radius_m, cx + radius_m, cy + radius_m)
     centre = shapely.points(cx, cy)
     vintage = (location.get("qpv") or {}).get("vintage") or 2024
     commune = (location.get("commune") or {}).get("name") or "lieu"
     index = qpv_index(vintage)
     shapes = []
-    if index is not None:
-        for at in sorted(index.tree.query(around, predicate="intersects")):
-            geometry = index.l93[at]
+    zone = index.zones.get(key) if index is not None else None
+    if zone is not None:
+        for local in sorted(zone.tree.query(around, predicate="intersects")):
+            at, geometry = zone.members[local], zone.projected[local]
             distance = float(shapely.distance(centre, geometry))
             shapes.append(MapShape(
                 code=str(index.codes[at]), name=str(index.names[at]), path=_shape_path(geometry, cx, cy),
@@ -107,9 +112,11 @@ def place_map(location: dict, *, radius_m: int = MAP_RADIUS_M) -> PlaceMap | Non
             ))
     points = []
     census = tiers_lieux_index()
-    if census is not None:
-        for at in census.tree.query(around):
-            dx, dy = census.x[at] - cx, census.y[at] - cy
+    places = census.zones.get(key) if census is not None else None
+    if places is not None:
+        for local in places.tree.query(around):
+            at, point = places.members[local], places.projected[local]
+            dx, dy = point.x - cx, point.y - cy
             points.append(MapPoint(
                 name=census.rows[at][0], commune=census.rows[at][1], x=round(dx), y=round(-dy),
                 distance_m=round(float(np.hypot(dx, dy))),

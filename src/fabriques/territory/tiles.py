@@ -20,7 +20,14 @@ from urllib.parse import urlsplit
 import numpy as np
 from django.conf import settings
 
-from fabriques.territory.geometry import l93_to_lonlat, lonlat_to_l93, lonlat_to_mercator, mercator_to_lonlat
+from fabriques.territory.geometry import (
+    TERRITORIES,
+    lonlat_project,
+    lonlat_to_mercator,
+    mercator_to_lonlat,
+    projected_to_lonlat,
+    territory_of,
+)
 
 MERCATOR_HALF_WORLD = 20_037_508.342789244  # metres from the origin to the edge of the XYZ tile grid
 TILE_PX = 256
@@ -169,15 +176,15 @@ class PlaceTiles:
     tiles: list[PlacedTile]
 
 
-def mercator_to_l93_jacobian(lon, lat, step_m: float = 10.0) -> np.ndarray:
+def mercator_to_l93_jacobian(lon, lat, step_m: float = 10.0, *, key: str = "metropole") -> np.ndarray:
     """d(east, north)_L93 / d(x, y)_Mercator at places (central differences, through lon/lat as the maps do);
     one 2×2 matrix per place. It holds the scale cos(φ) of Mercator (times Lambert-93's own scale factor) and the
     rotation by the meridian convergence."""
     mx, my = lonlat_to_mercator(np.atleast_1d(np.asarray(lon, dtype=float)),
                                 np.atleast_1d(np.asarray(lat, dtype=float)))
     steps = np.array([[step_m, 0], [-step_m, 0], [0, step_m], [0, -step_m]])
-    east, north = lonlat_to_l93(*mercator_to_lonlat((mx[:, None] + steps[:, 0]).ravel(),
-                                                    (my[:, None] + steps[:, 1]).ravel()))
+    east, north = lonlat_project(key, *mercator_to_lonlat((mx[:, None] + steps[:, 0]).ravel(),
+                                                          (my[:, None] + steps[:, 1]).ravel()))
     east, north = east.reshape(-1, 4), north.reshape(-1, 4)
     jacobian = np.stack([np.stack([east[:, 0] - east[:, 1], east[:, 2] - east[:, 3]], axis=-1),
                          np.stack([north[:, 0] - north[:, 1], north[:, 2] - north[:, 3]], axis=-1)], axis=1)
@@ -192,15 +199,17 @@ def place_tiles(lon: float, lat: float, radius_m: float, source: TileSource, *, 
     with that centre projected exactly. One matrix for the whole map (the linearisation at the place) would be off
     by up to ~1.4 m at the corners of a 6 km square (the east-north cross term, which no affine map can hold);
     per tile the error stays under ~0.5 m (a tile is at most ~3.7 km wide at the zoom chosen for 3 km), and the
-    seams between tiles are under a metre wide, a tenth of a pixel at 420 px."""
-    cx, cy = (float(v) for v in lonlat_to_l93(lon, lat))
+    seams between tiles are under a metre wide, a tenth of a pixel at 420 px. Overseas, the map and so the tiles
+    are in the territory's own projection (`maps.place_map`)."""
+    key = (territory_of(lon, lat) or TERRITORIES[0]).key
+    cx, cy = (float(v) for v in lonlat_project(key, lon, lat))
     # The square's corners, exactly in Web Mercator, give the box to cover (a margin for the rounding of tiles).
-    corners_lon, corners_lat = l93_to_lonlat(cx + np.array([-1, 1, 1, -1]) * radius_m,
-                                             cy + np.array([-1, -1, 1, 1]) * radius_m)
+    corners_lon, corners_lat = projected_to_lonlat(key, cx + np.array([-1, 1, 1, -1]) * radius_m,
+                                                   cy + np.array([-1, -1, 1, 1]) * radius_m)
     corner_x, corner_y = lonlat_to_mercator(corners_lon, corners_lat)
     margin = 1.0
     # Web Mercator metres per map pixel: the map's ground metres per pixel over the local Mercator scale.
-    mercator_per_metre = 1 / math.sqrt(abs(np.linalg.det(mercator_to_l93_jacobian(lon, lat)[0])))
+    mercator_per_metre = 1 / math.sqrt(abs(np.linalg.det(mercator_to_l93_jacobian(lon, lat, key=key)[0])))
     zoom, metres, columns, rows = _grid(
         (float(np.min(corner_x)) - margin, float(np.min(corner_y)) - margin, float(np.max(corner_x)) + margin,
          float(np.max(corner_y)) + margin), _zoom_for(2 * radius_m / width_px * mercator_per_metre), max_tiles)
@@ -208,10 +217,10 @@ def place_tiles(lon: float, lat: float, radius_m: float, source: TileSource, *, 
     centre_x = np.array([(column + 0.5) * metres - MERCATOR_HALF_WORLD for column, _ in cells])
     centre_y = np.array([MERCATOR_HALF_WORLD - (row + 0.5) * metres for _, row in cells])
     centre_lon, centre_lat = mercator_to_lonlat(centre_x, centre_y)
-    east, north = lonlat_to_l93(centre_lon, centre_lat)
+    east, north = lonlat_project(key, centre_lon, centre_lat)
     placed = []
     for (column, row), e, n, ((j00, j01), (j10, j11)) in zip(
-            cells, east, north, mercator_to_l93_jacobian(centre_lon, centre_lat), strict=True):
+            cells, east, north, mercator_to_l93_jacobian(centre_lon, centre_lat, key=key), strict=True):
         # (u, v) = Mercator metres from the tile's centre, v down → (east, -north) from the place:
         # east = e + J00 u - J01 v; -north = -n - J10 u + J11 v.
         matrix = (float(j00), float(-j10), float(-j01), float(j11), float(e - cx), float(cy - n))
