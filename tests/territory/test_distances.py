@@ -97,3 +97,22 @@ def test_the_place_map_overseas_is_drawn_in_true_metres(qpv2024_loaded):
     reference = geodesic_reference([lon2], [lat2], index.lonlat)[0]
     drawn = place_map({"latitude": lat2, "longitude": lon2, "qpv": {"vintage": 2024}})
     assert drawn.qpv[0].distance_m == pytest.approx(reference, abs=2)
+
+
+def test_a_reunion_commune_a_few_km_from_a_qpv_goes_to_the_instructor(territory_loaded, numerique):
+    """The issue's case: with only the commune's point, 500 m + 5 km margin; Lambert-93 made 4 km into 7.8 km."""
+    from fabriques.territory.eligibility import eligibility_report
+    from fabriques.territory.locate import locate
+    from fabriques.territory.models import Commune
+
+    index = qpv_index(2024)
+    checked = 0
+    for code, lon, lat in Commune.objects.filter(departement_code="974").values_list("code", "longitude", "latitude"):
+        location = locate(commune_code=code)
+        reference = geodesic_reference([lon], [lat], index.lonlat)[0]
+        assert abs(location.qpv.distance_m - reference) <= max(0.005 * reference, 2), code
+        if 500 < reference <= 5500:
+            checked += 1
+            report = eligibility_report(track=numerique, commune_code=code)
+            assert next(r for r in report.results if r.kind == "qpv_proximity").status == "manual", code
+    assert checked >= 1
