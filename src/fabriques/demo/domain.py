@@ -92,6 +92,7 @@ def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]
     from fabriques.demo.committee_demo import demo_closed_wave
     from fabriques.demo.followup_demo import demo_followup
     from fabriques.demo.roles_demo import demo_applicant_draft, demo_instruction_wave
+    from fabriques.demo.support_demo import demo_support
 
     call = call_load_file(path=DEMO_CALL_FILE).call
     with transaction.atomic():
@@ -114,4 +115,5 @@ def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]
             demo_instruction_wave(call=call, password=DEMO_PASSWORD, applicant=users["porteur"], **people)
             demo_applicant_draft(wave=wave, applicant=users["porteur"])
             demo_followup(call=call, password=DEMO_PASSWORD, users=users)  # issue 18: agreements, tranches, reports
+            demo_support(call=call, wave=wave, password=DEMO_PASSWORD, users=users)  # issue 19: advisers, FAQ
     return call, wave, accounts
