@@ -118,12 +118,47 @@ def test_second_writer_from_a_stale_version_gets_a_conflict_and_nothing_is_overw
     assert Answer.objects.get(dossier=dossier, criterion=criterion).text == "version d’Alice"
 
 
-def test_two_first_saves_of_the_same_answer_conflict(dossier, applicant):
+def test_two_first_saves_of_the_same_answer_by_two_people_conflict(dossier, applicant, make_user):
     criterion = _criterion(dossier)
     domain.answer_save(dossier=dossier, criterion=criterion, text="a", base_version=0, by=applicant)
+    cowriter = make_user("co@example.org")
     with pytest.raises(domain.ConflictError):
-        domain.answer_save(dossier=dossier, criterion=criterion, text="b", base_version=0, by=applicant)
+        domain.answer_save(dossier=dossier, criterion=criterion, text="b", base_version=0, by=cowriter)
     assert Answer.objects.get(dossier=dossier, criterion=criterion).text == "a"
+
+
+def test_a_save_racing_the_same_persons_autosave_is_not_a_conflict(dossier, applicant):
+    """« Enregistrer » clicked within a second of typing: the autosave lands first, then the page's own save."""
+    criterion = _criterion(dossier)
+    domain.answer_save(dossier=dossier, criterion=criterion, text="Notre lieu", base_version=0, by=applicant)
+    domain.answer_save(dossier=dossier, criterion=criterion, text="Notre lieu ouvert", base_version=1, by=applicant)
+
+    saved = domain.answer_save(dossier=dossier, criterion=criterion, text="Notre lieu ouvert à tous", base_version=1,
+                               by=applicant)
+    assert (saved.text, saved.version) == ("Notre lieu ouvert à tous", 3)
+
+
+def test_the_same_text_saved_twice_from_a_stale_version_is_simply_saved(dossier, applicant, make_user):
+    criterion = _criterion(dossier)
+    domain.answer_save(dossier=dossier, criterion=criterion, text="base", base_version=0, by=applicant)
+    domain.answer_save(dossier=dossier, criterion=criterion, text="même texte", base_version=1, by=applicant)
+
+    same = domain.answer_save(dossier=dossier, criterion=criterion, text="même texte", base_version=1,
+                              by=make_user("co@example.org"))
+    assert (same.text, same.version) == ("même texte", 2)
+
+
+def test_the_same_person_long_after_still_gets_the_conflict(dossier, applicant):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    criterion = _criterion(dossier)
+    domain.answer_save(dossier=dossier, criterion=criterion, text="base", base_version=0, by=applicant)
+    domain.answer_save(dossier=dossier, criterion=criterion, text="autre onglet", base_version=1, by=applicant)
+    Answer.objects.update(updated_at=timezone.now() - dt.timedelta(minutes=5))
+    with pytest.raises(domain.ConflictError):
+        domain.answer_save(dossier=dossier, criterion=criterion, text="ancien onglet", base_version=1, by=applicant)
 
 
 def test_answer_longer_than_the_definition_is_refused(dossier, applicant):

@@ -65,3 +65,33 @@ def test_commune_autocomplete_fills_the_list_from_the_official_communes(live_ser
     expect(page.get_by_text("Le lieu : enregistré à")).to_be_visible()
     dossier.refresh_from_db()
     assert dossier.place_commune.code == "69123"
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_pasting_then_saving_at_once_never_shows_contradicting_messages(
+    live_server, page, dossier, applicant, screenshot, width
+):
+    """Pasted text ends with spaces and line breaks (the server trims them); « Enregistrer » right after pasting."""
+    criterion = queries.criteria_for(dossier)[0]
+    page.set_viewport_size({"width": width, "height": 900})
+    _log_in(page, live_server.url, applicant.email)
+    url = live_server.url + reverse("dossiers:answer", args=[dossier.uuid, criterion.code])
+    page.goto(url)
+    status = page.locator("#save-status")
+    pasted = "Un tiers-lieu ouvert à tous, au cœur du bourg.  \r\n\r\n  "
+
+    page.get_by_label("Votre réponse").fill(pasted)
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1500)  # the autosave of the typing, the page's restore: whatever runs, runs now
+
+    assert Answer.objects.get(dossier=dossier, criterion=criterion).text == pasted.strip()
+    text = page.locator("main").inner_text()
+    assert "Copie locale non enregistrée restaurée" not in text
+    assert "Conflit d’enregistrement" not in text
+    assert "Non enregistré" not in text
+    page.goto(url)
+    page.wait_for_timeout(800)
+    assert "Copie locale non enregistrée restaurée" not in page.locator("main").inner_text()
+    expect(status).not_to_contain_text("Non enregistré")
+    screenshot(f"saved-at-once-{width}")

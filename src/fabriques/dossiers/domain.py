@@ -178,6 +178,17 @@ def place_save(*, dossier: Dossier, by, base_version: int, name: str, status: st
     return locked
 
 
+# A save that finds a newer version written by the same person this recently is their own autosave racing their
+# click on « Enregistrer » (both left the same page): not a conflict with someone else. Longer apart, or another
+# person, and both texts are shown as before.
+OWN_RACE_SECONDS = 10
+
+
+def _own_race(theirs, by) -> bool:
+    return (theirs.updated_by_id is not None and theirs.updated_by_id == by.pk
+            and (timezone.now() - theirs.updated_at).total_seconds() < OWN_RACE_SECONDS)
+
+
 def answer_save(*, dossier: Dossier, criterion, text: str, base_version: int, by) -> Answer:
     """Save an answer only if it is still at `base_version`; otherwise raise Conflict with their version."""
     if criterion.max_length and len(text) > criterion.max_length:
@@ -200,6 +211,10 @@ def answer_save(*, dossier: Dossier, criterion, text: str, base_version: int, by
             answer = Answer.objects.get(dossier=dossier, criterion=criterion) if updated else None
         if answer is None:
             theirs = Answer.objects.select_related("updated_by").get(dossier=dossier, criterion=criterion)
+            if theirs.text == text:  # the same text was saved meanwhile (autosave, then « Enregistrer »): done
+                return theirs
+            if _own_race(theirs, by):  # the person's own autosave of a moment ago, overtaken by their own save
+                return answer_save(dossier=dossier, criterion=criterion, text=text, base_version=theirs.version, by=by)
             raise ConflictError(theirs=theirs.text, their_version=theirs.version,
                            their_author=theirs.updated_by.email if theirs.updated_by else "Une autre personne",
                            their_at=theirs.updated_at)

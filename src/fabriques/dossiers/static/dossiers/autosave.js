@@ -31,14 +31,17 @@
     try { window.localStorage.removeItem(storageKey(form)); } catch (e) { /* private mode */ }
   }
 
+  function normalised(value) { return String(value == null ? "" : value).replace(/\r\n/g, "\n").trim(); }
+
   function restoreLocal(form) {
     var raw = null;
     try { raw = window.localStorage.getItem(storageKey(form)); } catch (e) { return; }
     if (!raw) { return; }
     var saved = JSON.parse(raw);
+    // The server trims what it stores (and browsers send CRLF): a copy that differs only so was saved already.
     var differs = Object.keys(saved).some(function (name) {
       var el = form.elements.namedItem(name);
-      return name !== "version" && el && el.value !== saved[name];
+      return name !== "version" && el && normalised(el.value) !== normalised(saved[name]);
     });
     if (!differs) { dropLocal(form); return; }
     Object.keys(saved).forEach(function (name) {
