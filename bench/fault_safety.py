@@ -73,6 +73,7 @@ class FaultTally(crash_rush.Tally):
     banner_pages: int = 0  # pages shown with the read-only banner
     uploads_acked: dict[str, str] = field(default_factory=dict)  # dossier -> SHA-256 of the file acknowledged
     uploads_sent: int = 0
+    in_flight_uploads: int = 0
     refused_av: int = 0
     refused_disk: int = 0
     refused_other: list[str] = field(default_factory=list)
@@ -106,6 +107,7 @@ class FaultClient(crash_rush.Client):
         path = f"/dossiers/{self.dossier}/pieces/"
         while time.monotonic() < deadline:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            self.tally.add(in_flight_uploads=1)
             try:
                 conn.request("POST", path, body=body, headers=headers)
                 response = conn.getresponse()
@@ -116,7 +118,7 @@ class FaultClient(crash_rush.Client):
                 continue
             finally:
                 conn.close()
-                self.tally.add(requests=1, uploads_sent=1)
+                self.tally.add(requests=1, uploads_sent=1, in_flight_uploads=-1)
             self._judge(status, text)
             if status == 302 or (status == 400 and "fichier(s) au plus" in text):  # stored (maybe by a cut try)
                 with self.tally.lock:
@@ -189,6 +191,7 @@ class Faults:
             return
         with tally.lock:
             record.update(acked_before=len(tally.acked), posts_in_flight=tally.in_flight_posts,
+                          uploads_in_flight=tally.in_flight_uploads,
                           uploads_before=len(tally.uploads_acked), at=dt.datetime.now(dt.UTC).strftime("%H:%M:%S"))
         began = time.monotonic()
         getattr(self, name.replace("-", "_"))(record)
@@ -514,7 +517,8 @@ def print_tables(s: dict) -> None:
     for name, why in s["skipped"].items():
         print(f"  skipped {name}: {why}")
     rows = [("injected", lambda f: f"{f.get('at', '—')} ({f.get('what', 'never')})"),
-            ("deposit POSTs in flight when injected", lambda f: f.get("posts_in_flight", "—")),
+            ("deposit / upload POSTs in flight when injected",
+             lambda f: f"{f.get('posts_in_flight', '—')} / {f.get('uploads_in_flight', '—')}"),
             ("deposits / uploads acknowledged before",
              lambda f: f"{f.get('acked_before', '—')} / {f.get('uploads_before', '—')}"),
             ("requests sent", lambda f: f["requests"]),
