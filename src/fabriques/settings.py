@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",  # ProConnect (below): no provider is offered unless configured
+    "allauth.socialaccount.providers.openid_connect",
     "axes",
     "fabriques.accounts",
     "fabriques.calls",
@@ -350,6 +352,44 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Fabriques"
 FABRIQUES_REQUIRE_AGENT_MFA = env_bool("FABRIQUES_REQUIRE_AGENT_MFA", True)
 
+# --- ProConnect (OpenID Connect, accounts/proconnect.py): offered on the log-in page only when the issuer and the
+# client are set. E.g. FABRIQUES_PROCONNECT_ISSUER=https://auth.agentconnect.gouv.fr/api/v2 (discovery appended).
+# A ProConnect log-in whose ID token says "mfa" (amr) or one of FABRIQUES_PROCONNECT_MFA_ACR (acr) counts as the
+# agents' second factor. FABRIQUES_PROCONNECT_EMAILS_VERIFIED=1 trusts every address of a federation that verifies
+# them without sending `email_verified`; otherwise an address without it is refused.
+FABRIQUES_PROCONNECT_ISSUER = os.environ.get("FABRIQUES_PROCONNECT_ISSUER", "")
+FABRIQUES_PROCONNECT_CLIENT_ID = os.environ.get("FABRIQUES_PROCONNECT_CLIENT_ID", "")
+FABRIQUES_PROCONNECT_CLIENT_SECRET = os.environ.get("FABRIQUES_PROCONNECT_CLIENT_SECRET", "")
+FABRIQUES_PROCONNECT_SCOPES = env_list("FABRIQUES_PROCONNECT_SCOPES", "openid,email,given_name,usual_name").copy()
+FABRIQUES_PROCONNECT_MFA_ACR = env_list(
+    "FABRIQUES_PROCONNECT_MFA_ACR", "eidas2,eidas3,https://proconnect.gouv.fr/assurance/self-asserted-2fa,"
+    "https://proconnect.gouv.fr/assurance/consistency-checked-2fa")
+FABRIQUES_PROCONNECT_EMAILS_VERIFIED = env_bool("FABRIQUES_PROCONNECT_EMAILS_VERIFIED", False)
+
+
+def proconnect_providers(issuer: str, client_id: str, secret: str, scopes: list[str]) -> dict:
+    """allauth's SOCIALACCOUNT_PROVIDERS for ProConnect (empty: no provider, the log-in page is as before)."""
+    apps = [{
+        "provider_id": "proconnect", "name": "ProConnect", "client_id": client_id, "secret": secret,
+        "settings": {"server_url": issuer, "token_auth_method": "client_secret_post", "oauth_pkce_enabled": True,
+                     "fetch_userinfo": True},
+    }] if issuer and client_id else []
+    # ProConnect puts `amr` in the ID token only when the claims parameter asks for it (and `acr` with it).
+    claims = '{"id_token": {"amr": {"essential": true}, "acr": {"essential": true}}}'
+    return {"openid_connect": {"APPS": apps, "SCOPE": scopes, "OAUTH_PKCE_ENABLED": True,
+                               "AUTH_PARAMS": {"claims": claims}}}
+
+
+SOCIALACCOUNT_PROVIDERS = proconnect_providers(FABRIQUES_PROCONNECT_ISSUER, FABRIQUES_PROCONNECT_CLIENT_ID,
+                                               FABRIQUES_PROCONNECT_CLIENT_SECRET, FABRIQUES_PROCONNECT_SCOPES)
+ACCOUNT_ADAPTER = "fabriques.accounts.proconnect.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "fabriques.accounts.proconnect.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # an existing account with that (verified) address is the one logged in
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # only addresses the provider vouches for get this far
+SOCIALACCOUNT_STORE_TOKENS = False
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -363,6 +403,15 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+
+def form_action_with(issuer: str) -> list[str]:
+    """form-action with the ProConnect provider's origin: the log-in and log-out forms' answers redirect there."""
+    origin = "/".join(issuer.split("/", 3)[:3]) if issuer.startswith(("https://", "http://")) else ""
+    return ["'self'", origin] if origin else ["'self'"]
+
+
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] = form_action_with(FABRIQUES_PROCONNECT_ISSUER)
 
 # --- DSFR.
 DSFR_MARK_OPTIONAL_FIELDS = True

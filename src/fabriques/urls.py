@@ -1,12 +1,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fabriques.accounts import proconnect
 from fabriques.api.api import api
 from fabriques.security.health import health
 from fabriques.security.views import admin_login
 
 urlpatterns = [
     path("", include("fabriques.calls.urls")),
+    # ProConnect: allauth's OpenID Connect paths, served by views that keep the ID token (log-out) and amr/acr.
+    path("compte/oidc/<str:provider_id>/login/", proconnect.login, name="proconnect_login"),
+    path("compte/oidc/<str:provider_id>/login/callback/", proconnect.callback, name="proconnect_callback"),
     path("compte/", include("allauth.urls")),
     path("espace/", include("fabriques.accounts.urls")),
     path("dossiers/", include("fabriques.dossiers.urls")),

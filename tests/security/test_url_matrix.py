@@ -44,6 +44,8 @@ def skipped(name: str) -> str | None:
     """Explicit rules for URLs that are not ours to test here; returns the reason, or None."""
     if name.startswith("admin:"):
         return "Django admin: staff only, its own permission system (audit log read-only: test_audit_log.py)"
+    if name.startswith(("socialaccount_", "openid_connect_", "proconnect_", "<unnamed social/")):
+        return "allauth's social log-in (ProConnect): tested against a real provider, tests/accounts/test_proconnect.py"
     if name.startswith(("account_", "mfa_")):
         # allauth's own pages (log-in, sign-up, password, e-mail, second factor) are tested by allauth;
         # our TOTP rule for agents is tested in test_agent_mfa.py.
