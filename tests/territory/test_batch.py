@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from fabriques.territory.batch import BatchError, batch_check, batch_parse
 from fabriques.territory.locate import locate
 from tests.territory.test_communes_by_boundary import PLACES
+from tests.territory.test_eligibility import ban_server  # noqa: F401 - fixture: a local server in BAN's format
 from tests.territory.test_locate import NASBINALS, VILLEURBANNE_IN_QPV
 
 pytestmark = pytest.mark.django_db
@@ -83,3 +84,13 @@ def test_a_file_without_the_columns_is_refused_in_french(db, tmp_path):
         call_command("locate", "--csv", str(source), stdout=StringIO(), stderr=StringIO())
     with pytest.raises(CommandError, match="appel « inexistant » inconnu"):
         call_command("locate", "--csv", str(source), "--call", "inexistant", stdout=StringIO())
+
+
+def test_addresses_are_geocoded_when_the_address_service_is_configured(territory_loaded, ban_server, settings):  # noqa: F811
+    text = "id;adresse\nA;1 rue Test Villeurbanne\nB;adresse introuvable\n"
+    rows = rows_of(batch_check(batch_parse(text)).as_csv())
+    assert (rows["A"]["source"], rows["A"]["commune_code"], rows["A"]["dans_qpv"]) == ("adresse", "69266", "oui")
+    assert "adresse introuvable dans la Base adresse nationale" in rows["B"]["remarques"]
+    settings.FABRIQUES_BAN_URL = ""
+    rows = rows_of(batch_check(batch_parse(text)).as_csv())
+    assert "géocodage d’adresse non activé" in rows["A"]["remarques"]
