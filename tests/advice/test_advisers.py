@@ -203,3 +203,35 @@ def test_applicant_page_invites_and_keeps_input_on_error(client, dossier, applic
     response = client.post(url, {"email": "Conseil@Example.org", "whole_dossier": "1", "ends_on": ends})
     assert response.status_code == 302
     assert AdviserInvitation.objects.get().email == "conseil@example.org"
+
+
+def test_budget_and_attachments_only_when_granted(client, complete_dossier, applicant, adviser, make_user):
+    attachment = complete_dossier.attachments.first()
+    plain = invite_and_accept(dossier=complete_dossier, by=applicant, adviser=adviser)
+    client.force_login(adviser)
+    page = client.get(reverse("advice:review", args=[plain.uuid])).content.decode()
+    assert "Équilibre du budget" not in page
+    assert attachment.original_name not in page
+    assert client.get(reverse("advice:attachment", args=[plain.uuid, attachment.uuid])).status_code == 404
+
+    other = make_user("second@conseil.example.org")
+    granted = invite_and_accept(dossier=complete_dossier, by=applicant, adviser=other, sees_budget=True,
+                                sees_attachments=True)
+    client.force_login(other)
+    page = client.get(reverse("advice:review", args=[granted.uuid])).content.decode()
+    assert attachment.original_name in page
+    assert "Équilibre du budget" in page
+    download = client.get(reverse("advice:attachment", args=[granted.uuid, attachment.uuid]))
+    assert download.status_code == 200
+    assert client.get(reverse("advice:review", args=[plain.uuid])).status_code == 404  # not theirs
+
+
+def test_personal_data_export_holds_the_persons_comments(dossier, applicant, adviser):
+    from fabriques.accounts.personal_data import personal_data_export
+
+    invitation = invite_and_accept(dossier=dossier, by=applicant, adviser=adviser)
+    criterion = dossier.track.criteria.order_by("position").first()
+    domain.thread_open(invitation=invitation, criterion=criterion, by=adviser, body="Ma remarque")
+    data = personal_data_export(adviser)
+    assert [c["body"] for c in data["advice_comments"]] == ["Ma remarque"]
+    assert data["advice_comments"][0]["dossier"] == dossier.reference

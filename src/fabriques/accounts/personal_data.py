@@ -75,6 +75,25 @@ def personal_data_export(user) -> dict:
             {"dossier": m.dossier.reference, "at": m.created_at.isoformat(), "body": m.body}
             for m in Message.objects.filter(author=user).select_related("dossier")
         ],
+        **_support_data(user),
+    }
+
+
+def _support_data(user) -> dict:
+    """Comments written as an adviser or applicant (advice) and questions asked (faq)."""
+    from fabriques.advice.models import Comment
+    from fabriques.faq.models import Question
+
+    return {
+        "advice_comments": [
+            {"dossier": c.thread.dossier.reference, "criterion": c.thread.criterion.code,
+             "at": c.created_at.isoformat(), "body": c.body, "suggestion": c.suggestion}
+            for c in Comment.objects.filter(author=user).select_related("thread__dossier", "thread__criterion")
+        ],
+        "questions": [
+            {"call": q.call.slug, "at": q.asked_at.isoformat(), "text": q.text, "answer": q.answer}
+            for q in Question.objects.filter(asked_by=user).select_related("call")
+        ],
     }
 
 
