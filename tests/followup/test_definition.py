@@ -59,3 +59,19 @@ def test_load_call_writes_the_settings_and_the_indicators(call):
     assert list(call.indicators.filter(tracks__slug="numerique").values_list("code", flat=True)) == [
         "personnes-accueillies", "heures-mediation", "personnes-formees", "evenements", "emplois-etp",
         "part-ressources-propres", "chiffre-affaires", "gouvernance", "faits-marquants"]
+
+
+def test_an_indicator_that_reports_use_cannot_be_removed(agreement_in_force, applicant):
+    from fabriques.calls.domain import call_load
+    from fabriques.followup import reporting
+
+    report = agreement_in_force.reports.get(year=1)
+    reporting.report_save(report=report, by=applicant, base_version=0, values={"evenements": "3"}, spending={},
+                          narrative="")
+    block = '[[followup.indicators]]\ncode = "evenements"'
+    start = TEXT.index(block)
+    text = TEXT[:start] + TEXT[TEXT.index("[[followup.indicators]]", start + 10):]
+    with pytest.raises(DefinitionError) as caught:
+        call_load(text=text, source="ami.toml")
+    assert caught.value.problems == ["followup.indicators: cannot remove evenements: reports already use them"]
+    assert agreement_in_force.call.indicators.filter(code="evenements").exists()

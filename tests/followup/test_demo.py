@@ -36,3 +36,5 @@ def test_the_demo_shows_every_state_and_followup_status_adds_up(call, make_user,
         assert row["committed_eur"] == row["paid_eur"] + row["remaining_eur"]
     assert status["totals"]["paid_eur"] == sum(r["paid_eur"] for r in status["laureates"])
     assert status["totals"]["reports_late"] == 1
+    ended = [r for r in status["laureates"] if r["state"] in ("closed", "terminated", "draft", "sent", "signed")]
+    assert [r["next_deadline"] for r in ended] == [None] * 5

@@ -159,3 +159,24 @@ def test_the_indicators_page_and_open_data_show_the_sums(client, agents, open_wa
     schema = Schema.from_descriptor(package["resources"][0]["schema"])
     report = validate(Resource(data=list(csv.reader(io.StringIO(data))), schema=schema))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])
+
+
+def test_a_refused_amendment_keeps_what_was_typed(client, agents, agreement_in_force):
+    client.force_login(agents["admin"])
+    response = client.post(reverse("followup:amend", args=[agreement_in_force.uuid]),
+                           {"amount_eur": "999999", "reason": "Extension du projet"})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Le montant doit être compris entre 1 et 150000 €." in page
+    assert 'value="999999"' in page
+    assert "Extension du projet" in page
+    assert agreement_in_force.versions.count() == 1
+
+
+def test_a_laureate_cannot_act_as_an_agent(client, applicant, agreement_in_force):
+    client.force_login(applicant)
+    tranche = agreement_in_force.tranches.get(number=1)
+    response = client.post(reverse("followup:tranche-action", args=[tranche.pk]), {"action": "request"})
+    assert response.status_code == 403
+    tranche.refresh_from_db()
+    assert tranche.state == TrancheState.DUE

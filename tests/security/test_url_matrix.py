@@ -222,6 +222,8 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "opendata:statistics": ("call_only", "302 403 403 403 403 200 200"),
     "opendata:statistics-index": (None, "302 403 403 403 403 302 302"),
     "webhooks:endpoints": ("call_only", "302 403 403 403 403 403 200"),
+    "webhooks:delete": ("webhook", "302 405 405 405 405 405 405"),
+    "webhooks:test": ("webhook", "302 405 405 405 405 405 405"),
     "webhooks:toggle": ("webhook", "302 405 405 405 405 405 405"),
     # Advisers (issue 19): none of the seven roles is the adviser; adviser-only cases in tests/advice.
     "advice:accept": ("advice_token", "200 200 200 200 200 200 200"),  # the secret token is the key

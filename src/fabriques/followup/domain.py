@@ -110,10 +110,13 @@ def figures_refresh(*, agreements) -> int:
     next_due = (Report.objects.filter(agreement=OuterRef("pk"),
                                       state__in=(ReportState.TO_FILL, ReportState.CHANGES_REQUESTED))
                 .order_by().values("agreement").annotate(m=Min("due_on")).values("m"))
+    from django.db.models import Case, When
+
     return agreements.update(
         paid_eur=tranche_sum(T.PAID), cancelled_eur=tranche_sum(T.CANCELLED),
         reports_received=Coalesce(Subquery(received, output_field=IntegerField()), Value(0)),
-        next_due_on=Subquery(next_due))
+        # Only an agreement in force has a report to wait for (a terminated one's reports are moot).
+        next_due_on=Case(When(state=A.IN_FORCE, then=Subquery(next_due)), default=None))
 
 
 def _refresh(agreement_id: int) -> None:
@@ -359,6 +362,7 @@ def agreement_transition(agreement: Agreement, to: str, *, by, reason: str = "")
             agreement.end_reason = reason
             fields.append("end_reason")
         agreement.save(update_fields=fields)
+        _refresh(agreement.pk)
         audit_record(action="agreement.transition", obj=agreement, by=by, before={"state": current},
                      after={"state": to}, reason=reason, dossier_id=agreement.dossier_id, call_id=agreement.call_id)
         for action in AGREEMENT_ON_ENTER.get(to, ()):

@@ -46,7 +46,7 @@ def with_figures(agreements: QuerySet[Agreement], *, today: dt.date | None = Non
     """Stored figures plus the reports due within 60 days and late today (two counted sub-queries, same query);
     for the API and the command. The dashboard reads the stored figures only (`programme_rows`)."""
     today = today or timezone.localdate()
-    open_reports = Q(state__in=APPLICANT_EDITABLE_REPORT_STATES)
+    open_reports = Q(state__in=APPLICANT_EDITABLE_REPORT_STATES, agreement__state=AgreementState.IN_FORCE)
     return with_money(agreements).annotate(
         reports_due=_report_count(open_reports & Q(due_on__lte=today + dt.timedelta(days=60))),
         reports_late=_report_count(open_reports & Q(due_on__lt=today)),
@@ -96,7 +96,8 @@ def late_counts(agreement_ids: list[int], today: dt.date | None = None) -> dict[
     """Late reports of the agreements shown on a page (one grouped query)."""
     today = today or timezone.localdate()
     rows = (Report.objects.filter(agreement_id__in=agreement_ids, state__in=APPLICANT_EDITABLE_REPORT_STATES,
-                                  due_on__lt=today).order_by().values("agreement_id").annotate(n=Count("pk")))
+                                  agreement__state=AgreementState.IN_FORCE, due_on__lt=today)
+            .order_by().values("agreement_id").annotate(n=Count("pk")))
     return {r["agreement_id"]: r["n"] for r in rows}
 
 
