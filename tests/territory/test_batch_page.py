@@ -28,6 +28,7 @@ def upload(text: str, name: str = "lieux.csv") -> SimpleUploadedFile:
 
 def test_an_instructor_uploads_places_and_downloads_one_line_per_place(client, territory_loaded, call, instructor):
     client.force_login(instructor)
+    assert f'href="{URL}"' in client.get(reverse("instruction:dashboard")).content.decode()
     page = client.get(URL)
     assert page.status_code == 200
     assert "Vérifier des lieux par lot" in page.content.decode()
