@@ -164,3 +164,64 @@ def test_admin_adds_an_endpoint_and_a_plain_http_address_is_refused(client, worl
     assert "L’adresse doit commencer par https://" in refused.content.decode()
     assert accepted.status_code == 302
     assert list(world.call.webhook_endpoints.values_list("url", flat=True)) == ["https://exemple.fr/hook"]
+
+
+def test_the_secret_is_shown_once_after_creation(client, world):
+    client.force_login(world.admin)
+    url = reverse("webhooks:endpoints", args=[world.call.slug])
+
+    page = client.post(url, {"url": "https://exemple.fr/hook"}, follow=True).content.decode()
+    endpoint = world.call.webhook_endpoints.get()
+    assert f'<code id="new-secret">{endpoint.secret}</code>' in page
+    again = client.get(url).content.decode()
+    assert endpoint.secret not in again
+    assert "masqué (montré une seule fois, à la création)" in again
+
+
+def test_a_test_delivery_reaches_the_receiver_signed_and_is_logged(client, world, receiver):
+    endpoint = domain.endpoint_create(call=world.call, url=receiver.url, by=world.admin)
+    client.force_login(world.admin)
+
+    page = client.post(reverse("webhooks:test", args=[world.call.slug, endpoint.pk]), follow=True).content.decode()
+
+    assert f"Envoi de test reçu par {receiver.url} (HTTP 200)." in page
+    [(headers, body)] = receiver.requests
+    assert json.loads(body)["event"] == "webhook.test"
+    assert headers["X-Fabriques-Signature"] == domain.signature(endpoint.secret, body)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert (delivery.event, delivery.state) == ("webhook.test", DeliveryState.DELIVERED)
+    assert "envoi de test" in page
+
+
+def test_a_failed_test_delivery_says_why_and_waits_for_a_retry(client, world):
+    endpoint = domain.endpoint_create(call=world.call, url="http://127.0.0.1:9/hook", by=world.admin)
+    client.force_login(world.admin)
+
+    page = client.post(reverse("webhooks:test", args=[world.call.slug, endpoint.pk]), follow=True).content.decode()
+
+    assert "Envoi de test non reçu par http://127.0.0.1:9/hook" in page
+    assert WebhookDelivery.objects.get(endpoint=endpoint).state == DeliveryState.PENDING
+
+
+def test_deleting_an_endpoint_removes_it_and_is_audited(client, world, receiver):
+    from fabriques.audit.models import AuditEntry
+
+    endpoint = domain.endpoint_create(call=world.call, url=receiver.url, by=world.admin)
+    client.force_login(world.admin)
+    page = client.get(reverse("webhooks:endpoints", args=[world.call.slug])).content.decode()
+    assert 'data-confirm="Supprimer le point de réception' in page
+
+    client.post(reverse("webhooks:delete", args=[world.call.slug, endpoint.pk]))
+
+    assert not world.call.webhook_endpoints.exists()
+    assert AuditEntry.objects.filter(action="webhook.delete").count() == 1
+
+
+@pytest.mark.parametrize("who", ["instructor", "committee", "applicant"])
+def test_only_programme_admins_test_or_delete(client, world, receiver, who):
+    endpoint = domain.endpoint_create(call=world.call, url=receiver.url, by=world.admin)
+    client.force_login(getattr(world, who))
+    for name in ("webhooks:test", "webhooks:delete"):
+        assert client.post(reverse(name, args=[world.call.slug, endpoint.pk])).status_code == 403
+    assert receiver.requests == []
+    assert world.call.webhook_endpoints.count() == 1

@@ -39,6 +39,29 @@ def endpoint_set_active(*, endpoint: WebhookEndpoint, active: bool, by) -> Webho
     return endpoint
 
 
+def endpoint_delete(*, endpoint: WebhookEndpoint, by) -> None:
+    """Remove an endpoint and its delivery log; audited."""
+    with transaction.atomic():
+        audit_record(action="webhook.delete", obj=endpoint, by=by, before={"url": endpoint.url},
+                     call_id=endpoint.call_id)
+        endpoint.delete()
+
+
+def endpoint_test(*, endpoint: WebhookEndpoint, by) -> WebhookDelivery:
+    """Send a signed « webhook.test » delivery now (born claimed, so the worker leaves it); logged like the others.
+
+    A failed test is retried like any delivery, so the log shows when the receiver starts answering."""
+    now = timezone.now()
+    delivery = WebhookDelivery(endpoint=endpoint, event="webhook.test", dossier=None, attempts=1,
+                               next_attempt_at=now + LEASE)
+    delivery.body = json.dumps({"id": str(delivery.uuid), "event": delivery.event, "occurred_at": now.isoformat(),
+                                "call": endpoint.call.slug}, ensure_ascii=False, sort_keys=True)
+    with transaction.atomic():
+        delivery.save()
+        audit_record(action="webhook.test", obj=endpoint, by=by, after={"url": endpoint.url}, call_id=endpoint.call_id)
+    return delivery_attempt(delivery=delivery, now=now)
+
+
 def dossier_state_changed(*, dossier, by=None) -> int:
     """Queue a delivery of the new state to each active endpoint of the dossier's call (workflow ON_ANY)."""
     endpoints = list(WebhookEndpoint.objects.filter(call_id=dossier.wave.call_id, active=True))
