@@ -115,6 +115,7 @@ def account_erase(*, user) -> None:
         user.set_unusable_password()
         user.save()
         user.emailaddress_set.all().delete()
+        user.socialaccount_set.all().delete()  # ProConnect links and the claims they keep (names, e-mail)
         user.memberships.all().delete()
         user.network_memberships.all().delete()
         user.call_roles.all().delete()
