@@ -32,7 +32,8 @@ from fabriques.advice.enums import (
 from fabriques.advice.models import AdviserInvitation, Comment, Network, NetworkArea, NetworkMember, Thread
 from fabriques.audit.domain import audit_record
 from fabriques.dossiers import rules as dossier_rules
-from fabriques.dossiers.domain import DossierError, answer_save
+from fabriques.dossiers.domain import ConflictError, DossierError, answer_save
+from fabriques.dossiers.models import Answer
 from fabriques.mail.domain import email_queue
 from fabriques.territory.enums import REGION_NAMES
 
@@ -350,6 +351,16 @@ def suggestion_accept(*, comment: Comment, base_version: int, by):
     if comment.suggestion_accepted_at is not None:
         raise AdviceError("Cette reformulation a déjà été reprise dans la réponse.")
     with transaction.atomic():
+        # Strict here: answer_save forgives a person's own save of a moment ago (autosave racing « Enregistrer »),
+        # but a suggestion accepted from a page older than the answer must never replace what was typed since.
+        current = (Answer.objects.select_for_update().select_related("updated_by")
+                   .filter(dossier=dossier, criterion=thread.criterion).first())
+        if current is None and base_version != 0:
+            raise AdviceError("La réponse a été effacée entre-temps : rechargez la page.")
+        if current is not None and current.version != base_version:
+            raise ConflictError(theirs=current.text, their_version=current.version,
+                                their_author=current.updated_by.email if current.updated_by else "Une autre personne",
+                                their_at=current.updated_at)
         answer = answer_save(dossier=dossier, criterion=thread.criterion, text=comment.suggestion,
                              base_version=base_version, by=by)
         updated = Comment.objects.filter(pk=comment.pk, suggestion_accepted_at__isnull=True).update(
