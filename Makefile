@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-browser install migrate demo lint audit bench clean
+.PHONY: run test test-fast test-browser test-neutral install migrate demo lint audit bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ test: install
 
 test-fast: install
 	$(PY) -m pytest $(PYTEST_XDIST) -m "not browser" $(PYTEST_ARGS)
+
+# The browser tests again under the neutral theme (deployers that are not State sites: no DSFR asset).
+test-neutral: install
+	FABRIQUES_THEME=neutral $(PY) -m pytest $(PYTEST_XDIST) -m browser $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
