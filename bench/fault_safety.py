@@ -559,7 +559,8 @@ def main() -> None:
     parser.add_argument("--patience", type=float, default=120)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--pg-down", type=float, default=3.0)
-    parser.add_argument("--read-only-seconds", type=float, default=4.0)
+    parser.add_argument("--read-only-seconds", type=float, default=8.0,
+                        help="below the ~15 s a sent e-mail waits to be recorded (beyond, it may leave twice)")
     parser.add_argument("--lock-seconds", type=float, default=25.0,
                         help="above 20 s the requests stop waiting (busy/lock timeout) and get the 503 page")
     parser.add_argument("--smtp-hang", type=float, default=20.0)

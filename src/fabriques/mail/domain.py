@@ -13,6 +13,7 @@ claiming write of its own, and the worker sends the row only if the lease runs o
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ BATCH = 50
 # A relay that refuses at once costs nothing and pauses nothing.
 RELAY_PAUSE = 60.0
 RELAY_SLOW = 1.0
-RECORD_PAUSES = (0.5, 1, 2, 4, 8, None)  # seconds between tries to record a sent e-mail (about 15 s in all)
+RECORD_PAUSES = (0.5, 1, 2, 4, 8)  # seconds before each new try to record a sent e-mail (15.5 s in all)
 _relay = {"down_until": 0.0}
 
 
@@ -172,20 +173,35 @@ def _record(row: OutgoingEmail, error: str, now) -> None:
     else:
         changes = {"next_attempt_at": now + BACKOFF[row.attempts - 1], "last_error": error}
         logger.warning("e-mail %s not sent (attempt %s), retried later: %s", row.pk, row.attempts, error)
+    try:
+        _record_update(row.pk, row.attempts, changes)
+    except DatabaseError:
+        if error or connection.in_atomic_block:
+            raise
+        # The relay has this e-mail: unless its row says so, the worker sends it again when the lease ends. A thread
+        # waits a little for a database that restarts or fails over, without holding the request that sent it.
+        logger.warning("e-mail %s sent but not recorded yet (database unavailable): retrying", row.pk)
+        threading.Thread(target=_record_later, args=(row.pk, row.attempts, changes), daemon=True).start()
+
+
+def _record_update(pk: int, attempts: int, changes: dict) -> None:
     # Only if no other sender re-claimed it after this attempt's lease ran out.
-    update = OutgoingEmail.objects.filter(pk=row.pk, state=EmailState.QUEUED, attempts=row.attempts)
-    for pause in RECORD_PAUSES:
-        try:
-            update.update(**changes)
-            return
-        except DatabaseError:
-            # The relay has a sent e-mail: unless its row says so, the worker sends it again once the lease ends.
-            # So a database that restarts or fails over is waited for a little; a failed attempt is not.
-            if error or connection.in_atomic_block or pause is None:
-                raise
-            logger.warning("e-mail %s sent but not yet recorded (database unavailable), retrying", row.pk)
-            connection.close()
+    OutgoingEmail.objects.filter(pk=pk, state=EmailState.QUEUED, attempts=attempts).update(**changes)
+
+
+def _record_later(pk: int, attempts: int, changes: dict) -> None:
+    """Record a sent e-mail once the database takes writes again (about 15 s at most; its own connection)."""
+    try:
+        for pause in RECORD_PAUSES:
             time.sleep(pause)
+            try:
+                _record_update(pk, attempts, changes)
+                return
+            except DatabaseError:
+                connection.close()
+        logger.error("e-mail %s sent but never recorded: the worker may send it a second time", pk)
+    finally:
+        connection.close()
 
 
 # --- Operations -----------------------------------------------------------------------------------
