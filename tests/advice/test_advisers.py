@@ -235,3 +235,14 @@ def test_personal_data_export_holds_the_persons_comments(dossier, applicant, adv
     data = personal_data_export(adviser)
     assert [c["body"] for c in data["advice_comments"]] == ["Ma remarque"]
     assert data["advice_comments"][0]["dossier"] == dossier.reference
+
+
+def test_dashboard_shows_the_advisers_invitations_and_reviews(client, dossier, applicant, adviser):
+    waiting = domain.adviser_invite(dossier=dossier, by=applicant, email=adviser.email,
+                                    ends_on=timezone.localdate() + dt.timedelta(days=5))
+    client.force_login(adviser)
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert reverse("advice:accept", args=[waiting.token]) in page
+    domain.invitation_accept(token=waiting.token, user=adviser)
+    page = client.get(reverse("accounts:dashboard")).content.decode()
+    assert reverse("advice:review", args=[waiting.uuid]) in page

@@ -35,3 +35,13 @@ def networks_covering(location):
 def call_networks(call):
     """« Être accompagné » on the call page: the listed networks and their territory."""
     return {"networks": queries.networks_listed_with_areas(), "call": call}
+
+
+@register.inclusion_tag("advice/_dashboard_block.html", takes_context=True)
+def advice_dashboard_block(context):
+    """« Mon espace »: invitations waiting for the person, dossiers they review, their networks (three queries)."""
+    from fabriques.advice import rules
+
+    user = context["user"]
+    return {"pending": queries.pending_invitations_for(user), "advisings": queries.my_advisings(user),
+            "networks": list(rules.networks_of(user))}
