@@ -246,3 +246,13 @@ def test_dashboard_shows_the_advisers_invitations_and_reviews(client, dossier, a
     domain.invitation_accept(token=waiting.token, user=adviser)
     page = client.get(reverse("accounts:dashboard")).content.decode()
     assert reverse("advice:review", args=[waiting.uuid]) in page
+
+
+def test_an_expired_invitation_cannot_be_accepted_and_is_marked_expired(dossier, applicant, adviser):
+    invitation = domain.adviser_invite(dossier=dossier, by=applicant, email=adviser.email,
+                                       ends_on=timezone.localdate())
+    AdviserInvitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - dt.timedelta(minutes=1))
+    with pytest.raises(domain.AdviceError, match="expiré"):
+        domain.invitation_accept(token=invitation.token, user=adviser)
+    assert AdviserInvitation.objects.get().state == InvitationState.EXPIRED
+    assert AuditEntry.objects.filter(action="advice.invitation_expired", dossier_id=dossier.pk).exists()
