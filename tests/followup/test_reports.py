@@ -141,3 +141,13 @@ def test_reminders_before_and_when_late_are_queued_once(report):
     assert reporting.reports_remind(today=later) == 1
     assert sorted(ReportReminder.objects.values_list("kind", flat=True)) == ["before-7", "late-1"]
     assert OutgoingEmail.objects.filter(subject__contains="Rappel").count() == 2
+
+
+def test_the_job_worker_runs_a_reminder_pass_at_most_once_an_hour(report):
+    report.due_on = timezone.localdate() - dt.timedelta(days=3)
+    report.save()
+    reporting._LAST_REMINDER_PASS.clear()
+    assert reporting.reports_remind_hourly() == 1
+    ReportReminder.objects.all().delete()
+    assert reporting.reports_remind_hourly() == 0  # within the hour: no pass
+    reporting._LAST_REMINDER_PASS.clear()

@@ -407,3 +407,20 @@ def reports_remind(*, today: dt.date | None = None) -> int:
         if emails:
             emails_queue(emails=emails)
     return len(rows)
+
+
+_LAST_REMINDER_PASS: dict[str, float] = {}
+REMINDER_PASS_SECONDS = 3600
+
+
+def reports_remind_hourly() -> int:
+    """For the job worker (`run-jobs`): a reminder pass at most once an hour per process (a pass reads every open
+    report); what a pass queues is sent by the outbox, each reminder once."""
+    import time
+
+    now = time.monotonic()
+    last = _LAST_REMINDER_PASS.get("at")
+    if last is not None and now - last < REMINDER_PASS_SECONDS:
+        return 0
+    _LAST_REMINDER_PASS["at"] = now
+    return reports_remind()
