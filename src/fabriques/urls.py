@@ -32,6 +32,7 @@ urlpatterns = [
     path("dev/courriels/", include("fabriques.mail.urls")),
     path("journal/", include("fabriques.audit.urls")),
     path("journal/", include("fabriques.audit.urls")),
+    path("journal/", include("fabriques.audit.urls")),
     path("admin/", admin.site.urls),
 ]
 
