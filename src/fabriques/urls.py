@@ -31,8 +31,6 @@ urlpatterns = [
     path("", include("fabriques.theme.urls")),
     path("dev/courriels/", include("fabriques.mail.urls")),
     path("journal/", include("fabriques.audit.urls")),
-    path("journal/", include("fabriques.audit.urls")),
-    path("journal/", include("fabriques.audit.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -124,8 +124,6 @@ def _export_job(w):
 ROWS: dict[str, tuple[str | None, str]] = {
     "audit:log": ("call", "302 403 403 403 403 403 200"),
     "calls:waves": ("call", "302 403 403 403 403 403 200"),
-    "audit:log": ("call", "302 403 403 403 403 403 200"),
-    "audit:log": ("call", "302 403 403 403 403 403 200"),
     "accounts:dashboard": (None, "302 200 200 200 200 200 200"),
     "accounts:erase": (None, "302 200 200 200 200 200 200"),
     "accounts:my-data": (None, "302 200 200 200 200 200 200"),
