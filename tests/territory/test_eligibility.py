@@ -76,8 +76,9 @@ def test_qpv_vintage_not_loaded_needs_a_manual_check(territory_loaded, call):
     track = call.tracks.get(slug="numerique")  # the 2019 call uses the 2015 QPV
     result = qpv_result(eligibility_report(track=track, latitude=42.7107, longitude=2.8797))
     assert result.status == "manual"
-    assert result.reason == (
-        "Les périmètres des QPV 2015 ne sont pas chargés : la proximité sera vérifiée par l’instructeur."
+    assert result.reason.startswith(
+        "Les périmètres des QPV 2015 ne sont pas chargés : la proximité sera vérifiée par l’instructeur. "
+        "À titre indicatif, d’après les QPV 2024 : le lieu est "
     )
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from fabriques.calls.enums import RuleKind
 from fabriques.calls.models import Track
-from fabriques.territory.enums import Dataset, GeometryStatus
+from fabriques.territory.enums import QPV_VINTAGES, Dataset, GeometryStatus
 from fabriques.territory.locate import Location, locate
 from fabriques.territory.queries import dataset_imports_latest
 
@@ -66,10 +66,10 @@ class EligibilityReport:
 
 
 def geo_rule_result(rule, track: Track, location: Location | None) -> RuleResult | None:
-    """The result of one geographic rule for a located place (batch checks); None for a rule that is not
-    geographic."""
+    """The result of one geographic rule for a located place (batch checks: without the other-vintage indication,
+    which would locate each place again); None for a rule that is not geographic."""
     if rule.kind == RuleKind.QPV_PROXIMITY:
-        return _qpv_proximity(rule, track, location)
+        return _qpv_proximity(rule, track, location, indication=False)
     if rule.kind == RuleKind.TIERS_LIEUX_NETWORK:
         return _tiers_lieux_network(rule, track, location)
     return None
@@ -146,11 +146,14 @@ def _qpv_doubt(rule, location: Location, where: str, distance: str, threshold: i
     return None
 
 
-def _qpv_proximity(rule, track: Track, location: Location | None) -> RuleResult:
+def _qpv_proximity(rule, track: Track, location: Location | None, *, indication: bool = True) -> RuleResult:
     vintage = track.call.qpv_vintage
     unknown = _qpv_unknown(rule, location, vintage)
     if unknown is not None:
-        return unknown
+        if unknown.status != MANUAL or not indication:
+            return unknown
+        note = _qpv_indication(location, vintage, track.call.tiers_lieux_radius_m)
+        return RuleResult(unknown.kind, unknown.label, unknown.status, f"{unknown.reason}{note}")
     qpv = location.qpv
     threshold = rule.max_distance_m or 0
     where = f"QPV {qpv.code} {qpv.name}"
@@ -242,3 +245,23 @@ def _datasets_used(track: Track) -> list[dict]:
          "imported_on": timezone.localdate(latest[d].imported_at).isoformat()}
         for d in wanted if d in latest
     ]
+
+
+def _qpv_indication(location: Location | None, vintage: int, radius_m: int) -> str:
+    """When the call's QPV vintage cannot answer for a place, what another vintage that covers it says, as an
+    indication only (the rule stays with the instructor): e.g. the 2019 call's 2015 list outside Occitanie."""
+    if location is None or not location.located:
+        return ""
+    for other in sorted(QPV_VINTAGES, reverse=True):
+        if other == vintage:
+            continue
+        qpv = locate(
+            latitude=location.latitude, longitude=location.longitude, qpv_vintage=other, tiers_lieux_radius_m=radius_m,
+        ).qpv
+        if not qpv.loaded or qpv.covered is False or qpv.distance_m is None:
+            continue
+        origin = "le centre de la commune est" if location.approximate else "le lieu est"
+        where = f"dans le QPV {qpv.code} {qpv.name}" if qpv.inside else (
+            f"à {_metres(qpv.distance_m)} du QPV {qpv.code} {qpv.name}")
+        return f" À titre indicatif, d’après les QPV {other} : {origin} {where}."
+    return ""
