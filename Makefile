@@ -43,8 +43,12 @@ test-fast: install
 	$(PY) -m pytest $(PYTEST_XDIST) -m "not browser" $(PYTEST_ARGS)
 
 # The browser tests again under the neutral theme (deployers that are not State sites: no DSFR asset).
+# The main journeys' browser tests again under the neutral theme (a région or a network running its own call).
+NEUTRAL_JOURNEYS = tests/e2e/test_public_journey.py tests/e2e/test_newcomer_and_public_pages.py \
+	tests/dossiers/test_e2e_journey.py tests/dossiers/test_e2e_autosave.py tests/instruction/test_e2e_instruction.py \
+	tests/committee_flow/test_e2e_committee.py tests/theme/test_neutral_theme.py
 test-neutral: install
-	FABRIQUES_THEME=neutral $(PY) -m pytest $(PYTEST_XDIST) -m browser $(PYTEST_ARGS)
+	FABRIQUES_THEME=neutral $(PY) -m pytest $(PYTEST_XDIST) -m browser $(NEUTRAL_JOURNEYS) $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
