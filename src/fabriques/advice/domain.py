@@ -353,7 +353,7 @@ def suggestion_accept(*, comment: Comment, base_version: int, by):
     with transaction.atomic():
         # Strict here: answer_save forgives a person's own save of a moment ago (autosave racing « Enregistrer »),
         # but a suggestion accepted from a page older than the answer must never replace what was typed since.
-        current = (Answer.objects.select_for_update().select_related("updated_by")
+        current = (Answer.objects.select_for_update(of=("self",)).select_related("updated_by")
                    .filter(dossier=dossier, criterion=thread.criterion).first())
         if current is None and base_version != 0:
             raise AdviceError("La réponse a été effacée entre-temps : rechargez la page.")
