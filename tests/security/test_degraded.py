@@ -9,9 +9,10 @@ import socket
 import subprocess
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -85,20 +86,25 @@ def test_health_reports_a_worker_that_lags_as_degraded_but_keeps_the_server_in_s
 
 
 class _ReadOnlyDatabase:
-    """The test's own connection refuses writes from now on: SQLite `query_only`, PostgreSQL a read-only transaction
-    (the test's transaction is rolled back at the end, which ends it)."""
+    """The test's own connection refuses writes: SQLite `query_only`, PostgreSQL a read-only (sub)transaction."""
 
     def __enter__(self):
-        with connection.cursor() as cursor:
-            if connection.vendor == "sqlite":
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
                 cursor.execute("PRAGMA query_only = ON")
-            else:
+        else:  # in a savepoint: rolling it back makes the transaction writable again for the test's teardown
+            self.savepoint = transaction.atomic()
+            self.savepoint.__enter__()
+            with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL transaction_read_only = on")
 
     def __exit__(self, *exc):
         if connection.vendor == "sqlite":
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA query_only = OFF")
+        else:
+            transaction.set_rollback(True)
+            self.savepoint.__exit__(None, None, None)
 
 
 @pytest.mark.django_db
@@ -124,6 +130,31 @@ def test_a_deposit_refused_by_a_read_only_database_gets_the_french_503_page_then
 
 
 @pytest.mark.django_db
+def test_a_session_that_cannot_be_saved_in_a_read_only_database_is_a_503_not_a_400(client, applicant, rf):
+    from django.contrib.sessions.backends.base import UpdateError
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.exceptions import SessionInterrupted
+
+    from fabriques.theme.views import error_400
+
+    client.force_login(applicant)
+    store = SessionStore(session_key=client.session.session_key)
+    store["seen"] = True
+    with _ReadOnlyDatabase():
+        try:
+            try:
+                store.save()  # what SessionMiddleware does after a page that changed the session
+            except UpdateError:
+                raise SessionInterrupted("session not saved")  # noqa: B904 - as SessionMiddleware raises it
+        except SessionInterrupted as exc:
+            interrupted = exc
+    assert interrupted.__context__ is not None
+    response = error_400(rf.get("/"), interrupted)
+    assert response.status_code == 503
+    assert "Réessayez dans quelques instants" in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_no_banner_while_the_database_takes_writes(client, complete_dossier, applicant):
     client.force_login(applicant)
     page = client.get(reverse("dossiers:detail", args=[complete_dossier.uuid]))
@@ -135,9 +166,9 @@ def test_a_lost_connection_is_a_503_but_a_programming_error_stays_a_500():
 
     from django.db.utils import DatabaseErrorWrapper, OperationalError, ProgrammingError
 
-    def django_error(driver_error):
+    def django_error(driver_error):  # as Django's SQLite backend wraps its driver's errors
         try:
-            with DatabaseErrorWrapper(connection):
+            with DatabaseErrorWrapper(SimpleNamespace(Database=sqlite3, errors_occurred=False)):
                 raise driver_error
         except Exception as exc:
             return exc

@@ -45,6 +45,18 @@ def database_fault(exc: BaseException | None) -> str:
     return ""
 
 
+def database_fault_in_chain(exc: BaseException | None) -> str:
+    """`database_fault` of the exception or of one it was raised from or while handling (e.g. a session that could
+    not be saved in a read-only database: SessionInterrupted ← UpdateError ← the database's error)."""
+    for _ in range(6):
+        if exc is None:
+            return ""
+        if fault := database_fault(exc):
+            return fault
+        exc = exc.__cause__ or exc.__context__
+    return ""
+
+
 def read_only_mark(seconds: float = READ_ONLY_MEMORY) -> None:
     _state["read_only_until"] = time.monotonic() + seconds
 

@@ -31,6 +31,11 @@ def error_403(request, exception=None):
 
 
 def error_400(request, exception=None):
+    from fabriques.security.degraded import database_fault_in_chain
+
+    fault = database_fault_in_chain(exception)  # a session that could not be saved: the database, not the request
+    if fault:
+        return error_503(request, read_only=fault == "read_only")
     return render(request, "theme/error.html", {
         "code": 400, "title": "Requête invalide",
         "message": "La requête n’a pas pu être traitée. Rechargez la page puis réessayez.",
@@ -40,9 +45,9 @@ def error_400(request, exception=None):
 def error_500(request):
     """Django calls it inside the `except` of the failed request: a database that does not answer or refuses
     writes gets the 503 page (« réessayez »), anything else the 500 page."""
-    from fabriques.security.degraded import database_fault
+    from fabriques.security.degraded import database_fault_in_chain
 
-    fault = database_fault(sys.exc_info()[1])
+    fault = database_fault_in_chain(sys.exc_info()[1])
     if fault:
         return error_503(request, read_only=fault == "read_only")
     return HttpResponseServerError(loader.get_template("theme/500.html").render({}))
