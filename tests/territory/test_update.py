@@ -21,6 +21,9 @@ from tests.conftest import REFERENCE
 
 pytestmark = pytest.mark.django_db
 
+# Every dataset but the commune boundaries (48 MB of GeoJSON: tested on their own below).
+POINTS_AND_PERIMETERS = ["communes", "qpv-2024", "qpv-2015", "tiers-lieux"]
+
 
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):
@@ -78,7 +81,7 @@ def test_update_from_a_mirror_imports_the_changes_and_reports_them(territory_loa
     _publish_sums(folder)
     before = dict(Qpv.objects.filter(vintage=2015).values_list("code", "name"))
     out = StringIO()
-    call_command("update_territory", "--base-url", base, stdout=out)
+    call_command("update_territory", *POINTS_AND_PERIMETERS, "--base-url", base, stdout=out)
     text = out.getvalue()
     after = dict(Qpv.objects.filter(vintage=2015).values_list("code", "name"))
     assert len(after) == len(before) - 2 + 1
@@ -91,7 +94,8 @@ def test_update_from_a_mirror_imports_the_changes_and_reports_them(territory_loa
     # The three unchanged files are recognised by their content and left alone.
     assert text.count("déjà à jour") == 3
     assert "/SHA256SUMS" in requested
-    assert sorted(p for p in requested if p.endswith(".gz")) == sorted(f"/{s.shipped}" for s in SOURCES.values())
+    assert sorted(p for p in requested if p.endswith(".gz")) == sorted(f"/{SOURCES[d].shipped}"
+                                                                       for d in POINTS_AND_PERIMETERS)
 
 
 def test_a_corrupt_file_is_refused_in_french_and_nothing_changes(territory_loaded, mirror):
@@ -103,7 +107,7 @@ def test_a_corrupt_file_is_refused_in_french_and_nothing_changes(territory_loade
     qpv.write_bytes(qpv.read_bytes()[: qpv.stat().st_size // 2])
     imports = DatasetImport.objects.count()
     with pytest.raises(CommandError) as refused:
-        call_command("update_territory", "--base-url", base, stdout=StringIO())
+        call_command("update_territory", *POINTS_AND_PERIMETERS, "--base-url", base, stdout=StringIO())
     message = str(refused.value)
     assert "mise à jour refusée, les données précédentes sont conservées" in message
     assert "qpv2024_anct_simplified.geojson.gz : fichier compressé illisible ou tronqué (gzip)" in message
@@ -117,7 +121,7 @@ def test_a_file_that_does_not_match_the_published_checksum_is_refused(territory_
     _publish_sums(folder)
     _rewrite_gz(folder / SOURCES["tiers-lieux"].shipped, lambda data: data.replace(b"Coworking", b"Cowork", 1))
     with pytest.raises(RefreshError, match=r"cget_tiers_lieux_2019.csv.gz : empreinte SHA-256 .* différente"):
-        territory_update(base_url=base)
+        territory_update(base_url=base, datasets=POINTS_AND_PERIMETERS)
     assert TiersLieu.objects.count() == 1512
 
 
@@ -179,3 +183,14 @@ def test_a_deposited_dossier_keeps_its_eligibility_and_names_the_data_it_used(te
     page = client.get(f"/dossiers/{dossier.uuid}/verification/")
     assert page.status_code == 200
     assert "Calculé avec : Communes (COG) avec un point par commune (communes_2022_centroids.csv.gz" in page.text
+
+
+def test_the_commune_boundaries_in_two_parts_are_refreshed_together(boundaries_loaded, mirror):
+    folder, base, requested = mirror
+    _publish_sums(folder)
+    changes = territory_update(base_url=base, datasets=["communes-contours"])
+    assert [c.report.unchanged for c in changes] == [True]
+    parts = SOURCES["communes-contours"].files
+    assert sorted(p for p in requested if p.endswith(".gz")) == sorted(f"/{f}" for f in parts)
+    with pytest.raises(RefreshError, match="communes-contours : plusieurs fichiers ; utilisez --base-url ou --from"):
+        territory_update(datasets=["communes-contours"], urls={"communes-contours": f"{base}/x.geojson.gz"})

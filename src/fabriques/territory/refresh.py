@@ -27,9 +27,9 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from fabriques.territory.domain import communes_import, qpv_import, tiers_lieux_import
+from fabriques.territory.domain import commune_boundaries_import, communes_import, qpv_import, tiers_lieux_import
 from fabriques.territory.enums import Dataset
-from fabriques.territory.models import Commune, Qpv, TiersLieu
+from fabriques.territory.models import Commune, CommuneBoundary, Qpv, TiersLieu
 from fabriques.territory.sources import REFERENCE_DIR, ImportFileError, ImportReport, file_sha256
 
 DOWNLOAD_LIMIT = 300 * 1024 * 1024  # the national QPV archive is ~60 MB; anything far larger is not our file
@@ -45,10 +45,20 @@ class Source:
     official_url: str = ""
     zip_member: str = ""  # the file to take from the official ZIP archive
     vintage: int | None = None
+    parts: tuple[str, ...] = ()  # further files of the same dataset (the boundaries ship in two parts)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return (self.shipped, *self.parts)
 
 
 SOURCES: dict[str, Source] = {
     Dataset.COMMUNES: Source(Dataset.COMMUNES, "communes/communes_2022_centroids.csv.gz"),
+    # Derived files (re-keyed to COG 2024, see reference/communes/PROVENANCE.md): from a mirror or a folder only.
+    Dataset.COMMUNE_BOUNDARIES: Source(
+        Dataset.COMMUNE_BOUNDARIES, "communes/communes_cog2024_geom2018_gregoiredavid_part1_dep01-49_2A_2B.geojson.gz",
+        parts=("communes/communes_cog2024_geom2018_gregoiredavid_part2_dep50-95_97x.geojson.gz",),
+    ),
     Dataset.QPV_2024: Source(
         Dataset.QPV_2024, "qpv/qpv2024_anct_simplified.geojson.gz",
         # ANCT's national archive on data.gouv.fr (stable resource link), WGS84 GeoJSON inside.
@@ -144,17 +154,19 @@ def _from_zip(archive: Path, member: str, work: Path) -> Path:
     return target
 
 
-def _fetch(source: Source, work: Path, *, base_url: str, url: str, sums: dict[str, str], timeout: float) -> Path:
-    """Download one dataset's file into `work` and check it; returns the file to import."""
-    name = Path(source.shipped).name
+def _fetch(source: Source, work: Path, *, base_url: str, url: str, sums: dict[str, str], timeout: float,
+           shipped: str = "") -> Path:
+    """Download one file of a dataset into `work` and check it; returns the file to import."""
+    shipped = shipped or source.shipped
+    name = Path(shipped).name
     if url:
         target = _download(url, work / f"{source.dataset}-{Path(urllib.parse.urlparse(url).path).name or name}",
                            timeout=timeout)
         if zipfile.is_zipfile(target):
             return _from_zip(target, source.zip_member or "", work) if source.zip_member else _zip_single(target, work)
         return target
-    target = _download(f"{base_url}/{source.shipped}", work / name, timeout=timeout)
-    expected = sums.get(source.shipped)
+    target = _download(f"{base_url}/{shipped}", work / name, timeout=timeout)
+    expected = sums.get(shipped)
     if expected:
         actual = hashlib.sha256(target.read_bytes()).hexdigest()
         if actual != expected:
@@ -179,22 +191,26 @@ def _zip_single(archive: Path, work: Path) -> Path:
 def _names(dataset: str, source: Source) -> dict[str, str]:
     if dataset == Dataset.COMMUNES:
         return dict(Commune.objects.values_list("code", "name"))
+    if dataset == Dataset.COMMUNE_BOUNDARIES:
+        return dict(CommuneBoundary.objects.values_list("code", "name"))
     if source.vintage is not None:
         return dict(Qpv.objects.filter(vintage=source.vintage).values_list("code", "name"))
     return dict(TiersLieu.objects.values_list("source_id", "name"))
 
 
-def _importer(source: Source) -> Callable[..., ImportReport]:
+def _importer(source: Source) -> Callable[[list[Path]], ImportReport]:
     if source.dataset == Dataset.COMMUNES:
-        return communes_import
+        return lambda paths: communes_import(path=paths[0])
+    if source.dataset == Dataset.COMMUNE_BOUNDARIES:
+        return lambda paths: commune_boundaries_import(paths=paths)
     if source.vintage is not None:
-        return lambda *, path: qpv_import(path=path, vintage=source.vintage)
-    return tiers_lieux_import
+        return lambda paths: qpv_import(path=paths[0], vintage=source.vintage)
+    return lambda paths: tiers_lieux_import(path=paths[0])
 
 
-def _import_with_changes(source: Source, path: Path) -> DatasetChange:
+def _import_with_changes(source: Source, paths: list[Path]) -> DatasetChange:
     before = _names(source.dataset, source)
-    report = _importer(source)(path=path)
+    report = _importer(source)(paths)
     change = DatasetChange(dataset=str(source.dataset), report=report)
     if report.unchanged:
         return change
@@ -236,31 +252,35 @@ def territory_update(
     work = Path(tempfile.mkdtemp(prefix="fabriques-territory-"))
     try:
         sums = _published_sums(base, work, timeout=timeout) if base and not directory else {}
-        files = {}
+        files: dict[str, list[Path]] = {}
         for source in sources:
             if urls.get(source.dataset):
-                files[source.dataset] = _fetch(source, work, base_url="", url=urls[source.dataset], sums={},
-                                               timeout=timeout)
+                if source.parts:
+                    raise RefreshError(f"{source.dataset} : plusieurs fichiers ; utilisez --base-url ou --from.")
+                files[source.dataset] = [_fetch(source, work, base_url="", url=urls[source.dataset], sums={},
+                                                timeout=timeout)]
             elif directory is not None:
-                files[source.dataset] = _local(directory, source)
+                files[source.dataset] = [_local(directory, shipped) for shipped in source.files]
             elif base:
-                files[source.dataset] = _fetch(source, work, base_url=base, url="", sums=sums, timeout=timeout)
+                files[source.dataset] = [_fetch(source, work, base_url=base, url="", sums=sums, timeout=timeout,
+                                                shipped=shipped) for shipped in source.files]
             elif source.official_url:
-                files[source.dataset] = _fetch(source, work, base_url="", url=source.official_url, sums={},
-                                               timeout=timeout)
+                files[source.dataset] = [_fetch(source, work, base_url="", url=source.official_url, sums={},
+                                                timeout=timeout)]
             else:
-                files[source.dataset] = REFERENCE_DIR / source.shipped
-        for path in files.values():
-            file_sha256(path)  # a damaged compressed file is refused before any write
+                files[source.dataset] = [REFERENCE_DIR / shipped for shipped in source.files]
+        for paths in files.values():
+            for path in paths:
+                file_sha256(path)  # a damaged compressed file is refused before any write
         with transaction.atomic():
             return [_import_with_changes(source, files[source.dataset]) for source in sources]
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _local(directory: Path, source: Source) -> Path:
-    for candidate in (directory / source.shipped, directory / Path(source.shipped).name,
-                      directory / source.shipped.removesuffix(".gz"), directory / Path(source.shipped).stem):
+def _local(directory: Path, shipped: str) -> Path:
+    for candidate in (directory / shipped, directory / Path(shipped).name,
+                      directory / shipped.removesuffix(".gz"), directory / Path(shipped).stem):
         if candidate.is_file():
             return candidate
-    raise RefreshError(f"{directory} : fichier {Path(source.shipped).name} introuvable (ni compressé ni en clair).")
+    raise RefreshError(f"{directory} : fichier {Path(shipped).name} introuvable (ni compressé ni en clair).")
