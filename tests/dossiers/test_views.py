@@ -84,10 +84,12 @@ def test_htmx_autosave_returns_the_status_and_the_new_version(owner_client, doss
     assert Answer.objects.get().text == "Bonjour"
 
 
-def test_conflicting_plain_post_shows_both_versions_and_keeps_the_typed_text(owner_client, dossier, applicant):
+def test_conflicting_plain_post_shows_both_versions_and_keeps_the_typed_text(owner_client, dossier, applicant,
+                                                                            make_user):
     criterion = queries.criteria_for(dossier)[0]
+    cowriter = make_user("co@example.org")  # another writer (the owner's own save of a moment ago is no conflict)
     domain.answer_save(dossier=dossier, criterion=criterion, text="Texte d’origine", base_version=0, by=applicant)
-    domain.answer_save(dossier=dossier, criterion=criterion, text="Leur version", base_version=1, by=applicant)
+    domain.answer_save(dossier=dossier, criterion=criterion, text="Leur version", base_version=1, by=cowriter)
     url = reverse("dossiers:answer", args=[dossier.uuid, criterion.code])
     response = owner_client.post(url, {"text": "Ma version", "version": 1})
     html = response.content.decode()
