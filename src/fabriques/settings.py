@@ -94,7 +94,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "fabriques.security.request_size.RequestSizeLimitMiddleware",  # before any view or CSRF check reads the body
     "fabriques.security.headers.SecurityHeadersMiddleware",  # Permissions-Policy; no-store on private answers
-    "fabriques.security.headers.SecurityHeadersMiddleware",  # Permissions-Policy; no-store on private answers
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
