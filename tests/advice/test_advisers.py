@@ -153,6 +153,7 @@ def test_comments_are_escaped_and_never_reach_agents_exports_or_the_snapshot(cli
     agent_page = client.get(reverse("instruction:dossier", args=[dossier.uuid]))
     assert agent_page.status_code == 200
     assert b"SECRET-CONSEIL" not in agent_page.content
+    assert b"conseiller@reseau.example.org" not in agent_page.content  # nor who advises, in the journal
 
 
 def test_retention_erases_the_comments_with_the_content(deposited_dossier, applicant, adviser):

@@ -106,7 +106,9 @@ def _dossier_page(request, dossier, *, status=200, refused="", **bound_forms):
         "versions": dossier.versions.order_by("-number"),
         "messages_list": dossier.messages.select_related("author").order_by("created_at"),
         "complement_requests": dossier.complement_requests.prefetch_related("items"),
-        "audit": AuditEntry.objects.filter(dossier_id=dossier.pk).order_by("-id")[:200],
+        # The applicant's advisers (issue 19) are not the agents' business: their entries stay out of this journal.
+        "audit": AuditEntry.objects.filter(dossier_id=dossier.pk).exclude(action__startswith="advice.")
+        .order_by("-id")[:200],
         "decision_form": forms.DecisionForm(),
         "confirm_form": forms.ConfirmCheckForm(),
         "complement_form": forms.ComplementForm(sections=_complement_sections(dossier)),
