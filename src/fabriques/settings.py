@@ -370,7 +370,7 @@ def proconnect_providers(issuer: str, client_id: str, secret: str, scopes: list[
     """allauth's SOCIALACCOUNT_PROVIDERS for ProConnect (empty: no provider, the log-in page is as before)."""
     apps = [{
         "provider_id": "proconnect", "name": "ProConnect", "client_id": client_id, "secret": secret,
-        "settings": {"server_url": issuer, "token_auth_method": "client_secret_post", "oauth_pkce_enabled": True,
+        "settings": {"server_url": issuer, "token_auth_method": "client_secret_post", "oauth_pkce_enabled": True,  # nosec B105 - read from the environment
                      "fetch_userinfo": True},
     }] if issuer and client_id else []
     # ProConnect puts `amr` in the ID token only when the claims parameter asks for it (and `acr` with it).

@@ -144,7 +144,7 @@ def _search_json(query: str) -> dict:
         return cached
     request = urllib.request.Request(url, headers={"Accept": "application/json"})  # noqa: S310 - scheme checked
     try:
-        with urllib.request.urlopen(request, timeout=settings.FABRIQUES_COMPANY_LOOKUP_TIMEOUT) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=settings.FABRIQUES_COMPANY_LOOKUP_TIMEOUT) as response:  # noqa: S310  # nosec B310 - fixed https URL from settings
             data = json.loads(response.read(2_000_000))
     except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
         logger.warning("company lookup failed: %s", exc)

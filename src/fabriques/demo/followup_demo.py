@@ -48,7 +48,7 @@ def _laureates_wave(*, call, password: str, admin, porteur) -> list:
     wave, _ = Wave.objects.get_or_create(call=call, slug="vague-demo-suivi", defaults={
         "title": "Vague de démonstration (lauréats en suivi)", "opens_at": now - dt.timedelta(days=1),
         "closes_at": now + dt.timedelta(days=1), "envelope_eur": 1500000, "max_laureates": 10, "is_demo": True})
-    rng = random.Random(2020)
+    rng = random.Random(2020)  # nosec B311 - seeded demo data, not security
     dossiers = []
     for i, place in enumerate(closed_wave_places(len(PLAN)), start=1):
         owner = porteur if PLAN[i - 1] == "changes" else demo_user(f"laureat{i:02d}@demo.fabriques.fr", password,
@@ -156,7 +156,7 @@ def demo_followup(*, call, password: str, users: dict) -> int:
                      .select_related("decision", "wave", "track", "organisation", "owner"))
     if len(laureates) < len(PLAN):
         laureates += _laureates_wave(call=call, password=password, admin=admin, porteur=users["porteur"])
-    rng = random.Random(18)
+    rng = random.Random(18)  # nosec B311 - seeded demo data, not security
     created = 0
     for i, dossier in enumerate(laureates):
         agreement = domain.agreement_create(dossier=dossier, by=admin)

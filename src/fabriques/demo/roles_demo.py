@@ -39,7 +39,7 @@ def demo_instruction_wave(*, call, password: str, admin: User, instructor: User,
         opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=1), envelope_eur=4500000,
         max_laureates=30, is_demo=True,
     )
-    rng = random.Random(2020)
+    rng = random.Random(2020)  # nosec B311 - seeded demo data, not security
     owner = {i: demo_user(f"porteur{i}@demo.fabriques.fr", password, call=call) for i in range(63, 68)}
     deposited = [build_at(CAPITOLE, wave=wave, owner=owner[63], rng=rng),
                  build_at(GUERET, wave=wave, owner=owner[64], rng=rng)]
@@ -49,7 +49,7 @@ def demo_instruction_wave(*, call, password: str, admin: User, instructor: User,
                    (build_at(CAEN, wave=wave, owner=owner[67], rng=rng), CAEN)]
     wave.opens_at, wave.closes_at = now - dt.timedelta(days=70), now - dt.timedelta(days=10)
     wave.save(update_fields=["opens_at", "closes_at"])
-    assert all(d.state == "deposited" for d in deposited)  # noqa: S101 - demo sanity: waiting for instruction
+    assert all(d.state == "deposited" for d in deposited)  # noqa: S101 - demo sanity: waiting for instruction  # nosec B101 - demo sanity check
 
     instruction_domain.national_group(call=call).members.add(instructor)
     instruction_domain.instruction_start(dossier=to_settle, by=instructor)
@@ -74,4 +74,4 @@ def demo_instruction_wave(*, call, password: str, admin: User, instructor: User,
 def demo_applicant_draft(*, wave: Wave, applicant: User) -> None:
     """A complete draft of the demo applicant in the open wave, ready to deposit (once)."""
     if not wave.dossiers.filter(owner=applicant).exists():
-        build_at(FIGEAC, wave=wave, owner=applicant, rng=random.Random(2021), deposit=False)
+        build_at(FIGEAC, wave=wave, owner=applicant, rng=random.Random(2021), deposit=False)  # nosec B311 - seeded demo data, not security

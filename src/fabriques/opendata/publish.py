@@ -41,7 +41,7 @@ class OpenFile:
 
     @property
     def sha1(self) -> str:
-        return hashlib.sha1(self.content).hexdigest()  # noqa: S324 - data.gouv.fr's checksum, not a security use
+        return hashlib.sha1(self.content, usedforsecurity=False).hexdigest()  # data.gouv.fr's checksum
 
 
 @dataclass(frozen=True)

@@ -606,7 +606,7 @@ def commune_points_repair(*, geometries: dict, inner: dict, successors: dict, re
         table = quote(Commune._meta.db_table)
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {table} SET {quote('latitude')} = %s, {quote('longitude')} = %s "  # noqa: S608
+                f"UPDATE {table} SET {quote('latitude')} = %s, {quote('longitude')} = %s "  # noqa: S608  # nosec B608 - quoted model names only, values as parameters
                 f"WHERE {quote('code')} = %s", updates,
             )
     return len(updates)

@@ -6,7 +6,7 @@ no server runs without its worker (exports, webhooks, queued e-mails would wait 
 import contextlib
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404 - runs our own interpreter
 import sys
 import time
 
@@ -29,8 +29,8 @@ class Command(BaseCommand):
         # Each child leads its own process group, so that stopping it also stops runserver's autoreload child.
         children = {
             # Our own interpreter and fixed arguments (addrport is passed as one argv item, no shell).
-            "exécuteur de tâches": subprocess.Popen([*python, "run-jobs"], start_new_session=True),  # noqa: S603
-            "serveur web": subprocess.Popen([*python, *server_args], start_new_session=True),  # noqa: S603
+            "exécuteur de tâches": subprocess.Popen([*python, "run-jobs"], start_new_session=True),  # noqa: S603  # nosec B603 - our own interpreter, fixed argv
+            "serveur web": subprocess.Popen([*python, *server_args], start_new_session=True),  # noqa: S603  # nosec B603 - our own interpreter, fixed argv
         }
         self.stdout.write(f"Serveur web (pid {children['serveur web'].pid}) et exécuteur de tâches "
                           f"(pid {children['exécuteur de tâches'].pid}) lancés ; Ctrl-C arrête les deux.")
