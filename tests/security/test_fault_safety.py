@@ -3,6 +3,9 @@
 SQLite always; PostgreSQL (a throwaway cluster of the script's own, stopped and started, made read-only) when
 `DATABASE_URL` is set, as in the suite's PostgreSQL run. Real parts: a tmpfs for the uploaded files (root only),
 an aiosmtpd relay, clamd with our own signature. A few minutes on 2 shared cores: marked slow.
+The lock is held 12 s here, within the 20 s busy/lock timeout, so requests wait rather than time out: the suite
+must pass whatever the machine's load; the 503 page after a timeout is measured by the bench (25 s,
+docs/reliability.md) and tested in-process (test_degraded.py).
 """
 
 import json
@@ -54,7 +57,7 @@ def test_every_fault_mid_rush_loses_nothing_acknowledged_and_tells_the_applicant
     out = tmp_path / "summary.json"
     done = subprocess.run(  # noqa: S603 - our own script, arguments from this test
         [sys.executable, str(SCRIPT), "--database", database, "--clients", "12", "--concurrency", "12",
-         "--seed", "3", "--lock-seconds", "22", "--smtp-hang", "3", "--pg-down", "2", "--read-only-seconds", "5",
+         "--seed", "3", "--lock-seconds", "12", "--smtp-hang", "3", "--pg-down", "2", "--read-only-seconds", "5",
          "--full-seconds", "2", "--clamd-down", "2", "--media-mb", "16", "--var-dir", str(tmp_path / "var"),
          "--json-out", str(out), "--quiet"],
         capture_output=True, text=True, timeout=900, check=False,
@@ -78,7 +81,7 @@ def test_every_fault_mid_rush_loses_nothing_acknowledged_and_tells_the_applicant
         == ([],) * 6
     assert s["faults"]["disk-full"]["refused_disk_full"] > 0  # refused with the French message, then accepted
     assert s["faults"]["clamd"]["refused_antivirus_down"] > 0
-    assert s["faults"]["lock"]["told_retry_503"] > 0  # 22 s > the 20 s lock timeout: the 503 page, then a retry
+    assert s["faults"]["lock"]["rush_s"] >= 10  # the deposits waited for the lock and were acknowledged after it
     assert (m["missing"], m["doubled"], m["still_queued"]) == ([], [], 0)
     assert m["sent"] == m["rows"] > 0
     assert m["refused_by_relay"] > 0
