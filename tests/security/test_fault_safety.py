@@ -57,7 +57,8 @@ def test_every_fault_mid_rush_loses_nothing_acknowledged_and_tells_the_applicant
     out = tmp_path / "summary.json"
     done = subprocess.run(  # noqa: S603 - our own script, arguments from this test
         [sys.executable, str(SCRIPT), "--database", database, "--clients", "12", "--concurrency", "12",
-         "--seed", "3", "--lock-seconds", "12", "--smtp-hang", "3", "--pg-down", "2", "--read-only-seconds", "5",
+         "--seed", "3", "--inject-delay", "0",
+         "--lock-seconds", "12", "--smtp-hang", "3", "--pg-down", "2", "--read-only-seconds", "5",
          "--full-seconds", "2", "--clamd-down", "2", "--media-mb", "16", "--var-dir", str(tmp_path / "var"),
          "--json-out", str(out), "--quiet"],
         capture_output=True, text=True, timeout=900, check=False,
