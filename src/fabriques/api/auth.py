@@ -31,4 +31,10 @@ def require_write(request) -> None:
                        "Ce jeton est en lecture seule : cette opération demande un jeton en écriture.")
 
 
+def require_call(request, slug: str) -> None:
+    """Refuse (403) a call the token does not cover."""
+    if not request.auth.calls.filter(slug=slug).exists():
+        raise ApiError(403, "call_out_of_scope", f"Ce jeton ne donne pas accès à l’appel « {slug} ».")
+
+
 ERRORS = (401, 403, 404, 413, 422, 429)

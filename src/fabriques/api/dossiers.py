@@ -1,17 +1,15 @@
 """Agents' read endpoints on dossiers, their evaluations and decisions (bearer token, scoped, paginated)."""
 
-import base64
-import binascii
-import json
 import uuid
 
 from django.db.models import Prefetch
 from ninja import Query, Router, Schema, Status
 
 from fabriques.accounts.enums import Role
-from fabriques.api.auth import ERRORS, TokenAuth
+from fabriques.api.auth import ERRORS, TokenAuth, require_call
 from fabriques.api.dossier_schemas import DecisionOut, DossierDetailOut, DossierPage, EvaluationsOut
 from fabriques.api.errors import ApiError
+from fabriques.api.paging import decode_cursor, encode_cursor, limit_check
 from fabriques.api.schemas import ErrorOut
 from fabriques.apitokens.queries import dossiers_for_token, token_call_roles
 from fabriques.dossiers.enums import DossierState
@@ -31,20 +29,6 @@ class DossierFilters(Schema):
     region: str | None = None
     cursor: str | None = None
     limit: int = 100
-
-
-def encode_cursor(last_id: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"after": last_id}).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> int:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        after = int(data["after"])
-    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        message = "Curseur de pagination invalide : reprenez la valeur de « next_cursor »."
-        raise ApiError(422, "invalid_cursor", message) from exc
-    return after
 
 
 def dossier_row(d: Dossier) -> dict:
@@ -90,12 +74,10 @@ def _get(request, dossier_uuid: uuid.UUID) -> Dossier:
 
 @router.get("/dossiers", response={200: DossierPage, **ERROR_RESPONSES}, summary="Dossiers visibles par le jeton")
 def list_dossiers(request, filters: Query[DossierFilters]):
-    if not 1 <= filters.limit <= 500:
-        raise ApiError(422, "invalid", "Paramètres invalides : limit doit être entre 1 et 500.")
+    limit_check(filters.limit)
     qs = _base(request.auth)
     if filters.call:
-        if not request.auth.calls.filter(slug=filters.call).exists():
-            raise ApiError(403, "call_out_of_scope", f"Ce jeton ne donne pas accès à l’appel « {filters.call} ».")
+        require_call(request, filters.call)
         qs = qs.filter(wave__call__slug=filters.call)
     if filters.wave:
         qs = qs.filter(wave__slug=filters.wave)

@@ -5,7 +5,7 @@ import datetime as dt
 from django.http import FileResponse
 from ninja import Router, Schema, Status
 
-from fabriques.api.auth import ERRORS, TokenAuth, require_write
+from fabriques.api.auth import ERRORS, TokenAuth, require_call, require_write
 from fabriques.api.errors import ApiError
 from fabriques.api.schemas import ErrorOut
 from fabriques.calls.models import Wave
@@ -46,8 +46,7 @@ def _job_out(job: ExportJob) -> dict:
 @router.post("/exports", response={202: ExportJobOut, **ERROR_RESPONSES}, summary="Demander un export d’une vague")
 def create_export(request, payload: ExportIn):
     require_write(request)
-    if not request.auth.calls.filter(slug=payload.call).exists():
-        raise ApiError(403, "call_out_of_scope", f"Ce jeton ne donne pas accès à l’appel « {payload.call} ».")
+    require_call(request, payload.call)
     wave = Wave.objects.select_related("call").filter(call__slug=payload.call, slug=payload.wave).first()
     if wave is None:
         raise ApiError(404, "not_found", f"Aucune vague « {payload.wave} » dans l’appel « {payload.call} ».")

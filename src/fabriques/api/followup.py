@@ -7,9 +7,9 @@ import datetime as dt
 
 from ninja import Query, Router, Schema, Status
 
-from fabriques.api.auth import ERRORS, TokenAuth, require_write
-from fabriques.api.dossiers import decode_cursor, encode_cursor
+from fabriques.api.auth import ERRORS, TokenAuth, require_call, require_write
 from fabriques.api.errors import ApiError
+from fabriques.api.paging import decode_cursor, encode_cursor, limit_check
 from fabriques.api.schemas import ErrorOut
 from fabriques.followup import domain, queries, rules
 from fabriques.followup.enums import AgreementState, TrancheState
@@ -107,12 +107,10 @@ def _get(request, reference: str):
 @router.get("/followup/agreements", response={200: AgreementPage, **ERROR_RESPONSES},
             summary="Conventions des lauréats visibles par le jeton")
 def list_agreements(request, filters: Query[AgreementFilters]):
-    if not 1 <= filters.limit <= 500:
-        raise ApiError(422, "invalid", "Paramètres invalides : limit doit être entre 1 et 500.")
+    limit_check(filters.limit)
     qs = _scoped(request.auth)
     if filters.call:
-        if not request.auth.calls.filter(slug=filters.call).exists():
-            raise ApiError(403, "call_out_of_scope", f"Ce jeton ne donne pas accès à l’appel « {filters.call} ».")
+        require_call(request, filters.call)
         qs = qs.filter(call__slug=filters.call)
     if filters.state:
         qs = qs.filter(state=filters.state)
