@@ -21,7 +21,7 @@ from django.utils import timezone
 from fabriques.calls.enums import RuleKind
 from fabriques.calls.models import Track
 from fabriques.territory.enums import QPV_VINTAGES, Dataset, GeometryStatus
-from fabriques.territory.locate import Location, locate
+from fabriques.territory.locate import Location, locate, qpv_situation_at
 from fabriques.territory.queries import dataset_imports_latest
 
 Status = Literal["pass", "fail", "manual"]
@@ -152,7 +152,7 @@ def _qpv_proximity(rule, track: Track, location: Location | None, *, indication:
     if unknown is not None:
         if unknown.status != MANUAL or not indication:
             return unknown
-        note = _qpv_indication(location, vintage, track.call.tiers_lieux_radius_m)
+        note = _qpv_indication(location, vintage)
         return RuleResult(unknown.kind, unknown.label, unknown.status, f"{unknown.reason}{note}")
     qpv = location.qpv
     threshold = rule.max_distance_m or 0
@@ -247,7 +247,7 @@ def _datasets_used(track: Track) -> list[dict]:
     ]
 
 
-def _qpv_indication(location: Location | None, vintage: int, radius_m: int) -> str:
+def _qpv_indication(location: Location | None, vintage: int) -> str:
     """When the call's QPV vintage cannot answer for a place, what another vintage that covers it says, as an
     indication only (the rule stays with the instructor): e.g. the 2019 call's 2015 list outside Occitanie."""
     if location is None or not location.located:
@@ -255,9 +255,8 @@ def _qpv_indication(location: Location | None, vintage: int, radius_m: int) -> s
     for other in sorted(QPV_VINTAGES, reverse=True):
         if other == vintage:
             continue
-        qpv = locate(
-            latitude=location.latitude, longitude=location.longitude, qpv_vintage=other, tiers_lieux_radius_m=radius_m,
-        ).qpv
+        qpv = qpv_situation_at(longitude=location.longitude, latitude=location.latitude, vintage=other,
+                               region=location.region, departement=location.departement)
         if not qpv.loaded or qpv.covered is False or qpv.distance_m is None:
             continue
         origin = "le centre de la commune est" if location.approximate else "le lieu est"

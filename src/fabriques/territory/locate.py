@@ -214,12 +214,20 @@ def uncovered_within_bulk(index: QpvIndex, lon, lat) -> np.ndarray:
 
 
 def _qpv_situation(lon: float, lat: float, vintage: int, commune: Commune | None) -> QpvSituation:
+    return qpv_situation_at(
+        longitude=lon, latitude=lat, vintage=vintage, region=commune.region_code if commune else None,
+        departement=commune.departement_code if commune else None,
+    )
+
+
+def qpv_situation_at(*, longitude: float, latitude: float, vintage: int, region: str | None,
+                     departement: str | None) -> QpvSituation:
+    """The QPV situation of a point already located (its région and département known) for one vintage."""
+    lon, lat = longitude, latitude
     index = qpv_index(vintage)
     if index is None or not len(index):
         return QpvSituation(vintage=vintage, loaded=False)
-    covered = index.covers(
-        region=commune.region_code if commune else None, departement=commune.departement_code if commune else None
-    )
+    covered = index.covers(region=region, departement=departement)
     if covered is False:
         return QpvSituation(vintage=vintage, loaded=True, covered=False)
     bulk = qpv_nearest_bulk(index, [lon], [lat])
