@@ -1,5 +1,6 @@
 """The agreement and the proof of a report's deposit as PDF: WeasyPrint, drawn from the stored snapshot (never from
-the live rows), with the follow-up's own print stylesheet (the DSFR's CSS is not for paper)."""
+the live rows), with the proof of deposit's paper stylesheet plus a rule of its own (the DSFR's CSS is not for
+paper)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from fabriques.dossiers.proof import PRINT_CSS as PAPER_CSS
 from fabriques.followup.models import AgreementVersion, ReportVersion
 from fabriques.followup.queries import euros
 
@@ -17,7 +19,7 @@ PRINT_CSS = Path(__file__).resolve().parent / "static" / "followup" / "print.css
 def _pdf(html: str) -> bytes:
     from weasyprint import CSS, HTML
 
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
+    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PAPER_CSS)), CSS(filename=str(PRINT_CSS))])
 
 
 def agreement_filename(version: AgreementVersion) -> str:
