@@ -32,6 +32,21 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """A whole number from the environment; a bad value stops the start with a message naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} : nombre entier attendu, reçu {raw!r}.") from None
+    if value < minimum or (maximum is not None and value > maximum):
+        bounds = f"entre {minimum} et {maximum}" if maximum is not None else f"au moins {minimum}"
+        raise ImproperlyConfigured(f"{name} : valeur {bounds} attendue, reçu {value}.")
+    return value
+
+
 DEBUG = env_bool("FABRIQUES_DEBUG", False)  # off unless asked: a forgotten variable must not expose tracebacks
 DEV_SECRET_KEY = "dev-only-insecure-key-change-me"  # noqa: S105 - only used with DEBUG on
 SECRET_KEY = os.environ.get("FABRIQUES_SECRET_KEY", "")
@@ -261,6 +276,16 @@ FABRIQUES_DEPOSIT_PROOF_EMAIL = env_bool("FABRIQUES_DEPOSIT_PROOF_EMAIL", True)
 # Production: queue the proof e-mails (their PDF costs ~1 s of CPU) for `run-jobs` instead of
 # rendering them in the deposit request; `make run` (no worker) keeps them inline.
 FABRIQUES_DEPOSIT_PROOF_QUEUE = env_bool("FABRIQUES_DEPOSIT_PROOF_QUEUE", not DEBUG)
+# A deposit started (its signed key issued) before the closing second is still accepted this many seconds after it.
+FABRIQUES_DEPOSIT_GRACE_SECONDS = env_int("FABRIQUES_DEPOSIT_GRACE_SECONDS", 0, maximum=3600)
+# Retention of personal data when a call's `[retention]` table leaves a value out (accounts/personal_data.py).
+FABRIQUES_DRAFT_RETENTION_DAYS = env_int("FABRIQUES_DRAFT_RETENTION_DAYS", 365, minimum=30, maximum=3650)
+FABRIQUES_DRAFT_PURGE_NOTICE_DAYS = env_int("FABRIQUES_DRAFT_PURGE_NOTICE_DAYS", 30, minimum=1, maximum=365)
+if FABRIQUES_DRAFT_PURGE_NOTICE_DAYS >= FABRIQUES_DRAFT_RETENTION_DAYS:
+    raise ImproperlyConfigured(
+        "FABRIQUES_DRAFT_PURGE_NOTICE_DAYS doit être inférieur à FABRIQUES_DRAFT_RETENTION_DAYS.")
+FABRIQUES_UNFUNDED_RETENTION_YEARS = env_int("FABRIQUES_UNFUNDED_RETENTION_YEARS", 5, minimum=1, maximum=30)
+FABRIQUES_FUNDED_RETENTION_YEARS = env_int("FABRIQUES_FUNDED_RETENTION_YEARS", 10, minimum=1, maximum=30)
 
 # --- Antivirus: clamd socket for scanning uploads ("unix:/run/clamav/clamd.ctl" or "tcp:host:3310");
 # empty = no scanner (files stored as "non analysé"). See fabriques/security/antivirus.py.

@@ -38,14 +38,14 @@ class Retention:
 
 def retention_for(call) -> Retention:
     """The call's retention periods, each falling back to the platform's setting when the call leaves it out."""
-    def pick(value, setting: str, default: int) -> int:
-        return int(value) if value is not None else int(getattr(settings, setting, default))
+    def pick(value, setting: int) -> int:
+        return int(value) if value is not None else int(setting)
 
     return Retention(
-        draft_days=pick(call.draft_retention_days, "FABRIQUES_DRAFT_RETENTION_DAYS", 365),
-        notice_days=pick(call.draft_notice_days, "FABRIQUES_DRAFT_PURGE_NOTICE_DAYS", 30),
-        unfunded_years=pick(call.unfunded_retention_years, "FABRIQUES_UNFUNDED_RETENTION_YEARS", 5),
-        funded_years=pick(call.funded_retention_years, "FABRIQUES_FUNDED_RETENTION_YEARS", 10),
+        draft_days=pick(call.draft_retention_days, settings.FABRIQUES_DRAFT_RETENTION_DAYS),
+        notice_days=pick(call.draft_notice_days, settings.FABRIQUES_DRAFT_PURGE_NOTICE_DAYS),
+        unfunded_years=pick(call.unfunded_retention_years, settings.FABRIQUES_UNFUNDED_RETENTION_YEARS),
+        funded_years=pick(call.funded_retention_years, settings.FABRIQUES_FUNDED_RETENTION_YEARS),
     )
 
 

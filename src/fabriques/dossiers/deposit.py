@@ -32,7 +32,7 @@ class DepositRefusedError(DossierError):
 
 def grace_seconds() -> int:
     """Seconds after the closing time during which a deposit started before it is still accepted."""
-    return int(getattr(settings, "FABRIQUES_DEPOSIT_GRACE_SECONDS", 0))
+    return settings.FABRIQUES_DEPOSIT_GRACE_SECONDS
 
 
 def deposit_key_issue(*, dossier: Dossier, at=None) -> str:
