@@ -16,6 +16,7 @@ class DossierState(models.TextChoices):
     WAITING_LIST = "waiting_list", "Liste d’attente"
     NOT_RETAINED = "not_retained", "Non retenu"
     WITHDRAWN = "withdrawn", "Retiré"
+    CLOSED = "closed", "Classé sans suite"
 
 
 S = DossierState
@@ -25,9 +26,9 @@ APPLICANT_EDITABLE_STATES = frozenset({S.DRAFT, S.DEPOSITED})
 SUBMITTED_STATES = frozenset(set(S) - {S.DRAFT})
 INSTRUCTION_STATES = frozenset({S.DEPOSITED, S.IN_INSTRUCTION, S.COMPLEMENTS_REQUESTED})
 EVALUATION_STATES = frozenset({S.ADMISSIBLE, S.IN_EVALUATION, S.EVALUATED})
-DECISION_STATES = frozenset({S.INADMISSIBLE, S.LAUREATE, S.WAITING_LIST, S.NOT_RETAINED})
+DECISION_STATES = frozenset({S.INADMISSIBLE, S.LAUREATE, S.WAITING_LIST, S.NOT_RETAINED, S.CLOSED})
 FUNDED_STATES = frozenset({S.LAUREATE})
-FINAL_STATES = frozenset({S.INADMISSIBLE, S.LAUREATE, S.NOT_RETAINED, S.WITHDRAWN})
+FINAL_STATES = frozenset({S.INADMISSIBLE, S.LAUREATE, S.NOT_RETAINED, S.WITHDRAWN, S.CLOSED})
 # "Withdrawn by the applicant at any time before decision".
 WITHDRAWABLE_STATES = frozenset(set(S) - DECISION_STATES - {S.WITHDRAWN})
 
@@ -45,6 +46,7 @@ NEXT_STEP = {
     S.WAITING_LIST: "Votre projet est sur liste d’attente.",
     S.NOT_RETAINED: "Votre projet n’a pas été retenu.",
     S.WITHDRAWN: "Vous avez retiré ce dossier.",
+    S.CLOSED: "Le dossier a été classé sans suite ; le motif vous a été communiqué.",
 }
 
 
