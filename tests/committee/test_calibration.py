@@ -12,7 +12,7 @@ from fabriques.committee.calibration import (
     calibrate,
     observations_from,
 )
-from fabriques.committee.consolidation import CriterionSpec, EvaluationInput, consolidate
+from fabriques.evaluation.consolidation import CriterionSpec, EvaluationInput, consolidate
 
 
 def synthetic_wave(*, dossiers=300, evaluators=40, per_dossier=3, noise=0.3, seed=7):

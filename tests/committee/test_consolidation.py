@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from fabriques.committee.consolidation import CriterionSpec, EvaluationInput, Opinion, consolidate
+from fabriques.evaluation.consolidation import CriterionSpec, EvaluationInput, Opinion, consolidate
 
 CRITERIA = [
     CriterionSpec("communaute", weight=Decimal("2"), scale_min=Decimal("0"), scale_max=Decimal("4"),

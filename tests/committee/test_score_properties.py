@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fabriques.committee.calibration import calibrate
-from fabriques.committee.consolidation import CriterionSpec, EvaluationInput, consolidate
+from fabriques.evaluation.consolidation import CriterionSpec, EvaluationInput, consolidate
 
 CRITERIA = [
     CriterionSpec("a", weight=Decimal("1.5"), scale_min=0, scale_max=4, threshold=2),

@@ -46,7 +46,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import cg, spsolve
 
-from fabriques.committee.consolidation import Consolidation
+from fabriques.evaluation.consolidation import Consolidation
 
 DIGITS = 3
 CG_RTOL = 1e-10

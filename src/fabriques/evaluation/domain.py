@@ -20,7 +20,7 @@ from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole, User
 from fabriques.audit.domain import audit_record, audit_record_many
 from fabriques.calls.models import Criterion
-from fabriques.committee.consolidation import CriterionSpec, EvaluationInput, consolidate
+from fabriques.evaluation.consolidation import CriterionSpec, EvaluationInput, consolidate
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition, dossiers_transition_many
