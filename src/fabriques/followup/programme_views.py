@@ -23,8 +23,8 @@ from fabriques.followup import domain, queries, rules
 from fabriques.followup.enums import AgreementState, TrancheState
 from fabriques.followup.opendata import COLUMNS, opendata_rows
 from fabriques.followup.opendata_schema import datapackage
-from fabriques.opendata.charts import bar_chart
 from fabriques.territory.enums import REGION_NAMES
+from fabriques.theme.charts import bar_chart
 
 PAGE_SIZE = 100
 

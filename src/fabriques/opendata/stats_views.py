@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from fabriques.calls.models import Call
 from fabriques.opendata import rules
-from fabriques.opendata.charts import bar_chart
 from fabriques.opendata.stats import call_stats
+from fabriques.theme.charts import bar_chart
 
 
 @login_required

@@ -1,4 +1,7 @@
-"""Server-rendered SVG bar charts: geometry computed here, drawn by templates/opendata/bar_chart.html."""
+"""Server-rendered SVG bar charts: geometry computed here, drawn by templates/theme/bar_chart.html.
+
+Used by the open-data statistics and the follow-up indicators.
+"""
 
 from __future__ import annotations
 
