@@ -24,6 +24,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from fabriques.mail.enums import BACKOFF, LEASE, MAX_ATTEMPTS, SENT_KEPT, EmailState
+from fabriques.mail.links import links_localise
 from fabriques.mail.models import OutgoingEmail
 
 logger = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def emails_queue(*, emails: Iterable[Email]) -> list[OutgoingEmail]:
         recipients = [address for address in email.to if address]
         if not recipients:
             raise ValueError(f"E-mail without recipient: {email.subject!r}")
-        rows.append(OutgoingEmail(recipients=recipients, subject=email.subject, body=email.body,
+        rows.append(OutgoingEmail(recipients=recipients, subject=email.subject, body=links_localise(email.body),
                                   reply_to=email.reply_to, attempts=1, next_attempt_at=lease_end))
     if not rows:
         return []

@@ -12,6 +12,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from fabriques.mail.links import DEV_SITE_URL_ENV
+
 GRACE_SECONDS = 10
 
 
@@ -26,11 +28,14 @@ class Command(BaseCommand):
     def handle(self, *args, addrport="127.0.0.1:8000", noreload=False, **options):
         python = [sys.executable, "-m", "fabriques"]
         server_args = ["runserver", addrport, *(["--noreload"] if noreload else [])]
+        # Links in e-mails the worker queues point at this server in development (fabriques.mail.links).
+        env = {**os.environ}
+        env.setdefault(DEV_SITE_URL_ENV, dev_site_url(addrport))
         # Each child leads its own process group, so that stopping it also stops runserver's autoreload child.
         children = {
             # Our own interpreter and fixed arguments (addrport is passed as one argv item, no shell).
-            "exécuteur de tâches": subprocess.Popen([*python, "run-jobs"], start_new_session=True),  # noqa: S603  # nosec B603 - our own interpreter, fixed argv
-            "serveur web": subprocess.Popen([*python, *server_args], start_new_session=True),  # noqa: S603  # nosec B603 - our own interpreter, fixed argv
+            "exécuteur de tâches": subprocess.Popen([*python, "run-jobs"], start_new_session=True, env=env),  # noqa: S603  # nosec B603 - our own interpreter, fixed argv
+            "serveur web": subprocess.Popen([*python, *server_args], start_new_session=True, env=env),  # noqa: S603  # nosec B603 - our own interpreter, fixed argv
         }
         self.stdout.write(f"Serveur web (pid {children['serveur web'].pid}) et exécuteur de tâches "
                           f"(pid {children['exécuteur de tâches'].pid}) lancés ; Ctrl-C arrête les deux.")
@@ -51,6 +56,16 @@ class Command(BaseCommand):
             _stop_all(children.values())
         if code:
             sys.exit(code)
+
+
+def dev_site_url(addrport: str) -> str:
+    """http://host:port of runserver's address argument ("8001", "0.0.0.0:8001", "[::1]:8001")."""
+    host, _, port = addrport.rpartition(":")
+    if not host:
+        host, port = "127.0.0.1", addrport
+    if host in ("0.0.0.0", "[::]", "::"):  # noqa: S104 - not a bind: the address people reach a wildcard bind on
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
 
 
 def _raise_interrupt(signum, frame):
