@@ -111,6 +111,7 @@ MIDDLEWARE = [
     "fabriques.security.headers.SecurityHeadersMiddleware",  # Permissions-Policy; no-store on private answers
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fabriques.theme.middleware.RefusalMiddleware",  # an uncaught domain refusal: a French message, never a 500
     "allauth.account.middleware.AccountMiddleware",
     "fabriques.security.middleware.AgentMfaMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page

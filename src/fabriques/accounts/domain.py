@@ -8,9 +8,10 @@ from django.utils import timezone
 from fabriques.accounts.enums import AGENT_ROLES, Role
 from fabriques.accounts.models import CallRole, Invitation
 from fabriques.mail.domain import email_queue
+from fabriques.refusal import Refusal
 
 
-class InvitationError(Exception):
+class InvitationError(Refusal):
     """An invitation that cannot be used; the message is for the person."""
 
 

@@ -5,6 +5,8 @@ from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
+from fabriques.refusal import Refusal
+
 
 class ApiError(Exception):
     """An error answered as-is: HTTP status, a stable code and a message for people."""
@@ -28,6 +30,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApiError)
     def api_error(request, exc: ApiError):
         return respond(request, exc.status, exc.code, exc.message, exc.headers)
+
+    @api.exception_handler(Refusal)
+    def refused(request, exc: Refusal):
+        """Any domain refusal: its own status (409 by default), code and French message, and the field if one."""
+        extra = {"field": exc.field} if exc.field else {}
+        return respond(request, exc.status, exc.code, exc.message, **extra)
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request, exc):

@@ -50,10 +50,7 @@ def create_export(request, payload: ExportIn):
     wave = Wave.objects.select_related("call").filter(call__slug=payload.call, slug=payload.wave).first()
     if wave is None:
         raise ApiError(404, "not_found", f"Aucune vague « {payload.wave} » dans l’appel « {payload.call} ».")
-    try:
-        job = domain.export_request(by=request.auth.owner, wave=wave, fmt=payload.format)
-    except domain.ExportError as exc:
-        raise ApiError(403, "forbidden", str(exc)) from exc
+    job = domain.export_request(by=request.auth.owner, wave=wave, fmt=payload.format)  # ExportError: 403
     return Status(202, _job_out(job))
 
 

@@ -174,9 +174,6 @@ def mark_paid(request, reference: str, number: int, body: PaidIn):
     tranche = agreement.tranches.filter(number=number).first()
     if tranche is None:
         raise ApiError(404, "not_found", f"La convention n’a pas de tranche {number}.")
-    try:
-        domain.tranche_transition(tranche, TrancheState.PAID, by=request.auth.owner, reason="API",
-                                  payment_reference=body.payment_reference)
-    except domain.FollowupError as exc:
-        raise ApiError(422, "refused", str(exc)) from exc
+    domain.tranche_transition(tranche, TrancheState.PAID, by=request.auth.owner, reason="API",  # refusal: 422
+                              payment_reference=body.payment_reference)
     return Status(200, _tranches(agreement)[number - 1])

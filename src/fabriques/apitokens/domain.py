@@ -13,11 +13,12 @@ from django.utils import timezone
 
 from fabriques.apitokens.models import ApiRateWindow, ApiToken
 from fabriques.audit.domain import audit_record
+from fabriques.refusal import Refusal
 
 TOKEN_PREFIX = "fab_"  # noqa: S105 - a public prefix that makes tokens recognisable, not a secret
 
 
-class TokenError(Exception):
+class TokenError(Refusal):
     """A token that cannot be created as asked; the message is for the person."""
 
 

@@ -12,13 +12,14 @@ from pydantic import ValidationError
 from fabriques.audit.domain import audit_record
 from fabriques.calls.definition import WaveDef
 from fabriques.calls.models import Wave
+from fabriques.refusal import Refusal
 
 MESSAGES = {
     "closes_at must be after opens_at": "La clôture doit être postérieure à l’ouverture.",
 }
 
 
-class WaveDatesError(Exception):
+class WaveDatesError(Refusal):
     """Dates refused, in French."""
 
 

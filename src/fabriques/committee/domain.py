@@ -22,13 +22,14 @@ from fabriques.committee.candidates import (
 from fabriques.committee.enums import OutboxState, Outcome, PinChoice
 from fabriques.committee.models import Decision, OutboxMessage, Scenario, ScenarioAmount, ScenarioPin
 from fabriques.dossiers.enums import DossierState
-from fabriques.dossiers.workflow import dossier_transition
+from fabriques.dossiers.workflow import TransitionError, dossier_transition
 from fabriques.evaluation.models import DossierScore
+from fabriques.refusal import Refusal
 
 WAITING_LIST_LENGTH = 10
 
 
-class CommitteeError(Exception):
+class CommitteeError(Refusal):
     """A committee action that cannot be done; the message is for the person."""
 
 
@@ -363,7 +364,13 @@ def decisions_apply(*, wave, by) -> int:
         for decision in staged:
             target = OUTCOME_STATE[decision.outcome]
             if decision.dossier.state != target:
-                dossier_transition(decision.dossier, target, by=by, reason=decision.reasons[:500])
+                try:
+                    dossier_transition(decision.dossier, target, by=by, reason=decision.reasons[:500])
+                except TransitionError as exc:  # withdrawn (or moved) since the decisions were staged
+                    raise CommitteeError(
+                        f"Dossier {decision.dossier.reference} : {exc.message} Rien n’a été appliqué ; "
+                        "préparez à nouveau les décisions."
+                    ) from exc
             decision.applied_at, decision.applied_by = now, by
             decision.save(update_fields=["applied_at", "applied_by"])
         audit_record(action="decisions.applied", obj=wave, by=by, after={"count": len(staged)}, call_id=wave.call_id)

@@ -15,6 +15,7 @@ from fabriques.committee.enums import OutboxState, Outcome
 from fabriques.committee.models import Decision, OutboxMessage, Scenario
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
+from fabriques.refusal import Refusal, refusal_to_messages
 
 
 def _wave(request, call_slug, wave_slug, *, apply=False) -> Wave:
@@ -81,7 +82,7 @@ def _act(request, wave, action, scenario=None, typed=None):
     """Run a session action; when refused, the page again (400) with the `typed` values, or else a message."""
     try:
         text = action()
-    except domain.CommitteeError as exc:
+    except Refusal as exc:
         if typed is not None:
             refused = {**typed, "error": str(exc)}
             return _session_page(request, wave, scenario.pk if scenario else None, refused=refused, status=400)
@@ -307,8 +308,8 @@ def _decisions_post(request, wave):
                 raise PermissionDenied
             count = domain.decisions_apply(wave=wave, by=request.user)
             messages.success(request, f"{count} décisions appliquées ; les courriers sont prêts dans la boîte d’envoi.")
-    except domain.CommitteeError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:
+        refusal_to_messages(request, exc)
     return redirect(url)
 
 
@@ -323,7 +324,7 @@ def _decision_edit(request, wave):
             raise domain.CommitteeError("Le montant doit être un nombre entier d’euros.")
         domain.decision_edit(decision=decision, outcome=typed["outcome"], amount_eur=value,
                              reasons=typed["reasons"], by=request.user)
-    except domain.CommitteeError as exc:
+    except Refusal as exc:
         return _decisions_page(request, wave, refused={"pk": decision.pk, "error": str(exc), **typed}, status=400)
     messages.success(request, f"Décision de {decision.dossier.reference} modifiée.")
     return redirect(reverse("committee:decisions", args=[wave.call.slug, wave.slug]))
@@ -346,8 +347,8 @@ def outbox(request, call_slug, wave_slug):
                 message = get_object_or_404(OutboxMessage, pk=_int(request.POST.get("message")), dossier__wave=wave)
                 domain.outbox_send(message=message, by=request.user)
                 messages.success(request, f"Courrier envoyé à {message.recipient}.")
-        except domain.CommitteeError as exc:
-            messages.error(request, str(exc))
+        except Refusal as exc:
+            refusal_to_messages(request, exc)
         return redirect("committee:outbox", call_slug=wave.call.slug, wave_slug=wave.slug)
     items = OutboxMessage.objects.filter(dossier__wave=wave).select_related("dossier", "sent_by")
     return render(

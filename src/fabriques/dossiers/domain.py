@@ -31,6 +31,7 @@ from fabriques.dossiers.models import (
     SelfAssessment,
 )
 from fabriques.mail.domain import email_queue
+from fabriques.refusal import Refusal
 from fabriques.security.antivirus import scan_upload
 from fabriques.security.degraded import free_bytes, min_free_bytes
 from fabriques.territory.eligibility import eligibility_report
@@ -38,7 +39,7 @@ from fabriques.territory.eligibility import eligibility_report
 logger = logging.getLogger(__name__)
 
 
-class DossierError(Exception):
+class DossierError(Refusal):
     """A refused write; the message is for the person."""
 
 

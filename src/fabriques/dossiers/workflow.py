@@ -12,6 +12,7 @@ from fabriques.audit.domain import audit_record
 from fabriques.dossiers.enums import WITHDRAWABLE_STATES, DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.mail.domain import Email, emails_queue
+from fabriques.refusal import Refusal
 
 S = DossierState
 
@@ -62,7 +63,7 @@ ON_ENTER: dict[str, tuple[str, ...]] = {
 ON_ANY: tuple[str, ...] = ("fabriques.webhooks.domain.dossier_state_changed",)
 
 
-class TransitionError(Exception):
+class TransitionError(Refusal):
     """A change of state the lifecycle does not allow; the message is for the person."""
 
 

@@ -43,8 +43,10 @@ from fabriques.evaluation.models import (
     Score,
     WaveEvaluationSettings,
 )
+from fabriques.evaluation.organisation_conflicts import organisation_conflicts
 from fabriques.evaluation.queries import settings_for_wave
 from fabriques.mail.domain import Email, emails_queue
+from fabriques.refusal import Refusal
 
 ASSIGNABLE_STATES = frozenset({DossierState.ADMISSIBLE, DossierState.IN_EVALUATION})
 IN_PLAY = frozenset({AssignmentState.AWAITING_DECLARATION, AssignmentState.ACTIVE})

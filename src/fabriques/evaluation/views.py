@@ -25,6 +25,7 @@ from fabriques.evaluation.forms import (
     WaveSettingsForm,
 )
 from fabriques.evaluation.models import Assignment, DossierScore, Evaluation
+from fabriques.refusal import Refusal, refusal_to_form, refusal_to_messages
 from fabriques.security.downloads import file_download, quarantined_response
 
 
@@ -134,8 +135,8 @@ def wave_settings(request, wave_id: int):
     if request.method == "POST" and form.is_valid():
         try:
             domain.wave_settings_save(wave=wave, by=request.user, **form.cleaned_data)
-        except domain.EvaluationError as exc:
-            form.add_error(None, str(exc))
+        except Refusal as exc:  # the transitions it runs refuse too
+            refusal_to_form(form, exc)
         else:
             messages.success(request, "Réglages d’évaluation enregistrés.")
             return redirect("evaluation:evaluators", wave_id=wave.pk)
@@ -149,7 +150,7 @@ def dossier_assignments(request, uuid):
     if request.method == "POST" and form.is_valid():
         try:
             domain.assignment_create(dossier=dossier, evaluator=form.cleaned_data["evaluator"], by=request.user)
-        except domain.EvaluationError as exc:
+        except Refusal as exc:  # the transitions it runs refuse too
             form.add_error("evaluator", str(exc))
         else:
             messages.success(request, f"{form.cleaned_data['evaluator'].email} est désigné sur ce dossier.")
@@ -182,8 +183,8 @@ def assignment_remove(request, pk: int):
     _check_manages(request, assignment.dossier)
     try:
         domain.assignment_remove(assignment=assignment, by=request.user, reason=request.POST.get("reason", ""))
-    except domain.EvaluationError as exc:
-        messages.error(request, str(exc))
+    except Refusal as exc:  # the transitions it runs refuse too
+        refusal_to_messages(request, exc)
     else:
         messages.success(request, "L’évaluateur a été retiré du dossier.")
     return redirect("evaluation:dossier_assignments", uuid=assignment.dossier.uuid)
@@ -199,7 +200,7 @@ def evaluation_reopen(request, pk: int):
     if form.is_valid():
         try:
             domain.evaluation_reopen(evaluation=evaluation, by=request.user, reason=form.cleaned_data["reason"])
-        except domain.EvaluationError as exc:
+        except Refusal as exc:  # the transitions it runs refuse too
             form.add_error("reason", str(exc))
         else:
             messages.success(request, "L’évaluation est rouverte ; l’évaluateur peut la modifier.")
@@ -282,8 +283,8 @@ def grid(request, pk: int):
             except domain.ScoresInvalidError as exc:
                 for name, message in exc.errors.items():
                     form.add_error(None if name == "__all__" else name, message)
-            except domain.EvaluationError as exc:
-                form.add_error(None, str(exc))
+            except Refusal as exc:  # the transitions it runs refuse too
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, "Évaluation soumise." if action == "submit" else "Brouillon enregistré.")
                 return redirect("evaluation:grid", pk=assignment.pk)

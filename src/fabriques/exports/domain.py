@@ -14,13 +14,16 @@ from fabriques.exports import queries, writers
 from fabriques.exports.enums import FILE_SUFFIX, ExportFormat, JobState
 from fabriques.exports.models import ExportJob
 from fabriques.exports.rules import can_export
+from fabriques.refusal import Refusal
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 5000
 
 
-class ExportError(Exception):
+class ExportError(Refusal):
     """An export that cannot be asked for; the message is for the person."""
+
+    status, code = 403, "forbidden"  # the API's answer since it exists
 
 
 def export_request(*, by, wave, fmt: str) -> ExportJob:

@@ -40,13 +40,16 @@ from fabriques.followup.models import (
 )
 from fabriques.followup.uploads import upload_check
 from fabriques.mail.domain import Email, emails_queue
+from fabriques.refusal import Refusal
 
 A = AgreementState
 T = TrancheState
 
 
-class FollowupError(ValueError):
+class FollowupError(Refusal, ValueError):
     """A refused follow-up action; the message is French, for the person. `errors` maps fields to messages."""
+
+    status = 422  # the API's answer since it exists
 
     def __init__(self, message: str, errors: dict | None = None):
         super().__init__(message)

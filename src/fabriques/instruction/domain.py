@@ -28,10 +28,11 @@ from fabriques.instruction.models import (
 )
 from fabriques.mail.domain import email_queue
 
+from fabriques.refusal import Refusal
 S = DossierState
 
 
-class InstructionError(Exception):
+class InstructionError(Refusal):
     """An instruction action that cannot be done; the message is for the person."""
 
 

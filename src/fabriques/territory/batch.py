@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fabriques.calls.models import Call
+from fabriques.refusal import Refusal
 from fabriques.territory.eligibility import GEO_RULES, geo_rule_result
 from fabriques.territory.enums import ELIGIBILITY_LABELS, REGION_NAMES, Dataset
 from fabriques.territory.geocode import GeocodingError, address_geocode, geocoding_enabled
@@ -55,7 +56,7 @@ _METHOD_LABELS = {
 }
 
 
-class BatchError(ValueError):
+class BatchError(Refusal, ValueError):
     """The file as a whole cannot be read; the message is in French."""
 
 
