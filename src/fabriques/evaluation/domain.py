@@ -43,7 +43,6 @@ from fabriques.evaluation.models import (
     Score,
     WaveEvaluationSettings,
 )
-from fabriques.evaluation.organisation_conflicts import organisation_conflicts
 from fabriques.evaluation.queries import settings_for_wave
 from fabriques.mail.domain import Email, emails_queue
 from fabriques.refusal import Refusal
@@ -52,7 +51,7 @@ ASSIGNABLE_STATES = frozenset({DossierState.ADMISSIBLE, DossierState.IN_EVALUATI
 IN_PLAY = frozenset({AssignmentState.AWAITING_DECLARATION, AssignmentState.ACTIVE})
 
 
-class EvaluationError(Exception):
+class EvaluationError(Refusal):
     """A refused action; the message is for the person."""
 
 
