@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -16,8 +16,8 @@ from fabriques.advice.models import AdviserInvitation, Comment, Thread
 from fabriques.calls.models import Criterion
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers.domain import ConflictError, DossierError
+from fabriques.dossiers.downloads import scanned_file_download
 from fabriques.dossiers.views import dossier_context, dossier_or_404
-from fabriques.security.downloads import quarantined_response
 
 
 def _invitation_or_404(request, uuid) -> AdviserInvitation:
@@ -126,10 +126,8 @@ def attachment(request, uuid, file_uuid):
     if not invitation.sees_attachments:
         raise Http404("Pièce introuvable")
     attached = get_object_or_404(invitation.dossier.attachments, uuid=file_uuid)
-    refused = quarantined_response(request, state=attached.scan_state, name=attached.original_name)
-    if refused is not None:
-        return refused
-    return FileResponse(attached.file.open("rb"), as_attachment=True, filename=attached.original_name)
+    return scanned_file_download(request, file=attached.file, state=attached.scan_state,
+                                 name=attached.original_name, kind=attached.detected_type)
 
 
 # --- The applicant's side -------------------------------------------------------------------------

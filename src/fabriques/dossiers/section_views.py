@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from fabriques.calls.models import Criterion
 from fabriques.dossiers import domain, queries
 from fabriques.dossiers import selfcheck as selfcheck_reads
+from fabriques.dossiers.downloads import scanned_file_download
 from fabriques.dossiers.forms import AnswerForm, AttachmentForm, BudgetForm, PlaceForm, SelfAssessmentForm
 from fabriques.dossiers.views import dossier_context, dossier_or_404
-from fabriques.security.downloads import file_download, quarantined_response
 
 
 def _status(request, *, saved_at=None, error="", version=None, extra_template=None, extra=None, conflict=None):
@@ -152,10 +152,8 @@ def attachments(request, uuid):
 def attachment_download(request, uuid, file_uuid):
     dossier = dossier_or_404(request, uuid)
     attachment = get_object_or_404(dossier.attachments, uuid=file_uuid)
-    refused = quarantined_response(request, state=attachment.scan_state, name=attachment.original_name)
-    if refused is not None:
-        return refused
-    return file_download(attachment.file.open("rb"), name=attachment.original_name, kind=attachment.detected_type)
+    return scanned_file_download(request, file=attachment.file, state=attachment.scan_state,
+                                 name=attachment.original_name, kind=attachment.detected_type)
 
 
 @login_required

@@ -12,6 +12,7 @@ from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole, User
 from fabriques.calls.models import Wave
 from fabriques.dossiers import queries as dossier_queries
+from fabriques.dossiers.downloads import scanned_file_download
 from fabriques.dossiers.enums import DECISION_STATES, EVALUATION_STATES
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation import domain, queries, rules
@@ -26,7 +27,6 @@ from fabriques.evaluation.forms import (
 )
 from fabriques.evaluation.models import Assignment, DossierScore, Evaluation
 from fabriques.refusal import Refusal, refusal_to_form, refusal_to_messages
-from fabriques.security.downloads import file_download, quarantined_response
 
 
 def _managed_wave(request, wave_id: int) -> Wave:
@@ -253,10 +253,8 @@ def attachment(request, pk: int, file_uuid):
     if not found:
         raise Http404("Pièce introuvable")
     item = found[0]
-    refused = quarantined_response(request, state=item.scan_state, name=item.original_name)
-    if refused is not None:
-        return refused
-    return file_download(item.file.open("rb"), name=item.original_name, kind=item.detected_type)
+    return scanned_file_download(request, file=item.file, state=item.scan_state, name=item.original_name,
+                                 kind=item.detected_type)
 
 
 @login_required

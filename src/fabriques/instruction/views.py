@@ -14,10 +14,10 @@ from fabriques.calls.models import Call, Track, Wave
 from fabriques.committee import rules as committee_rules
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
+from fabriques.dossiers.downloads import scanned_file_download
 from fabriques.dossiers.workflow import TransitionError
 from fabriques.instruction import domain, forms, queries, rules
 from fabriques.instruction.models import InstructionGroup, Message
-from fabriques.security.downloads import file_download, quarantined_response
 
 
 def _agent_dossier(request, uuid):
@@ -296,10 +296,8 @@ def _message_for(request, pk) -> Message:
 @login_required
 def message_attachment(request, pk):
     message = _message_for(request, pk)
-    refused = quarantined_response(request, state=message.attachment_scan_state, name=message.attachment_name)
-    if refused is not None:
-        return refused
-    return file_download(message.attachment.open("rb"), name=message.attachment_name)
+    return scanned_file_download(request, file=message.attachment, state=message.attachment_scan_state,
+                                 name=message.attachment_name)
 
 
 @login_required
@@ -383,10 +381,8 @@ def attachment(request, uuid, file_uuid):
     """An agent downloads a dossier's attachment (only for dossiers they may see)."""
     dossier = _agent_dossier(request, uuid)
     item = get_object_or_404(dossier.attachments, uuid=file_uuid)
-    refused = quarantined_response(request, state=item.scan_state, name=item.original_name)
-    if refused is not None:
-        return refused
-    return file_download(item.file.open("rb"), name=item.original_name, kind=item.detected_type)
+    return scanned_file_download(request, file=item.file, state=item.scan_state, name=item.original_name,
+                                 kind=item.detected_type)
 
 
 @login_required

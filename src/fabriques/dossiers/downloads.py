@@ -1,5 +1,5 @@
-"""Downloads of uploaded files: a file the antivirus found infected is never served; the others are typed from
-their bytes."""
+"""Downloads of uploaded files (dossiers' attachments, messages' attachments, evaluators' copies): a file the
+antivirus found infected is never served; the others are typed from their bytes, never from their name."""
 
 from __future__ import annotations
 
@@ -15,16 +15,15 @@ QUARANTINED_MESSAGE = (
 )
 
 
-def quarantined_response(request, *, state: str, name: str) -> HttpResponse | None:
-    """A French refusal page (403) for an infected file; None when the file may be served."""
-    if state != ScanState.INFECTED:
-        return None
-    return render(request, "security/quarantined.html", {"message": QUARANTINED_MESSAGE, "name": name}, status=403)
+def scanned_file_download(request, *, file, state: str, name: str, kind: str | None = None) -> HttpResponse:
+    """The stored `file` as an attachment, or a French refusal page (403) when its scan `state` is infected.
 
-
-def file_download(fileobj, *, name: str, kind: str | None = None) -> FileResponse:
-    """An uploaded file as an attachment typed from its bytes (`kind` as stored, else read now), never from its name,
-    and kept out of every cache."""
+    `kind` is the type detected at upload (read from the bytes now when not stored); the response is kept out of
+    every cache."""
+    if state == ScanState.INFECTED:
+        return render(request, "security/quarantined.html", {"message": QUARANTINED_MESSAGE, "name": name},
+                      status=403)
+    fileobj = file.open("rb")
     kind = kind or detect_type(fileobj)
     response = FileResponse(fileobj, as_attachment=True, filename=download_name(name, kind),
                             content_type=MIME_TYPES.get(kind, "application/octet-stream"))
