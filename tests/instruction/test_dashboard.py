@@ -139,8 +139,9 @@ def test_eligibility_confirmed_by_the_instructor_shows_and_filters_as_eligible(
     assert _refs(client.get(URL, {"eligibility": "pass"})) == [confirmed.reference]
     assert _refs(client.get(URL, {"eligibility": "manual"})) == [unsettled.reference]
     page = client.get(URL).content.decode()
-    assert page.count("Éligible · confirmée par l’instruction") == 1
-    assert page.count(">À vérifier</p>") >= 1
+    assert page.count("Éligible, confirmée par l’instruction") == 1
+    assert page.count("Vérifié sur place : hors QPV, commune rurale.") == 1  # the reason beside the badge
+    assert page.count("fab-eligibility\">À vérifier<") == 1
 
 
 def test_search_by_the_insee_code_of_the_place(client, build, communes, admin_user):

@@ -76,7 +76,8 @@ def test_the_override_is_shown_with_its_reason_to_the_instructor_and_on_the_dash
 
     assert "Non conforme · dérogation" in page
     assert f"Dérogation accordée par {occitanie['instructor'].email} : {REASON}" in page.replace("&#x27;", "'")
-    assert "Non éligible · dérogation" in dashboard
+    assert "Éligibilité forcée</span>" in dashboard
+    assert f": {REASON}" in dashboard.replace("&#x27;", "'")
 
 
 def test_the_form_refuses_a_failed_line_without_the_override_box_and_keeps_the_reason(far_from_qpv, occitanie,

@@ -27,7 +27,8 @@ class DashboardFilterForm(DsfrBaseForm):
     eligibility = forms.ChoiceField(
         label="Éligibilité",
         required=False,
-        choices=[("", "Toutes"), ("pass", "Éligible"), ("manual", "À vérifier"), ("fail", "Non éligible")],
+        choices=[("", "Toutes"), ("pass", "Éligible (calculée, confirmée ou forcée)"),
+                 ("forced", "Éligibilité forcée"), ("manual", "À vérifier"), ("fail", "Non éligible")],
     )
     completeness = forms.ChoiceField(
         label="Complétude",
@@ -37,6 +38,8 @@ class DashboardFilterForm(DsfrBaseForm):
     evaluator = forms.CharField(label="Évaluateur (adresse)", required=False)
     score_min = forms.DecimalField(label="Note minimale", required=False, min_value=0, max_value=100, localize=True)
     score_max = forms.DecimalField(label="Note maximale", required=False, min_value=0, max_value=100, localize=True)
+    followed = forms.BooleanField(label="Mes dossiers suivis", required=False,
+                                  help_text="Ceux que vous suivez et ceux qui vous sont attribués")
 
     def __init__(self, *args, waves=(), tracks=(), **kwargs):
         super().__init__(*args, **kwargs)

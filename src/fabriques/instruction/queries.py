@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
+from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
-from fabriques.instruction.enums import CheckItem, CheckStatus
-from fabriques.instruction.models import AdmissibilityCheck, DashboardPreference
+from fabriques.instruction.eligibility import (
+    ELIGIBLE,
+    Eligibility,
+    eligibility_expression,
+    eligibility_reason_expression,
+)
+from fabriques.instruction.models import ComplementRequest, DashboardPreference, DossierFollow
 from fabriques.instruction.rules import dossiers_for_instruction
 
 # Column key -> (label, ORDER BY expression). Numbers are numeric columns, so they sort as numbers.
@@ -23,9 +30,10 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "region": ("Région", "place_commune__region_code"),
     "commune": ("Commune", "place_commune__name"),
     "state": ("État", "state"),
-    "eligibility": ("Éligibilité", "eligibility_status"),
+    "eligibility": ("Éligibilité", "eligibility"),  # the settled truth (`instruction.eligibility`), an alias
     "completeness": ("Complétude", "instruction__checklist_status"),
     "group": ("Groupe", "instruction__group__name"),
+    "assigned": ("Attribué à", "instruction__assigned_to__email"),
     "amount": ("Montant demandé", "amount_requested_eur"),
     "evaluations": ("Évaluations", "score__n_evaluations"),
     "score": ("Note pondérée", "score__weighted"),
@@ -49,6 +57,7 @@ class DashboardFilters:
     score_min: Decimal | None = None
     score_max: Decimal | None = None
     q: str = ""
+    followed: bool = False  # « Mes dossiers suivis »: followed by the agent (assigned ones are followed too)
     sort: str = "-deposited"
 
     @classmethod
@@ -74,16 +83,60 @@ class DashboardFilters:
             score_min=number("score_min"),
             score_max=number("score_max"),
             q=data.get("q", "").strip()[:100],
+            followed=data.get("followed") in {"1", "on", "true"},
             sort=sort,
         )
 
 
-def _location_confirmed():
-    """The instructor confirmed the location line by hand (a « À vérifier » eligibility settled as eligible)."""
-    return Exists(AdmissibilityCheck.objects.filter(
-        instruction__dossier=OuterRef("pk"), item=CheckItem.LOCATION, status=CheckStatus.MANUAL,
-        overrides_failure=False,
-    ))
+# The dashboard's eligibility filter (form value -> `Eligibility` value, or "eligible" for every eligible one).
+ELIGIBILITY_FILTERS = {"pass": "eligible", "forced": Eligibility.FORCED.value, "manual": Eligibility.PENDING.value,
+                       "fail": Eligibility.FAIL.value}
+# « À traiter » per wave: key -> (words, condition); `complements_in` is an alias set by `_wave_counts`.
+TO_DO: dict[str, tuple[str, str, Q]] = {
+    "to_start": ("à instruire", "à instruire", Q(state=DossierState.DEPOSITED)),
+    "in_instruction": ("en instruction", "en instruction",
+                       Q(state=DossierState.IN_INSTRUCTION, complements_in=False)),
+    "complements_in": ("compléments reçus", "compléments reçus",
+                       Q(state=DossierState.IN_INSTRUCTION, complements_in=True)),
+    "complements_out": ("compléments attendus", "compléments attendus",
+                        Q(state=DossierState.COMPLEMENTS_REQUESTED)),
+    "admissible": ("recevable à affecter", "recevables à affecter", Q(state=DossierState.ADMISSIBLE)),
+    "in_evaluation": ("en évaluation", "en évaluation", Q(state=DossierState.IN_EVALUATION)),
+    "evaluated": ("évalué, pour le comité", "évalués, pour le comité", Q(state=DossierState.EVALUATED)),
+}
+
+
+@dataclass(frozen=True)
+class WaveGroup:
+    """A wave's heading on the dashboard: how many filtered dossiers it holds and what is to be done."""
+
+    total: int
+    to_do: list[tuple[str, int]]  # (words, count) for each non-empty « à traiter » state, in TO_DO's order
+
+
+def _evaluations_expected():
+    """How many evaluations each dossier of the wave should receive (the wave's setting, 3 by default)."""
+    from fabriques.evaluation.models import WaveEvaluationSettings
+
+    per_wave = WaveEvaluationSettings.objects.filter(wave=OuterRef("wave_id")).values("evaluators_per_dossier")
+    return Coalesce(Subquery(per_wave[:1]), Value(3))
+
+
+def _wave_counts(ids: QuerySet, waves: set[int]) -> dict[int, WaveGroup]:
+    """« À traiter » counts of the waves on the page, over every filtered dossier of each: one GROUP BY."""
+    if not waves:
+        return {}
+    answered = ComplementRequest.objects.filter(dossier=OuterRef("pk"), answered_at__isnull=False)
+    rows = (
+        ids.filter(wave_id__in=waves).alias(complements_in=Exists(answered)).order_by().values("wave_id")
+        .annotate(total=Count("pk"), **{key: Count("pk", filter=cond) for key, (_, _, cond) in TO_DO.items()})
+    )
+    return {
+        row["wave_id"]: WaveGroup(row["total"], [
+            (one if row[key] == 1 else many, row[key]) for key, (one, many, _) in TO_DO.items() if row[key]
+        ])
+        for row in rows
+    }
 
 
 def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
@@ -94,14 +147,13 @@ def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
         "place_commune__region_code": f.region,
         "instruction__checklist_status": f.completeness,
     }
-    qs = qs.filter(**{k: v for k, v in exact.items() if v})
-    # Eligibility as the instructor settled it: a « manual » result confirmed by hand counts as eligible.
-    if f.eligibility == "pass":
-        qs = qs.filter(Q(eligibility_status="pass") | Q(eligibility_status="manual") & _location_confirmed())
-    elif f.eligibility == "manual":
-        qs = qs.filter(eligibility_status="manual").exclude(_location_confirmed())
-    elif f.eligibility:
-        qs = qs.filter(eligibility_status=f.eligibility)
+    qs = qs.filter(**{k: v for k, v in exact.items() if v}).alias(eligibility=eligibility_expression())
+    # Eligibility as the instruction settled it (one truth): « Éligible » keeps computed, confirmed and forced ones.
+    wanted = ELIGIBILITY_FILTERS.get(f.eligibility)
+    if wanted == "eligible":
+        qs = qs.filter(eligibility__in=[e.value for e in ELIGIBLE])
+    elif wanted:
+        qs = qs.filter(eligibility=wanted)
     if f.evaluator:
         from fabriques.evaluation.models import Assignment
 
@@ -131,15 +183,20 @@ def dashboard_page(user, filters: DashboardFilters, page_number) -> Page:
     key = filters.sort.lstrip("-")
     expression = F(COLUMNS[key][1])
     ordering = expression.desc(nulls_last=True) if filters.sort.startswith("-") else expression.asc(nulls_last=True)
-    ids = _filtered(dossiers_for_instruction(user), filters).order_by(ordering, "pk").values_list("pk", flat=True)
+    scoped = dossiers_for_instruction(user)
+    if filters.followed:
+        scoped = scoped.filter(pk__in=DossierFollow.objects.filter(user=user).values("dossier_id"))
+    ids = _filtered(scoped, filters).order_by(ordering, "pk").values_list("pk", flat=True)
+    ids = ids.order_by(F("wave__opens_at").desc(), "wave_id", ordering, "pk")  # grouped by wave, newest first
     page = Paginator(ids, PAGE_SIZE).get_page(page_number)
     wanted = list(page.object_list)
-    overridden = AdmissibilityCheck.objects.filter(instruction__dossier=OuterRef("pk"), overrides_failure=True)
     rows = Dossier.objects.filter(pk__in=wanted).select_related(
-        "wave", "track", "organisation", "place_commune", "instruction__group", "score"
-    ).annotate(eligibility_overridden=Exists(overridden), eligibility_confirmed=_location_confirmed())
+        "wave", "track", "organisation", "place_commune", "instruction__group", "instruction__assigned_to", "score"
+    ).annotate(eligibility=eligibility_expression(), eligibility_reason=eligibility_reason_expression(),
+               evaluations_expected=_evaluations_expected())
     by_id = {d.pk: d for d in rows}
     page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
+    page.wave_groups = _wave_counts(ids, {d.wave_id for d in page.object_list})
     return page
 
 

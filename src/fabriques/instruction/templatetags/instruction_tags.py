@@ -5,13 +5,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from fabriques.territory.enums import ELIGIBILITY_LABELS, REGION_NAMES
-from fabriques.theme.templatetags.humanize_fr import euros
+from fabriques.instruction.eligibility import eligibility_of
+from fabriques.territory.enums import REGION_NAMES
+from fabriques.theme.templatetags.humanize_fr import euros, note
 
 register = template.Library()
 
-ELIGIBILITY = {status: (kind, ELIGIBILITY_LABELS[status])
-               for status, kind in (("pass", "success"), ("fail", "error"), ("manual", "warning"))}
 COMPLETENESS = {"ok": ("success", "Complet"), "ko": ("error", "Incomplet"), "pending": ("info", "À vérifier")}
 
 
@@ -25,7 +24,41 @@ def _badge(kind: str, label: str):
 
 
 def _score(value):
-    return "—" if value is None else f"{value:.2f}".replace(".", ",")
+    return note(value)  # the one rounding rule (half-up to the hundredth)
+
+
+def _score_cell(score, expected):
+    """The weighted score and what it is: consolidated over N of M expected evaluations, or partial."""
+    if score is None or score.weighted is None:
+        return "—"
+    done = score.n_evaluations
+    if expected and done < expected:
+        return format_html('{} <span class="fr-text--xs">partielle ({}/{})</span>', note(score.weighted), done,
+                           expected)
+    of = f" sur {expected} attendues" if expected else ""
+    return format_html('{} <span class="fr-text--xs">({} éval.{})</span>', note(score.weighted), done, of)
+
+
+@register.simple_tag
+def eligibility_badge(dossier):
+    """The dossier's one eligibility truth as a badge, with the instructor's reason when forced or confirmed."""
+    truth = eligibility_of(dossier)
+    badge = format_html('<span class="fr-badge fr-badge--sm fr-badge--{} fab-eligibility">{}</span>',
+                        truth.badge_kind, truth.label)
+    if truth.reason and truth.status in ("forced", "confirmed"):
+        return format_html('{} <span class="fr-text--sm fab-eligibility-reason">: {}</span>', badge, truth.reason)
+    return badge
+
+
+@register.simple_tag
+def wave_heading(page, wave):
+    """A wave group's heading on the dashboard: its title, the number of dossiers and what is « à traiter »."""
+    group = getattr(page, "wave_groups", {}).get(wave.pk)
+    if group is None:
+        return wave.title
+    to_do = ", ".join(f"{count} {words}" for words, count in group.to_do) or "rien"
+    return format_html('{} <span class="fr-text--sm fab-wave-todo">— {} dossier{} · à traiter : {}</span>',
+                       wave.title, group.total, "s" if group.total > 1 else "", to_do)
 
 
 @register.simple_tag
@@ -45,9 +78,10 @@ def dashboard_cell(dossier, column: str):
         "commune": lambda: str(dossier.place_commune) if dossier.place_commune else "—",
         "state": dossier.get_state_display,
         "group": lambda: instruction.group.name if instruction else "Non orienté",
+        "assigned": lambda: instruction.assigned_to.email if instruction and instruction.assigned_to else "—",
         "amount": lambda: euros(dossier.amount_requested_eur),
         "evaluations": lambda: score.n_evaluations if score else 0,
-        "score": lambda: _score(score.weighted if score else None),
+        "score": lambda: _score_cell(score, getattr(dossier, "evaluations_expected", None)),
         "calibrated": lambda: _score(score.calibrated if score else None),
         "spread": lambda: _score(score.spread if score else None),
         "deposited": lambda: timezone.localtime(dossier.last_deposited_at).strftime("%d/%m/%Y %H:%M")
@@ -57,19 +91,10 @@ def dashboard_cell(dossier, column: str):
     if column in simple:
         return simple[column]()
     if column == "eligibility":
-        return _eligibility_badge(dossier)
+        return eligibility_badge(dossier)
     if column == "completeness":
         return _badge(*COMPLETENESS.get(instruction.checklist_status if instruction else "", ("info", "À vérifier")))
     return ""
-
-
-def _eligibility_badge(dossier):
-    """The eligibility as the instruction settled it: an override or a confirmation by hand is shown as such."""
-    if dossier.eligibility_status == "fail" and getattr(dossier, "eligibility_overridden", False):
-        return _badge("warning", f"{ELIGIBILITY_LABELS['fail']} · dérogation")
-    if dossier.eligibility_status == "manual" and getattr(dossier, "eligibility_confirmed", False):
-        return _badge("success", f"{ELIGIBILITY_LABELS['pass']} · confirmée par l’instruction")
-    return _badge(*ELIGIBILITY.get(dossier.eligibility_status, ("info", "Non calculée")))
 
 
 @register.filter
