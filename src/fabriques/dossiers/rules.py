@@ -4,6 +4,8 @@ A dossier is visible to its owner, the members of its organisation and its accep
 Everybody else gets a 404 from the views (the queryset below simply does not contain it).
 """
 
+from collections.abc import Callable
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -39,17 +41,17 @@ def organisations_of(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(members__user=user)
 
 
+# Hook table: the sections a higher app reopens to the applicant while the dossier waits for complements, each a
+# function (dossier=, at=) -> set of sections. The instruction app registers its open requests in its ready().
+COMPLEMENT_SECTION_SOURCES: list[Callable[..., set[str]]] = []
+
+
 def complement_sections(dossier: Dossier, at=None) -> set[str]:
     """Sections an open request for complements lets the applicant edit until its reply deadline."""
     if dossier.state != DossierState.COMPLEMENTS_REQUESTED:
         return set()
-    from fabriques.instruction.models import ComplementItem
-
-    return set(
-        ComplementItem.objects.filter(
-            request__dossier=dossier, request__answered_at__isnull=True, request__due_at__gt=at or timezone.now()
-        ).values_list("section", flat=True)
-    )
+    at = at or timezone.now()
+    return set().union(*(source(dossier=dossier, at=at) for source in COMPLEMENT_SECTION_SOURCES))
 
 
 def content_editable(dossier: Dossier, at=None, section: str | None = None) -> bool:

@@ -5,3 +5,9 @@ class InstructionConfig(AppConfig):
     name = "fabriques.instruction"
     label = "instruction"
     verbose_name = "Instruction"
+
+    def ready(self) -> None:
+        from fabriques.dossiers.rules import COMPLEMENT_SECTION_SOURCES  # the app registry must be ready first
+        from fabriques.instruction.rules import open_complement_sections
+
+        COMPLEMENT_SECTION_SOURCES.append(open_complement_sections)

@@ -14,7 +14,7 @@ from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole
 from fabriques.dossiers.enums import SUBMITTED_STATES
 from fabriques.dossiers.models import Dossier
-from fabriques.instruction.models import InstructionGroup
+from fabriques.instruction.models import ComplementItem, InstructionGroup
 
 
 def _call_ids(user, *roles: str) -> list[int]:
@@ -57,3 +57,11 @@ def can_instruct(user, dossier: Dossier) -> bool:
 
 def can_view_as_instruction_agent(user, dossier: Dossier) -> bool:
     return dossiers_for_instruction(user).filter(pk=dossier.pk).exists()
+
+
+def open_complement_sections(*, dossier: Dossier, at) -> set[str]:
+    """The sections the dossier's unanswered request for complements reopens until its reply deadline (registered in
+    dossiers.rules.COMPLEMENT_SECTION_SOURCES)."""
+    items = ComplementItem.objects.filter(request__dossier=dossier, request__answered_at__isnull=True,
+                                          request__due_at__gt=at)
+    return set(items.values_list("section", flat=True))
