@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
+from fabriques.accounts.models import User
+
 _SALT = "fabriques.calls.calendar"
 
 
@@ -107,8 +109,6 @@ def personal_token(*, call, user) -> str:
 
 def personal_token_user(*, call, token: str):
     """The user a feed link was made for, None when it is forged or for another call."""
-    from fabriques.accounts.models import User
-
     try:
         data = signing.loads(token, salt=_SALT)
     except signing.BadSignature:
@@ -116,26 +116,3 @@ def personal_token_user(*, call, token: str):
     if not isinstance(data, dict) or data.get("c") != call.pk:
         return None
     return User.objects.filter(pk=data.get("u"), is_active=True).first()
-
-
-def followup_report_events(*, call, user) -> list[CalendarEvent]:
-    """The due dates of the reports still owed by the laureates this person writes for (none in the public feed)."""
-    from django.apps import apps
-
-    if user is None or not apps.is_installed("fabriques.followup"):
-        return []
-    from fabriques.dossiers.queries import dossiers_visible_to
-    from fabriques.followup.enums import ReportState
-    from fabriques.followup.models import Report
-
-    reports = (Report.objects.filter(agreement__call=call, agreement__dossier__in=dossiers_visible_to(user),
-                                     state__in=[ReportState.TO_FILL, ReportState.CHANGES_REQUESTED])
-               .select_related("agreement").order_by("due_on"))
-    return [CalendarEvent(uid=f"report-{report.uuid}", title=f"{report.label} à rendre — {report.agreement.reference}",
-                          on=report.due_on, path=reverse("followup:report", kwargs={"uuid": report.uuid}),
-                          description=f"Compte rendu de l’année {report.year} de la convention "
-                                      f"{report.agreement.reference}, à déposer au plus tard ce jour.")
-            for report in reports]
-
-
-event_source_register(followup_report_events)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,11 @@ from fabriques.calls.models import (
     Track,
     Wave,
 )
+
+# Hook table: what higher apps write from a definition being loaded, in the same transaction, after the call's
+# own tables; each a function (call=, definition=, tracks=, source=). The follow-up app adds its `[followup]` table
+# in its ready(). A step refuses the load by raising DefinitionError.
+ON_CALL_LOAD: list[Callable[..., None]] = []
 
 DEFINITIONS_DIR = Path(__file__).resolve().parent / "definitions"
 
@@ -79,7 +85,8 @@ def call_load(*, text: str, source: str) -> LoadResult:
         _sync_criteria(call, definition, tracks, source)
         _sync_attachments(call, definition, tracks, source)
         _sync_targets(call, definition, tracks)
-        _sync_followup(call, definition, tracks, source)
+        for step in ON_CALL_LOAD:
+            step(call=call, definition=definition, tracks=tracks, source=source)
     return LoadResult(call=call, created=created, changed=True)
 
 
@@ -197,13 +204,6 @@ def _sync_attachments(call: Call, definition: CallDefinition, tracks: dict[str, 
         attachment.tracks.set([tracks[slug] for slug in a.tracks])
         codes.add(a.id)
     _delete_absent(call.attachments.all(), codes, "code", source, "attachments")
-
-
-def _sync_followup(call: Call, definition: CallDefinition, tracks: dict[str, Track], source: str) -> None:
-    """The `[followup]` table belongs to the follow-up app, written here in the same transaction."""
-    from fabriques.followup.domain import followup_settings_sync
-
-    followup_settings_sync(call=call, definition=definition.followup, tracks=tracks, source=source)
 
 
 def _sync_targets(call: Call, definition: CallDefinition, tracks: dict[str, Track]) -> None:

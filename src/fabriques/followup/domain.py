@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
+from fabriques.calls.definition import DefinitionError
 from fabriques.dossiers.domain import fingerprint
 from fabriques.dossiers.enums import DossierState
 from fabriques.followup.enums import (
@@ -59,10 +60,14 @@ class FollowupError(Refusal, ValueError):
 # --- Settings from the call's definition ------------------------------------------------------------
 
 
+def call_followup_sync(*, call, definition, tracks: dict, source: str) -> None:
+    """The `[followup]` table of a call's definition, written by `call_load` in its transaction (registered in
+    calls.domain.ON_CALL_LOAD by the app's ready())."""
+    followup_settings_sync(call=call, definition=definition.followup, tracks=tracks, source=source)
+
+
 def followup_settings_sync(*, call, definition, tracks: dict, source: str) -> None:
     """Write the `[followup]` table of a definition being loaded (same transaction as `call_load`)."""
-    from fabriques.calls.definition import DefinitionError
-
     if definition is None:
         FollowupSettings.objects.filter(call=call).delete()
         if call.indicators.exists() and Indicator.objects.filter(call=call, values__isnull=False).exists():

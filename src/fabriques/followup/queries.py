@@ -19,8 +19,11 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
+from fabriques.calls.calendar import CalendarEvent
+from fabriques.dossiers.queries import dossiers_visible_to
 from fabriques.followup.enums import APPLICANT_EDITABLE_REPORT_STATES, AgreementState, ReportState, TrancheState
 from fabriques.followup.models import Agreement, Indicator, IndicatorValue, Report, Tranche
 from fabriques.territory.enums import REGION_NAMES
@@ -208,3 +211,18 @@ def call_status(call) -> dict:
     keys = ("committed_eur", "paid_eur", "remaining_eur", "reports_due", "reports_received", "reports_late")
     totals = {k: sum(r[k] for r in rows) for k in keys}
     return {"call": call.slug, "laureates": rows, "totals": {"laureates": len(rows), **totals}}
+
+
+def report_calendar_events(*, call, user) -> list[CalendarEvent]:
+    """The due dates of the reports still owed by the laureates this person writes for (none in the public feed);
+    registered as a source of the calls' feeds (calls.calendar.event_source_register) in the app's ready()."""
+    if user is None:
+        return []
+    reports = (Report.objects.filter(agreement__call=call, agreement__dossier__in=dossiers_visible_to(user),
+                                     state__in=[ReportState.TO_FILL, ReportState.CHANGES_REQUESTED])
+               .select_related("agreement").order_by("due_on"))
+    return [CalendarEvent(uid=f"report-{report.uuid}", title=f"{report.label} à rendre — {report.agreement.reference}",
+                          on=report.due_on, path=reverse("followup:report", kwargs={"uuid": report.uuid}),
+                          description=f"Compte rendu de l’année {report.year} de la convention "
+                                      f"{report.agreement.reference}, à déposer au plus tard ce jour.")
+            for report in reports]
