@@ -11,12 +11,11 @@ from django.utils import timezone
 
 from fabriques.accounts.company_lookup import registry_legal_form_check
 from fabriques.audit.domain import audit_record
-from fabriques.calls.kinds import CHECKLIST_ITEMS, ChecklistItem, checklist_item_register
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition
-from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus, ComplementState
+from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus
 from fabriques.instruction.models import (
     AdmissibilityCheck,
     ComplementItem,
@@ -138,55 +137,38 @@ def dossier_reroute(*, dossier: Dossier, group: InstructionGroup, by, reason: st
 # --- Admissibility -------------------------------------------------------------------------
 
 
-def _legal_form_check(dossier: Dossier) -> tuple[str, str]:
-    forms = {f.code: f.label for f in dossier.wave.call.legal_forms.all()}
+def _computed_checks(dossier: Dossier) -> dict[str, tuple[str, str]]:
+    """The checklist as the data says it: item -> (status, detail)."""
+    call = dossier.wave.call
+    forms = {f.code: f.label for f in call.legal_forms.all()}
     legal_form = dossier.organisation.legal_form
     from_registry = registry_legal_form_check(dossier.organisation, forms)  # automatic when the directory answered
-    return (
-        (CheckStatus(from_registry[0]), from_registry[1]) if from_registry
-        else (CheckStatus.OK, f"{forms[legal_form]} : forme éligible.")
-        if legal_form in forms
-        else (CheckStatus.KO, "La forme juridique ne figure pas parmi les formes éligibles de l’appel.")
-    )
-
-
-def _attachments_check(dossier: Dossier) -> tuple[str, str]:
+    checks = {
+        CheckItem.LEGAL_FORM: (
+            (CheckStatus(from_registry[0]), from_registry[1]) if from_registry
+            else (CheckStatus.OK, f"{forms[legal_form]} : forme éligible.")
+            if legal_form in forms
+            else (CheckStatus.KO, "La forme juridique ne figure pas parmi les formes éligibles de l’appel.")
+        )
+    }
     present = set(dossier.attachments.values_list("required_id", flat=True))
     absent = [r.label for r in dossier_queries.required_attachments_for(dossier) if r.required and r.pk not in present]
-    return (
+    checks[CheckItem.ATTACHMENTS] = (
         (CheckStatus.KO, "Pièces manquantes : " + ", ".join(absent) + ".")
         if absent
         else (CheckStatus.OK, "Toutes les pièces obligatoires sont présentes.")
     )
-
-
-def _budget_check(dossier: Dossier) -> tuple[str, str]:
     budget = dossier_queries.budget_summary(dossier)
-    return (
+    checks[CheckItem.BUDGET] = (
         (CheckStatus.KO, " ".join(budget.problems))
         if budget.problems
         else (CheckStatus.OK, "Montant dans les bornes de l’entrée, budget équilibré.")
     )
-
-
-def _location_check(dossier: Dossier) -> tuple[str, str]:
     report = dossier.eligibility_report or {}
     reasons = " ".join(r.get("reason", "") for r in report.get("results", []))
     status = {"pass": CheckStatus.OK, "fail": CheckStatus.KO}.get(dossier.eligibility_status, CheckStatus.PENDING)
-    return (status, reasons or "Éligibilité non calculée : à vérifier par l’instructeur.")
-
-
-def checklist_items_register() -> None:
-    """The checklist lines this app computes, for definitions to name (called from InstructionConfig.ready)."""
-    for item, compute in ((CheckItem.LEGAL_FORM, _legal_form_check), (CheckItem.ATTACHMENTS, _attachments_check),
-                          (CheckItem.BUDGET, _budget_check), (CheckItem.LOCATION, _location_check)):
-        checklist_item_register(ChecklistItem(item.value, item.label, compute))
-
-
-def _computed_checks(dossier: Dossier) -> dict[str, tuple[str, str]]:
-    """The checklist as the data says it: item -> (status, detail), for the lines the call's definition names."""
-    names = dossier.wave.call.checklist or list(CHECKLIST_ITEMS)
-    return {name: CHECKLIST_ITEMS[name].compute(dossier) for name in names}
+    checks[CheckItem.LOCATION] = (status, reasons or "Éligibilité non calculée : à vérifier par l’instructeur.")
+    return checks
 
 
 def checklist_refresh(*, dossier: Dossier) -> list[AdmissibilityCheck]:
@@ -333,31 +315,24 @@ def complements_request(
         raise InstructionError("Expliquez au porteur ce qui est attendu.")
     if due_at <= timezone.now():
         raise InstructionError("La date limite de réponse doit être dans le futur.")
-    from fabriques.instruction.complements import request_details
-
-    last = dossier.versions.order_by("-number").values_list("number", flat=True).first()
     with transaction.atomic():
         request = ComplementRequest.objects.create(
-            dossier=dossier, requested_by=by, requested_at=timezone.now(), due_at=due_at, message=message,
-            base_version=last,
+            dossier=dossier, requested_by=by, requested_at=timezone.now(), due_at=due_at, message=message
         )
         ComplementItem.objects.bulk_create(
             ComplementItem(request=request, section=s, label=label) for s, label in sections
         )
-        # The applicant's e-mail names the sections asked for and the deadline (not only « connectez-vous »).
-        dossier_transition(dossier, S.COMPLEMENTS_REQUESTED, by=by, reason=message,
-                           details=request_details(dossier=dossier, labels=[label for _, label in sections],
-                                                   due_at=due_at))
+        dossier_transition(dossier, S.COMPLEMENTS_REQUESTED, by=by, reason=message)
     return request
 
 
 def open_complement_request(dossier: Dossier) -> ComplementRequest | None:
     if dossier.state != S.COMPLEMENTS_REQUESTED:
         return None
-    return dossier.complement_requests.filter(state=ComplementState.OPEN).prefetch_related("items").first()
+    return dossier.complement_requests.filter(answered_at__isnull=True).prefetch_related("items").first()
 
 
-def _complement_version(*, dossier: Dossier, by):
+def _complement_version(*, dossier: Dossier, by) -> None:
     """Keep what the complements changed as a new deposited version with its fingerprint."""
     import uuid
 
@@ -373,28 +348,19 @@ def _complement_version(*, dossier: Dossier, by):
     )
     audit_record(action="dossier.version", obj=version, by=by, after={"number": number, "sha256": version.sha256},
                  reason="compléments", dossier_id=dossier.pk, call_id=dossier.wave.call_id)
-    return version
 
 
 def complements_answer(*, dossier: Dossier, answer: str, by) -> Dossier:
-    """The applicant says the complements are in: instruction resumes, the checklist is recomputed and the
-    instructors are told by e-mail (the dashboard lists the dossier under « compléments reçus » until they look)."""
-    from fabriques.instruction.complements import complements_received_notify
-
+    """The applicant says the complements are in: instruction resumes and the checklist is recomputed."""
     request = open_complement_request(dossier)
     if request is None:
         raise InstructionError("Aucune demande de compléments n’est en cours pour ce dossier.")
-    if request.due_at <= timezone.now():
-        raise InstructionError("Le délai de réponse est dépassé : la demande de compléments a expiré. "
-                               "Écrivez à l’instruction par un message si besoin.")
     with transaction.atomic():
-        version = _complement_version(dossier=dossier, by=by)
         request.answered_at, request.answer = timezone.now(), answer
-        request.state, request.answer_version = ComplementState.ANSWERED, version.number
-        request.save(update_fields=["answered_at", "answer", "state", "answer_version"])
+        request.save(update_fields=["answered_at", "answer"])
+        _complement_version(dossier=dossier, by=by)
         dossier_transition(dossier, S.IN_INSTRUCTION, by=by, reason="compléments apportés")
         checklist_refresh(dossier=dossier)
-        complements_received_notify(request=request)
     return dossier
 
 

@@ -38,8 +38,6 @@ class DashboardFilterForm(DsfrBaseForm):
     evaluator = forms.CharField(label="Évaluateur (adresse)", required=False)
     score_min = forms.DecimalField(label="Note minimale", required=False, min_value=0, max_value=100, localize=True)
     score_max = forms.DecimalField(label="Note maximale", required=False, min_value=0, max_value=100, localize=True)
-    followed = forms.BooleanField(label="Mes dossiers suivis", required=False,
-                                  help_text="Ceux que vous suivez et ceux qui vous sont attribués")
 
     def __init__(self, *args, waves=(), tracks=(), **kwargs):
         super().__init__(*args, **kwargs)
