@@ -208,6 +208,11 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "instruction:reroute": ("dossier", "302 405 405 405 405 405 405"),
     "instruction:start": ("dossier", "302 405 405 405 405 405 405"),
     "instruction:territory-class": ("dossier", "302 405 405 405 405 405 405"),
+    # issue 23: follow lists, assignment, the dossier as one PDF / ZIP (evaluators kept out: their grid has the files)
+    "instruction:follow": ("dossier", "302 405 405 405 405 405 405"),
+    "instruction:assign": ("dossier", "302 405 405 405 405 405 405"),
+    "instruction:dossier-pdf": ("dossier", "302 404 404 404 404 200 200"),
+    "instruction:dossier-zip": ("dossier", "302 404 404 404 404 200 200"),
     "territory:batch": (None, "302 403 403 200 200 200 200"),
     "territory:commune-search": (None, "200 200 200 200 200 200 200"),
     "territory:eligibility-check": (None, "200 200 200 200 200 200 200"),

@@ -17,8 +17,10 @@ def proof_filename(version: DossierVersion) -> str:
     return f"attestation-depot-{version.dossier.reference}-v{version.number}.pdf"
 
 
-def proof_html(version: DossierVersion) -> str:
-    """The proof's HTML, built from what was deposited (the snapshot), never from the current content."""
+def proof_html(version: DossierVersion, *, template: str = "dossiers/proof.html", extra: dict | None = None) -> str:
+    """The proof's HTML, built from what was deposited (the snapshot), never from the current content.
+
+    The agents' dossier PDF (`instruction/bundle.py`) renders the same content through its own `template`."""
     snapshot = version.snapshot
     lines = snapshot["budget"]["lines"]
     years = sorted({ln["year"] for ln in lines})
@@ -33,10 +35,11 @@ def proof_html(version: DossierVersion) -> str:
         }
         for year in years
     ]
-    return render_to_string("dossiers/proof.html", {
+    return render_to_string(template, {
         "version": version, "s": snapshot, "budget": budget,
         "deposited_at": timezone.localtime(version.deposited_at),
         "amount": euros(snapshot["budget"]["amount_requested_eur"]),
+        **(extra or {}),
     })
 
 

@@ -5,7 +5,7 @@ from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from fabriques.dossiers.enums import DossierState
-from fabriques.instruction.enums import Admissibility, CheckItem
+from fabriques.instruction.enums import COMPLEMENT_DEFAULT_DAYS, COMPLEMENT_REMINDER_DAYS, Admissibility, CheckItem
 from fabriques.instruction.queries import COLUMNS
 from fabriques.territory.enums import REGION_NAMES
 
@@ -38,6 +38,8 @@ class DashboardFilterForm(DsfrBaseForm):
     evaluator = forms.CharField(label="Évaluateur (adresse)", required=False)
     score_min = forms.DecimalField(label="Note minimale", required=False, min_value=0, max_value=100, localize=True)
     score_max = forms.DecimalField(label="Note maximale", required=False, min_value=0, max_value=100, localize=True)
+    followed = forms.BooleanField(label="Mes dossiers suivis", required=False,
+                                  help_text="Ceux que vous suivez et ceux qui vous sont attribués")
 
     def __init__(self, *args, waves=(), tracks=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,14 +77,20 @@ class ComplementForm(DsfrBaseForm):
     message = forms.CharField(label="Message au porteur", widget=forms.Textarea(attrs={"rows": 4}))
     due_date = forms.DateField(
         label="Réponse attendue avant le",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Le porteur pourra répondre jusqu’à 23 h 59 (heure de Paris) ce jour-là.",
+        # A date input takes only ISO dates (« 2026-12-21 »): a localised « 21/12/2026 » is dropped by the browser.
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sections"].choices = list(sections)
-        self.fields["due_date"].initial = timezone.localdate() + dt.timedelta(days=15)
+        default = timezone.localdate() + dt.timedelta(days=COMPLEMENT_DEFAULT_DAYS)
+        self.fields["due_date"].initial = default
+        self.fields["due_date"].help_text = (
+            f"Par défaut {COMPLEMENT_DEFAULT_DAYS} jours, soit le {default:%d/%m/%Y}. Le porteur pourra répondre "
+            f"jusqu’à 23 h 59 (heure de Paris) ce jour-là ; un rappel lui est envoyé {COMPLEMENT_REMINDER_DAYS} jours "
+            "avant.")
 
     def due_at(self) -> dt.datetime:
         day = self.cleaned_data["due_date"]

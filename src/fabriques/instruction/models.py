@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.db import models
 
-from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus
+from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus, ComplementState
 from fabriques.security.antivirus import ScanState
 
 
@@ -61,6 +61,11 @@ class Instruction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="instructeur attribué", on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="assigned_instructions",
+        help_text="one instructor of the dossier's group in charge of it (« Attribuer à un instructeur »)",
+    )
     is_qpv = models.BooleanField("en QPV ou à proximité", null=True, blank=True)
     is_rural = models.BooleanField("hors des grands pôles urbains", null=True, blank=True)
     checklist_status = models.CharField(
@@ -111,9 +116,19 @@ class ComplementRequest(models.Model):
     message = models.TextField()
     answered_at = models.DateTimeField(null=True, blank=True)
     answer = models.TextField(blank=True)
+    # Only `instruction.complements` writes these (lifecycle: open → answered | expired | cancelled).
+    state = models.CharField("état", max_length=10, choices=ComplementState.choices, default=ComplementState.OPEN)
+    base_version = models.PositiveIntegerField("version déposée au moment de la demande", null=True, blank=True)
+    answer_version = models.PositiveIntegerField("version déposée avec les compléments", null=True, blank=True)
+    reminded_at = models.DateTimeField("rappel envoyé le", null=True, blank=True)
+    closed_at = models.DateTimeField("annulée ou expirée le", null=True, blank=True)
+    closed_reason = models.TextField("motif de l’annulation", blank=True)
+    extension_reason = models.TextField("motif de la dernière prolongation", blank=True)
+    seen_at = models.DateTimeField("compléments consultés par l’instruction le", null=True, blank=True)
 
     class Meta:
         ordering = ["-requested_at"]
+        indexes = [models.Index(fields=["state", "due_at"], name="complement_state_due")]
 
     def __str__(self) -> str:
         return f"Compléments {self.dossier_id} ({self.requested_at:%Y-%m-%d})"
@@ -159,3 +174,30 @@ class DashboardPreference(models.Model):
 
     def __str__(self) -> str:
         return f"Colonnes de {self.user}"
+
+
+class DossierFollow(models.Model):
+    """An agent follows a dossier (« Suivre »): it is in their « Mes dossiers suivis » and their daily digest.
+
+    Assigning a dossier to an instructor (`Instruction.assigned_to`) makes them follow it too.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dossier_follows")
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.CASCADE, related_name="follows")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "dossier"], name="unique_dossier_follow")]
+
+    def __str__(self) -> str:
+        return f"{self.user} suit {self.dossier_id}"
+
+
+class FollowDigest(models.Model):
+    """When the changes on an agent's followed dossiers were last read for their digest (at most once a day)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follow_digest")
+    last_sent_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Récapitulatif de {self.user}"

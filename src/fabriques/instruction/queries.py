@@ -17,7 +17,7 @@ from fabriques.instruction.eligibility import (
     eligibility_expression,
     eligibility_reason_expression,
 )
-from fabriques.instruction.models import ComplementRequest, DashboardPreference
+from fabriques.instruction.models import ComplementRequest, DashboardPreference, DossierFollow
 from fabriques.instruction.rules import dossiers_for_instruction
 
 # Column key -> (label, ORDER BY expression). Numbers are numeric columns, so they sort as numbers.
@@ -33,6 +33,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "eligibility": ("Éligibilité", "eligibility"),  # the settled truth (`instruction.eligibility`), an alias
     "completeness": ("Complétude", "instruction__checklist_status"),
     "group": ("Groupe", "instruction__group__name"),
+    "assigned": ("Attribué à", "instruction__assigned_to__email"),
     "amount": ("Montant demandé", "amount_requested_eur"),
     "evaluations": ("Évaluations", "score__n_evaluations"),
     "score": ("Note pondérée", "score__weighted"),
@@ -56,6 +57,7 @@ class DashboardFilters:
     score_min: Decimal | None = None
     score_max: Decimal | None = None
     q: str = ""
+    followed: bool = False  # « Mes dossiers suivis »: followed by the agent (assigned ones are followed too)
     sort: str = "-deposited"
 
     @classmethod
@@ -81,6 +83,7 @@ class DashboardFilters:
             score_min=number("score_min"),
             score_max=number("score_max"),
             q=data.get("q", "").strip()[:100],
+            followed=data.get("followed") in {"1", "on", "true"},
             sort=sort,
         )
 
@@ -180,12 +183,15 @@ def dashboard_page(user, filters: DashboardFilters, page_number) -> Page:
     key = filters.sort.lstrip("-")
     expression = F(COLUMNS[key][1])
     ordering = expression.desc(nulls_last=True) if filters.sort.startswith("-") else expression.asc(nulls_last=True)
-    ids = _filtered(dossiers_for_instruction(user), filters).order_by(ordering, "pk").values_list("pk", flat=True)
+    scoped = dossiers_for_instruction(user)
+    if filters.followed:
+        scoped = scoped.filter(pk__in=DossierFollow.objects.filter(user=user).values("dossier_id"))
+    ids = _filtered(scoped, filters).order_by(ordering, "pk").values_list("pk", flat=True)
     ids = ids.order_by(F("wave__opens_at").desc(), "wave_id", ordering, "pk")  # grouped by wave, newest first
     page = Paginator(ids, PAGE_SIZE).get_page(page_number)
     wanted = list(page.object_list)
     rows = Dossier.objects.filter(pk__in=wanted).select_related(
-        "wave", "track", "organisation", "place_commune", "instruction__group", "score"
+        "wave", "track", "organisation", "place_commune", "instruction__group", "instruction__assigned_to", "score"
     ).annotate(eligibility=eligibility_expression(), eligibility_reason=eligibility_reason_expression(),
                evaluations_expected=_evaluations_expected())
     by_id = {d.pk: d for d in rows}

@@ -78,6 +78,7 @@ def dashboard_cell(dossier, column: str):
         "commune": lambda: str(dossier.place_commune) if dossier.place_commune else "—",
         "state": dossier.get_state_display,
         "group": lambda: instruction.group.name if instruction else "Non orienté",
+        "assigned": lambda: instruction.assigned_to.email if instruction and instruction.assigned_to else "—",
         "amount": lambda: euros(dossier.amount_requested_eur),
         "evaluations": lambda: score.n_evaluations if score else 0,
         "score": lambda: _score_cell(score, getattr(dossier, "evaluations_expected", None)),

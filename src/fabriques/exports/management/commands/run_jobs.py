@@ -14,6 +14,7 @@ RUNNERS = (
     ("courriels", "fabriques.mail.domain.emails_send_due"),
     ("invitations de conseillers expirées", "fabriques.advice.domain.invitations_expire"),
     ("récapitulatifs de FAQ", "fabriques.faq.domain.faq_digests_send"),
+    ("récapitulatifs des dossiers suivis", "fabriques.instruction.follow.follow_digests_send"),
     ("rappels de comptes rendus", "fabriques.followup.reporting.reports_remind_hourly"),
     ("statistiques SQLite", "fabriques.security.maintenance.planner_statistics_refresh"),
 )
