@@ -154,10 +154,8 @@ def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
         qs = qs.filter(eligibility__in=[e.value for e in ELIGIBLE])
     elif wanted:
         qs = qs.filter(eligibility=wanted)
-    if f.evaluator:
-        from fabriques.evaluation.models import Assignment
-
-        qs = qs.filter(pk__in=Assignment.objects.filter(evaluator__email=f.evaluator).values("dossier_id"))
+    if f.evaluator:  # through the relation evaluation's Assignment declares (instruction may not import evaluation)
+        qs = qs.filter(pk__in=Dossier.objects.filter(assignments__evaluator__email=f.evaluator).values("pk"))
     if f.score_min is not None:
         qs = qs.filter(score__weighted__gte=f.score_min)
     if f.score_max is not None:
