@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "fabriques.faq",
     "fabriques.demo",
     "fabriques.security",
+    "fabriques.operations",
 ]
 
 MIDDLEWARE = [

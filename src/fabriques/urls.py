@@ -3,7 +3,7 @@ from django.urls import include, path
 
 from fabriques.accounts import proconnect
 from fabriques.api.api import api
-from fabriques.security.health import health
+from fabriques.operations.health import health
 from fabriques.security.views import admin_login
 
 urlpatterns = [

@@ -2,10 +2,10 @@
 
 from django.urls import reverse
 
-from fabriques.exports.management.commands.serve import dev_site_url
 from fabriques.mail.domain import email_queue
 from fabriques.mail.links import DEV_SITE_URL_ENV
 from fabriques.mail.models import OutgoingEmail
+from fabriques.operations.management.commands.serve import dev_site_url
 
 CONFIGURED = "https://fabriques.example.gouv.fr"
 

@@ -16,8 +16,8 @@ from fabriques.dossiers.downloads import QUARANTINED_MESSAGE
 from fabriques.dossiers.models import DossierAttachment
 from fabriques.instruction import domain as instruction_domain
 from fabriques.instruction.models import Message
+from fabriques.operations.scan import NO_SCANNER_MESSAGE
 from fabriques.security.antivirus import ScanState
-from fabriques.security.domain import NO_SCANNER_MESSAGE
 from tests.dossiers.conftest import *  # noqa: F403 - media_root and the applicant's fixtures
 from tests.dossiers.factories import small_pdf
 from tests.instruction.conftest import *  # noqa: F403 - deposited dossiers routed to an instruction group

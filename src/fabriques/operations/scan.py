@@ -1,4 +1,5 @@
-"""Writes of the security app: the antivirus scan of files stored without a verdict, and their quarantine.
+"""The antivirus pass over stored files (`scan-pending`): each file stored without a verdict is scanned; infected
+files are quarantined.
 
 Files uploaded while no scanner was configured are stored ``not_scanned``; a scan that failed leaves
 ``error`` (see antivirus.py). ``pending_files_scan`` sends each of them to the configured clamd and stores

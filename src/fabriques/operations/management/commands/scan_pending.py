@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from fabriques.security.domain import ScannerNotConfiguredError, pending_files_scan
+from fabriques.operations.scan import ScannerNotConfiguredError, pending_files_scan
 
 
 class Command(BaseCommand):

@@ -19,6 +19,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from fabriques.dossiers.models import DossierVersion
+from fabriques.exports.models import ExportJob
+from fabriques.mail.enums import EmailState
+from fabriques.mail.models import OutgoingEmail
 from fabriques.security import degraded
 from fabriques.security.degraded import free_bytes, min_free_bytes
 
@@ -58,11 +62,6 @@ def _storage() -> dict:
 
 def _worker() -> dict:
     """Seconds the oldest due e-mail and the oldest queued proof or export have waited for `run-jobs`."""
-    from fabriques.dossiers.models import DossierVersion
-    from fabriques.exports.models import ExportJob
-    from fabriques.mail.enums import EmailState
-    from fabriques.mail.models import OutgoingEmail
-
     now = timezone.now()
     try:
         with transaction.atomic():
