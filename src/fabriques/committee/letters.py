@@ -7,11 +7,16 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from fabriques.calls.appeal import appeal_text
 from fabriques.committee.enums import Outcome
 from fabriques.committee.models import Decision
 from fabriques.theme.templatetags.humanize_fr import euros
 
 PRINT_CSS = Path(__file__).resolve().parent / "static" / "committee" / "letter.css"
+
+# Decisions that refuse the grant (for now or for good) state the appeal routes and deadline (voies et délais de
+# recours), as French administrative decisions must.
+APPEALABLE = frozenset({Outcome.WAITING_LIST, Outcome.NOT_RETAINED})
 
 SUBJECTS = {
     Outcome.LAUREATE: "Votre projet est lauréat",
@@ -43,9 +48,10 @@ def letter_text(decision: Decision) -> tuple[str, str]:
             "Vous pouvez présenter à nouveau votre projet lors d’une prochaine vague en tenant compte "
             "des motifs ci-dessous."
         )
+    appeal = f"{appeal_text(call)}\n\n" if decision.outcome in APPEALABLE else ""
     body = (
         f"Bonjour,\n\n{first}\n\nMotifs du comité et appréciations des évaluateurs :\n{decision.reasons}\n\n"
-        "Le courrier de décision est joint à ce message.\n\nL’équipe du programme"
+        f"{appeal}Le courrier de décision est joint à ce message.\n\nL’équipe du programme"
     )
     return subject, body
 
@@ -62,6 +68,7 @@ def letter_pdf(decision: Decision) -> bytes:
             "today": timezone.localdate(),
             "amount": euros(decision.amount_eur) if decision.amount_eur else "",
             "reasons": decision.reasons.splitlines(),
+            "appeal": appeal_text(decision.dossier.wave.call) if decision.outcome in APPEALABLE else "",
         },
     )
     return HTML(string=html).write_pdf(stylesheets=[CSS(filename=str(PRINT_CSS))])
