@@ -34,6 +34,7 @@ from fabriques.evaluation.enums import (
     Opinion,
     PeerVisibility,
 )
+from fabriques.evaluation.lifecycle import assignment_transition, evaluation_transition
 from fabriques.evaluation.models import (
     Assignment,
     ConflictDeclaration,
@@ -152,14 +153,19 @@ def assignment_create(*, dossier: Dossier, evaluator, by) -> Assignment:
             raise EvaluationError(
                 f"{evaluator.email} est déjà désigné sur ce dossier ({existing.get_state_display().lower()})."
             )
-        assignment = existing or Assignment(dossier=dossier, evaluator=evaluator)
-        assignment.state = AssignmentState.AWAITING_DECLARATION
+        assignment = existing or Assignment(dossier=dossier, evaluator=evaluator)  # new: awaiting a declaration
         assignment.method = AssignmentMethod.MANUAL
         assignment.assigned_by = by if by is not None and by.is_authenticated else None
         assignment.assigned_at = timezone.now()
-        assignment.save()
-        audit_record(action="evaluation.assign", obj=assignment, by=by, after={"evaluator": evaluator.email,
-                     "method": AssignmentMethod.MANUAL}, dossier_id=dossier.pk, call_id=call_id)
+        designation = {"evaluator": evaluator.email, "method": AssignmentMethod.MANUAL}
+        if existing is None:
+            assignment.save()
+            audit_record(action="evaluation.assign", obj=assignment, by=by, after=designation,
+                         dossier_id=dossier.pk, call_id=call_id)
+        else:  # removed earlier, designated again
+            assignment_transition(assignment, AssignmentState.AWAITING_DECLARATION, by=by,
+                                  action="evaluation.assign", after=designation,
+                                  fields=["method", "assigned_by", "assigned_at"])
         if dossier.state == DossierState.EVALUATED:
             dossier_transition(dossier, DossierState.IN_EVALUATION, by=by, reason="Évaluateur ajouté")
         _start_evaluation(dossier, by)
@@ -280,13 +286,9 @@ def assignment_remove(*, assignment: Assignment, by, reason: str = "") -> Assign
         )
         if assignment.state not in IN_PLAY:
             raise EvaluationError("Cette affectation n’est plus en cours.")
-        before = assignment.state
-        assignment.state = AssignmentState.REMOVED
-        assignment.save(update_fields=["state"])
+        assignment_transition(assignment, AssignmentState.REMOVED, by=by, action="evaluation.unassign",
+                              after={"evaluator": assignment.evaluator.email}, reason=reason)
         dossier = assignment.dossier
-        audit_record(action="evaluation.unassign", obj=assignment, by=by, before={"state": before},
-                     after={"state": assignment.state, "evaluator": assignment.evaluator.email},
-                     reason=reason, dossier_id=dossier.pk, call_id=dossier.wave.call_id)
         dossier_scores_refresh(dossier=dossier)
         _dossier_progress(dossier, by)
     return assignment
@@ -307,15 +309,12 @@ def conflict_declare(*, assignment: Assignment, has_conflict: bool, kind: str = 
             assignment=assignment, has_conflict=has_conflict, kind=kind if has_conflict else "",
             details=details.strip(), declared_at=timezone.now(),
         )
-        assignment.state = AssignmentState.CONFLICT if has_conflict else AssignmentState.ACTIVE
-        assignment.save(update_fields=["state"])
+        assignment_transition(assignment, AssignmentState.CONFLICT if has_conflict else AssignmentState.ACTIVE,
+                              by=by, action="evaluation.declare", reason=declaration.details,
+                              after={"conflict": has_conflict, "kind": declaration.kind})
         if not has_conflict:
-            Evaluation.objects.get_or_create(assignment=assignment)
+            Evaluation.objects.get_or_create(assignment=assignment)  # born a draft
         dossier = assignment.dossier
-        audit_record(action="evaluation.declare", obj=assignment, by=by,
-                     before={"state": AssignmentState.AWAITING_DECLARATION},
-                     after={"state": assignment.state, "conflict": has_conflict, "kind": declaration.kind},
-                     reason=declaration.details, dossier_id=dossier.pk, call_id=dossier.wave.call_id)
         if has_conflict:
             _dossier_progress(dossier, by)
     return declaration
@@ -414,16 +413,11 @@ def evaluation_submit(*, evaluation: Evaluation, scores: dict[int, ScoreInput], 
         evaluation = _locked_draft(evaluation, by)
         rows = _validated_rows(evaluation, scores, opinion, complete=True)
         _store(evaluation, rows, opinion, summary)
-        evaluation.state = EvaluationState.SUBMITTED
         evaluation.submitted_at = timezone.now()
-        evaluation.save(update_fields=["opinion", "summary", "state", "submitted_at", "updated_at"])
+        evaluation_transition(evaluation, EvaluationState.SUBMITTED, by=by, action="evaluation.submit",
+                              after={"opinion": opinion, "scores": {r.criterion.code: r.value for r in rows}},
+                              fields=["opinion", "summary", "submitted_at", "updated_at"])
         dossier = evaluation.assignment.dossier
-        audit_record(
-            action="evaluation.submit", obj=evaluation, by=by, before={"state": EvaluationState.DRAFT},
-            after={"state": evaluation.state, "opinion": opinion,
-                   "scores": {r.criterion.code: r.value for r in rows}},
-            dossier_id=dossier.pk, call_id=dossier.wave.call_id,
-        )
         dossier_scores_refresh(dossier=dossier)
         _dossier_progress(dossier, by)
     return evaluation
@@ -442,13 +436,10 @@ def evaluation_reopen(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
             raise EvaluationError("Seuls les instructeurs et administrateurs de l’appel rouvrent une évaluation.")
         if evaluation.state != EvaluationState.SUBMITTED:
             raise EvaluationError("Cette évaluation n’est pas soumise.")
-        evaluation.state = EvaluationState.DRAFT
         evaluation.submitted_at = None
         evaluation.reopened_count += 1
-        evaluation.save(update_fields=["state", "submitted_at", "reopened_count", "updated_at"])
-        audit_record(action="evaluation.reopen", obj=evaluation, by=by, before={"state": EvaluationState.SUBMITTED},
-                     after={"state": evaluation.state}, reason=reason.strip(), dossier_id=dossier.pk,
-                     call_id=dossier.wave.call_id)
+        evaluation_transition(evaluation, EvaluationState.DRAFT, by=by, action="evaluation.reopen",
+                              reason=reason.strip(), fields=["submitted_at", "reopened_count", "updated_at"])
         dossier_scores_refresh(dossier=dossier)
         if dossier.state == DossierState.EVALUATED:
             dossier_transition(dossier, DossierState.IN_EVALUATION, by=by, reason="Évaluation rouverte")
