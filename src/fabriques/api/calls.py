@@ -56,7 +56,7 @@ def get_call(request, slug: str):
         "criteria": [
             {
                 "code": c.code, "position": c.position, "title": c.title, "question": c.question,
-                "guidance": c.guidance, "weight": c.weight, "scale_min": c.scale_min,
+                "guidance": c.guidance, "kind": c.kind, "weight": c.weight, "scale_min": c.scale_min,
                 "scale_max": c.scale_max, "scale_step": c.scale_step, "threshold": c.threshold,
                 "max_length": c.max_length, "tracks": [t.slug for t in c.tracks.all()],
                 "references": list(c.references.all()),

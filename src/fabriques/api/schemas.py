@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class ErrorOut(Schema):
@@ -51,6 +51,8 @@ class CriterionOut(Schema):
     title: str
     question: str
     guidance: str
+    kind: str = Field(description="scale (note sur l’échelle), yes_no (0 = non, 1 = oui) ou text_only (commentaire "
+                                  "sans note, hors moyenne)")
     weight: Decimal
     scale_min: Decimal
     scale_max: Decimal

@@ -23,7 +23,9 @@ from pydantic import (
     model_validator,
 )
 
-from fabriques.calls.enums import RuleKind, TargetKind, TargetScope
+from fabriques.calls.appeal import AppealDef
+from fabriques.calls.enums import TargetKind, TargetScope
+from fabriques.calls.kinds import CHECKLIST_ITEMS, CRITERION_KINDS, RULE_KINDS, SCALE, unknown_name
 
 PARIS = ZoneInfo("Europe/Paris")
 SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
@@ -97,15 +99,20 @@ class MoneyDef(Strict):
 
 
 class RuleDef(Strict):
-    kind: RuleKind
+    kind: str
     label: str = Field(min_length=1)
     max_distance_m: int | None = Field(default=None, ge=0)
     min_count: int | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _settings(self) -> RuleDef:
-        if self.kind == RuleKind.QPV_PROXIMITY and self.max_distance_m is None:
-            raise ValueError("a qpv_proximity rule needs max_distance_m (metres)")
+        problem = unknown_name("rule kind", self.kind, RULE_KINDS)
+        if problem:
+            raise ValueError(f"@kind: {problem}")
+        for setting in RULE_KINDS[self.kind].requires:
+            if getattr(self, setting) is None:
+                unit = " (metres)" if setting.endswith("_m") else ""
+                raise ValueError(f"a {self.kind} rule needs {setting}{unit}")
         return self
 
 
@@ -143,18 +150,43 @@ class CriterionDef(Strict):
     title: str = Field(min_length=1)
     question: str = Field(min_length=1)
     guidance: str = Field(min_length=1)
-    weight: Decimal = Field(gt=0)
-    scale: ScaleDef = Field(default_factory=ScaleDef)
+    kind: str = SCALE
+    weight: Decimal | None = Field(default=None, gt=0)
+    scale: ScaleDef | None = None
     threshold: Decimal | None = None
     max_length: int = Field(default=5000, ge=100, le=50000)
     tracks: list[str] = Field(min_length=1)
     references: list[ReferenceDef] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _threshold_in_scale(self) -> CriterionDef:
-        if self.threshold is not None and not (self.scale.min <= self.threshold <= self.scale.max):
-            raise ValueError(f"threshold {self.threshold} is outside the scale {self.scale.min}–{self.scale.max}")
+    def _kind_and_scale(self) -> CriterionDef:
+        """The kind is a registered one; a scored kind needs a weight; a fixed-scale kind takes no `scale`."""
+        problem = unknown_name("criterion kind", self.kind, CRITERION_KINDS)
+        if problem:
+            raise ValueError(f"@kind: {problem}")
+        kind = CRITERION_KINDS[self.kind]
+        if not kind.scored:
+            extra = [k for k in ("weight", "threshold", "scale") if getattr(self, k) is not None]
+            if extra:
+                raise ValueError(f"@{extra[0]}: a {self.kind} criterion is not scored: remove {extra[0]}")
+            return self
+        if self.weight is None:
+            raise ValueError("@weight: required key is missing")
+        if kind.fixed_scale is not None and self.scale is not None:
+            raise ValueError(f"@scale: a {self.kind} criterion has a fixed scale: remove scale")
+        low, high = (kind.fixed_scale[0], kind.fixed_scale[1]) if kind.fixed_scale else (
+            (self.scale or ScaleDef()).min, (self.scale or ScaleDef()).max)
+        if self.threshold is not None and not (low <= self.threshold <= high):
+            raise ValueError(f"threshold {self.threshold} is outside the scale {low}–{high}")
         return self
+
+    def scale_values(self) -> tuple[Decimal, Decimal, Decimal]:
+        """(min, max, step) as stored on the criterion: the kind's fixed scale or the definition's."""
+        fixed = CRITERION_KINDS[self.kind].fixed_scale
+        if fixed is not None:
+            return fixed
+        scale = self.scale or ScaleDef()
+        return scale.min, scale.max, scale.step
 
 
 class AttachmentDef(Strict):
@@ -311,6 +343,9 @@ class CallDefinition(Strict):
     rules_url: str = ""
     qpv_vintage: int
     tiers_lieux_radius_m: int = Field(default=20000, ge=0)
+    reference_prefix: str = Field(default="FDT", pattern=r"^[A-Z][A-Z0-9]{1,7}$")
+    programme_laureates: int = Field(default=300, ge=1)
+    checklist: list[str] | None = None
     legal_forms: list[LegalFormDef] = Field(min_length=1)
     waves: list[WaveDef] = Field(min_length=1)
     tracks: list[TrackDef] = Field(min_length=1)
@@ -319,6 +354,8 @@ class CallDefinition(Strict):
     targets: list[TargetDef] = Field(default_factory=list)
     retention: RetentionDef = Field(default_factory=RetentionDef)
     followup: FollowupDef | None = None
+    # Voies et délais de recours stated by refusal letters (`calls/appeal.py`); defaults fit the 2019 AMI.
+    appeal: AppealDef = Field(default_factory=AppealDef)
 
     @field_validator("qpv_vintage")
     @classmethod
@@ -345,6 +382,14 @@ class CallDefinition(Strict):
                 problems.append(f"targets[{i}].track: unknown track {target.track!r}; expected one of {sorted(tracks)}")
         for i, indicator in enumerate(self.followup.indicators if self.followup else []):
             problems += _unknown_tracks(f"followup.indicators[{i}].tracks", indicator.tracks, tracks)
+        for i, item in enumerate(self.checklist or []):
+            problem = unknown_name("checklist item", item, CHECKLIST_ITEMS)
+            if problem:
+                problems.append(f"checklist[{i}]: {problem}")
+        if self.checklist is not None:
+            problems += _duplicates("checklist", self.checklist, "item")
+        if not any(CRITERION_KINDS[c.kind].scored for c in self.criteria if c.kind in CRITERION_KINDS):
+            problems.append("criteria: at least one criterion must be scored (kind other than text_only)")
         if problems:
             raise ValueError("\n".join(problems))
         return self
@@ -410,6 +455,8 @@ def _format_error(error: dict) -> list[str]:  # noqa: PLR0911 - one return per k
         bound = next(iter(error["ctx"].values()))
         sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[kind]
         return [f"{loc}: expected a number {sign} {bound}, got {value}"]
+    if kind == "string_pattern_mismatch" and loc == "reference_prefix":
+        return [f"{loc}: expected 2 to 8 upper-case letters or digits, starting with a letter, got {value!r}"]
     if kind == "string_pattern_mismatch":
         return [f"{loc}: expected lower-case letters, digits and dashes, got {value!r}"]
     if kind in ("too_short", "string_too_short"):

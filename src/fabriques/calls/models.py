@@ -7,7 +7,8 @@ Amounts are whole euros; weights and scales are decimals.
 from django.db import models
 from django.utils import timezone
 
-from fabriques.calls.enums import RuleKind, TargetKind, TargetScope
+from fabriques.calls.enums import TargetKind, TargetScope
+from fabriques.calls.kinds import CRITERION_KINDS
 
 
 class Call(models.Model):
@@ -20,6 +21,11 @@ class Call(models.Model):
     rules_url = models.URLField("règlement", blank=True)
     qpv_vintage = models.PositiveSmallIntegerField("millésime des QPV", default=2024)
     tiers_lieux_radius_m = models.PositiveIntegerField("rayon du réseau de tiers-lieux (m)", default=20000)
+    # Programme-wide figures and identifiers (the definition's values; the defaults are the 2019 AMI's).
+    reference_prefix = models.CharField("préfixe des références de dossier", max_length=8, default="FDT")
+    programme_laureates = models.PositiveIntegerField("lauréats visés sur l’ensemble du programme", default=300)
+    # Names of the admissibility checklist's lines (calls.kinds.CHECKLIST_ITEMS); empty: every registered line.
+    checklist = models.JSONField("lignes de la liste de recevabilité", default=list, blank=True)
     source_name = models.CharField(max_length=200, help_text="fichier de définition chargé")
     source_sha256 = models.CharField(max_length=64)
     source_text = models.TextField()
@@ -104,7 +110,7 @@ class Track(models.Model):
 
 class EligibilityRule(models.Model):
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="rules")
-    kind = models.CharField(max_length=30, choices=RuleKind.choices)
+    kind = models.CharField(max_length=30, help_text="a name of calls.kinds.RULE_KINDS")
     label = models.CharField(max_length=300)
     max_distance_m = models.PositiveIntegerField(null=True, blank=True)
     min_count = models.PositiveIntegerField(null=True, blank=True)
@@ -124,6 +130,7 @@ class Criterion(models.Model):
     title = models.CharField(max_length=200)
     question = models.TextField("question posée")
     guidance = models.TextField("ce que montre une réponse solide")
+    kind = models.CharField(max_length=20, default="scale", help_text="a name of calls.kinds.CRITERION_KINDS")
     weight = models.DecimalField(max_digits=6, decimal_places=2)
     scale_min = models.DecimalField(max_digits=5, decimal_places=2)
     scale_max = models.DecimalField(max_digits=5, decimal_places=2)
@@ -138,6 +145,19 @@ class Criterion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.title}"
+
+    @property
+    def kind_spec(self):
+        return CRITERION_KINDS[self.kind]
+
+    @property
+    def scored(self) -> bool:
+        """False for a criterion evaluators only comment (text_only): it is left out of every mean."""
+        return self.kind_spec.scored
+
+    def value_label(self, value) -> str:
+        """A value as people read it: « Oui » / « Non » for a yes/no, « 3,5 » on a scale."""
+        return self.kind_spec.value_label(value)
 
 
 class Reference(models.Model):

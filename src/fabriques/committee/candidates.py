@@ -16,13 +16,10 @@ from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.enums import AssignmentState, EvaluationState
 from fabriques.evaluation.models import Score
 
-# A programme-wide target is shared among waves in proportion to the wave's laureates.
-PROGRAMME_LAUREATES = 300
-
 
 def wave_observations(wave) -> list[tuple[int, int, float]]:
     """(dossier, evaluator, weighted score on the call's scale) for every submitted, active evaluation."""
-    criteria = {c.pk: c for c in wave.call.criteria.all()}
+    criteria = {c.pk: c for c in wave.call.criteria.all() if c.scored}  # text-only criteria carry no value
     if not criteria:
         return []
     low = min(float(c.scale_min) for c in criteria.values())
@@ -35,7 +32,9 @@ def wave_observations(wave) -> list[tuple[int, int, float]]:
     ).values_list("evaluation__assignment__dossier_id", "evaluation__assignment__evaluator_id", "criterion_id", "value")
     sums: dict[tuple[int, int], list[float]] = defaultdict(lambda: [0.0, 0.0])
     for dossier_id, evaluator_id, criterion_id, value in rows.iterator(chunk_size=5000):
-        c = criteria[criterion_id]
+        c = criteria.get(criterion_id)
+        if c is None:
+            continue
         lo, hi = float(c.scale_min), float(c.scale_max)
         on_scale = low + (float(value) - lo) / (hi - lo) * (high - low)
         acc = sums[(dossier_id, evaluator_id)]
@@ -46,7 +45,7 @@ def wave_observations(wave) -> list[tuple[int, int, float]]:
 
 def default_targets(wave) -> list[dict]:
     """The call's targets for one wave: wave-scoped as written, programme-wide ones pro rata of the wave."""
-    share = (wave.max_laureates or 0) / PROGRAMME_LAUREATES
+    share = (wave.max_laureates or 0) / wave.call.programme_laureates  # the call's programme-wide figure
     out = []
     for target in wave.call.targets.select_related("track"):
         value = target.value if target.scope == TargetScope.WAVE else math.floor(target.value * share)

@@ -236,7 +236,13 @@ def feedback_for(dossier) -> str:
         values = [float(s.value) for s in scores if s.value is not None]
         mean = f"{sum(values) / len(values):.1f}".replace(".", ",") if values else "—"
         comments = " ".join(s.comment.strip() for s in scores if s.comment.strip())
-        lines.append(f"{criterion.title} ({mean} / {criterion.scale_max:g}) : {comments or 'pas de commentaire.'}")
+        if not criterion.scored:
+            figure = ""
+        elif criterion.kind_spec.labels:  # yes/no: how many said yes
+            figure = f" ({sum(1 for v in values if v)} oui sur {len(values)})"
+        else:
+            figure = f" ({mean} / {criterion.scale_max:g})"
+        lines.append(f"{criterion.title}{figure} : {comments or 'pas de commentaire.'}")
     return "\n".join(lines)
 
 

@@ -145,7 +145,7 @@ def dossier_create(*, wave, track, organisation: Organisation, by, at=None) -> D
         raise DossierError("Vous n’êtes pas membre de cette organisation.")
     with transaction.atomic():
         dossier = Dossier.objects.create(wave=wave, track=track, organisation=organisation, owner=by)
-        dossier.reference = f"FDT-{dossier.created_at:%Y}-{dossier.pk:05d}"
+        dossier.reference = f"{wave.call.reference_prefix}-{dossier.created_at:%Y}-{dossier.pk:05d}"
         dossier.save(update_fields=["reference"])
         dossier_eligibility_refresh(dossier=dossier)
         audit_record(action="dossier.create", obj=dossier, by=by, after={"reference": dossier.reference},

@@ -354,7 +354,10 @@ def _validated_rows(evaluation: Evaluation, scores: dict[int, ScoreInput], opini
         entry = scores.get(criterion.pk)
         message = _score_error(criterion, entry, complete=complete)
         if message:
-            errors[f"score_{criterion.pk}"] = message
+            errors[f"{'score' if criterion.scored else 'comment'}_{criterion.pk}"] = message
+            continue
+        if not criterion.scored and entry is not None and entry.comment.strip():
+            rows.append(Score(evaluation=evaluation, criterion=criterion, value=None, comment=entry.comment.strip()))
             continue
         if entry is None or (entry.value is None and not entry.abstain):
             continue
@@ -366,7 +369,17 @@ def _validated_rows(evaluation: Evaluation, scores: dict[int, ScoreInput], opini
                 f"Un commentaire est obligatoire pour une note inférieure à {_fr(criterion.threshold)}."
             )
         rows.append(Score(evaluation=evaluation, criterion=criterion, value=value, comment=comment))
+def _text_only_error(entry: ScoreInput | None, *, complete: bool) -> str | None:
+    if entry is not None and (entry.value is not None or entry.abstain):
+        return "Ce critère ne se note pas : donnez seulement un commentaire."
+    if complete and (entry is None or not entry.comment.strip()):
+        return "Ce critère ne se note pas : un commentaire est obligatoire."
+    return None
+
+
     if opinion and opinion not in Opinion.values:
+    if not criterion.scored:
+        return _text_only_error(entry, complete=complete)
         errors["opinion"] = "Choisissez un avis parmi ceux proposés."
     elif complete and not opinion:
         errors["opinion"] = "Donnez un avis global."
@@ -473,7 +486,7 @@ def dossier_scores_refresh(*, dossier: Dossier) -> DossierScore:
             evaluations=[
                 EvaluationInput(
                     evaluator_id=e.assignment.evaluator_id,
-                    scores={s.criterion.code: s.value for s in e.scores.all()},
+                    scores={s.criterion.code: s.value for s in e.scores.all() if s.criterion.scored},
                     opinion=e.opinion or None,
                 )
                 for e in evaluations
@@ -488,3 +501,4 @@ def dossier_scores_refresh(*, dossier: Dossier) -> DossierScore:
         )
     score, _ = DossierScore.objects.update_or_create(dossier=dossier, defaults=values)
     return score
+    criteria = [c for c in criteria if c.scored]  # a text-only criterion is commented, never in a mean

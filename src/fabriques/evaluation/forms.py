@@ -85,10 +85,10 @@ class DeclarationForm(DsfrBaseForm):
 
 
 def scale_choices(criterion) -> list[tuple[str, str]]:
-    values, value = [], criterion.scale_min
-    while value <= criterion.scale_max:
-        values.append((f"{value.normalize():f}", f"{value.normalize():f}".replace(".", ",")))
-        value += criterion.scale_step
+    """The values the criterion's kind offers (a scale's steps, or « Non » / « Oui »), then the abstention."""
+    kind = criterion.kind_spec
+    values = [(f"{v.normalize():f}", kind.value_label(v))
+              for v in kind.values(criterion.scale_min, criterion.scale_max, criterion.scale_step)]
     return [("", "— Choisir —"), *values, (ABSTAIN, "Je m’abstiens")]
 
 
@@ -105,21 +105,26 @@ class GridForm(DsfrBaseForm):
         self.criteria = criteria
         for c in criteria:
             threshold = "" if c.threshold is None else (
-                f" Commentaire obligatoire sous {f'{c.threshold.normalize():f}'.replace('.', ',')}."
+                f" Commentaire obligatoire sous {c.value_label(c.threshold)}."
             )
-            self.fields[f"score_{c.pk}"] = forms.ChoiceField(
-                label=f"Note — {c.title}", choices=scale_choices(c), required=False,
-            )
+            if not c.scored:
+                threshold = "Ce critère ne se note pas : votre commentaire est obligatoire."
+            else:
+                self.fields[f"score_{c.pk}"] = forms.ChoiceField(
+                    label=f"{'Réponse' if c.kind_spec.labels else 'Note'} — {c.title}", choices=scale_choices(c),
+                    required=False,
+                )
             self.fields[f"comment_{c.pk}"] = forms.CharField(
                 label=f"Commentaire — {c.title}", required=False, max_length=5000,
                 widget=forms.Textarea(attrs={"rows": 3}), help_text=threshold.strip() or None,
             )
-        self.order_fields([n for c in criteria for n in (f"score_{c.pk}", f"comment_{c.pk}")] + ["opinion", "summary"])
+        self.order_fields([n for c in criteria for n in (f"score_{c.pk}", f"comment_{c.pk}") if n in self.fields]
+                          + ["opinion", "summary"])
 
     def score_inputs(self) -> dict[int, ScoreInput]:
         scores = {}
         for c in self.criteria:
-            raw = self.cleaned_data.get(f"score_{c.pk}") or ""
+            raw = (self.cleaned_data.get(f"score_{c.pk}") or "") if c.scored else ""
             comment = self.cleaned_data.get(f"comment_{c.pk}") or ""
             if raw == ABSTAIN:
                 scores[c.pk] = ScoreInput(abstain=True, comment=comment)
@@ -134,7 +139,7 @@ class GridForm(DsfrBaseForm):
 
     def pairs(self):
         """(criterion, score field, comment field) for the template."""
-        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+        return [(c, self[f"score_{c.pk}"] if c.scored else None, self[f"comment_{c.pk}"]) for c in self.criteria]
 
     @staticmethod
     def initial_from(evaluation) -> dict:

@@ -98,6 +98,13 @@ class Score(models.Model):
     def __str__(self) -> str:
         return f"{self.criterion_id}: {self.value}"
 
+    @property
+    def display(self) -> str:
+        """The value as people read it: « 3,5 », « Oui », « abstention », or « commentaire » (text-only criterion)."""
+        if not self.criterion.scored:
+            return "commentaire"
+        return "abstention" if self.value is None else self.criterion.value_label(self.value)
+
 
 class DossierScore(models.Model):
     """Consolidated figures of a dossier, stored by `evaluation.domain.dossier_scores_refresh` only."""

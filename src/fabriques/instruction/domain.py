@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fabriques.accounts.company_lookup import registry_legal_form_check
 from fabriques.audit.domain import audit_record
+from fabriques.calls.kinds import CHECKLIST_ITEMS, ChecklistItem, checklist_item_register
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
@@ -137,38 +138,55 @@ def dossier_reroute(*, dossier: Dossier, group: InstructionGroup, by, reason: st
 # --- Admissibility -------------------------------------------------------------------------
 
 
-def _computed_checks(dossier: Dossier) -> dict[str, tuple[str, str]]:
-    """The checklist as the data says it: item -> (status, detail)."""
-    call = dossier.wave.call
-    forms = {f.code: f.label for f in call.legal_forms.all()}
+def _legal_form_check(dossier: Dossier) -> tuple[str, str]:
+    forms = {f.code: f.label for f in dossier.wave.call.legal_forms.all()}
     legal_form = dossier.organisation.legal_form
     from_registry = registry_legal_form_check(dossier.organisation, forms)  # automatic when the directory answered
-    checks = {
-        CheckItem.LEGAL_FORM: (
-            (CheckStatus(from_registry[0]), from_registry[1]) if from_registry
-            else (CheckStatus.OK, f"{forms[legal_form]} : forme éligible.")
-            if legal_form in forms
-            else (CheckStatus.KO, "La forme juridique ne figure pas parmi les formes éligibles de l’appel.")
-        )
-    }
+    return (
+        (CheckStatus(from_registry[0]), from_registry[1]) if from_registry
+        else (CheckStatus.OK, f"{forms[legal_form]} : forme éligible.")
+        if legal_form in forms
+        else (CheckStatus.KO, "La forme juridique ne figure pas parmi les formes éligibles de l’appel.")
+    )
+
+
+def _attachments_check(dossier: Dossier) -> tuple[str, str]:
     present = set(dossier.attachments.values_list("required_id", flat=True))
     absent = [r.label for r in dossier_queries.required_attachments_for(dossier) if r.required and r.pk not in present]
-    checks[CheckItem.ATTACHMENTS] = (
+    return (
         (CheckStatus.KO, "Pièces manquantes : " + ", ".join(absent) + ".")
         if absent
         else (CheckStatus.OK, "Toutes les pièces obligatoires sont présentes.")
     )
+
+
+def _budget_check(dossier: Dossier) -> tuple[str, str]:
     budget = dossier_queries.budget_summary(dossier)
-    checks[CheckItem.BUDGET] = (
+    return (
         (CheckStatus.KO, " ".join(budget.problems))
         if budget.problems
         else (CheckStatus.OK, "Montant dans les bornes de l’entrée, budget équilibré.")
     )
+
+
+def _location_check(dossier: Dossier) -> tuple[str, str]:
     report = dossier.eligibility_report or {}
     reasons = " ".join(r.get("reason", "") for r in report.get("results", []))
     status = {"pass": CheckStatus.OK, "fail": CheckStatus.KO}.get(dossier.eligibility_status, CheckStatus.PENDING)
-    checks[CheckItem.LOCATION] = (status, reasons or "Éligibilité non calculée : à vérifier par l’instructeur.")
-    return checks
+    return (status, reasons or "Éligibilité non calculée : à vérifier par l’instructeur.")
+
+
+def checklist_items_register() -> None:
+    """The checklist lines this app computes, for definitions to name (called from InstructionConfig.ready)."""
+    for item, compute in ((CheckItem.LEGAL_FORM, _legal_form_check), (CheckItem.ATTACHMENTS, _attachments_check),
+                          (CheckItem.BUDGET, _budget_check), (CheckItem.LOCATION, _location_check)):
+        checklist_item_register(ChecklistItem(item.value, item.label, compute))
+
+
+def _computed_checks(dossier: Dossier) -> dict[str, tuple[str, str]]:
+    """The checklist as the data says it: item -> (status, detail), for the lines the call's definition names."""
+    names = dossier.wave.call.checklist or list(CHECKLIST_ITEMS)
+    return {name: CHECKLIST_ITEMS[name].compute(dossier) for name in names}
 
 
 def checklist_refresh(*, dossier: Dossier) -> list[AdmissibilityCheck]:

@@ -1,7 +1,9 @@
 """Who sees the programme statistics and the agents' map: admins and committee members of the call."""
 
-from fabriques.accounts.capabilities import calls_with
+from fabriques.accounts.enums import Role
 from fabriques.calls.models import Call
+
+PROGRAMME_ROLES = (Role.ADMIN, Role.COMMITTEE)
 
 
 def calls_for_programme_team(user):
@@ -9,7 +11,7 @@ def calls_for_programme_team(user):
         return Call.objects.none()
     if user.is_superuser:
         return Call.objects.all()
-    return Call.objects.filter(pk__in=calls_with(user, "statistics.view"))
+    return Call.objects.filter(roles__user=user, roles__role__in=PROGRAMME_ROLES).distinct()
 
 
 def can_see_statistics(user, call) -> bool:

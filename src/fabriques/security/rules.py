@@ -1,6 +1,7 @@
 """Who must hold a second factor."""
 
-from fabriques.accounts.capabilities import can
+from fabriques.accounts.enums import AGENT_ROLES
+from fabriques.accounts.models import CallRole
 
 
 def must_use_second_factor(user) -> bool:
@@ -9,7 +10,7 @@ def must_use_second_factor(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return can(user, "agent.space")
+    return CallRole.objects.filter(user=user, role__in=AGENT_ROLES).exists()
 
 
 def has_second_factor(user) -> bool:

@@ -19,6 +19,7 @@ from typing import Literal
 from django.utils import timezone
 
 from fabriques.calls.enums import RuleKind
+from fabriques.calls.kinds import RULE_KINDS, RuleKindSpec, rule_kind_register
 from fabriques.calls.models import Track
 from fabriques.territory.enums import QPV_VINTAGES, Dataset, GeometryStatus
 from fabriques.territory.locate import Location, locate, qpv_situation_at
@@ -223,12 +224,9 @@ def eligibility_report(
         )
     results = []
     for rule in rules:
-        if rule.kind == RuleKind.LEGAL_FORM:
-            results.append(_legal_form(rule, track, legal_form_code))
-        elif rule.kind == RuleKind.QPV_PROXIMITY:
-            results.append(_qpv_proximity(rule, track, location))
-        elif rule.kind == RuleKind.TIERS_LIEUX_NETWORK:
-            results.append(_tiers_lieux_network(rule, track, location))
+        spec = RULE_KINDS.get(rule.kind)
+        if spec is not None and spec.check is not None:
+            results.append(spec.check(rule, track, location=location, legal_form_code=legal_form_code))
     return EligibilityReport(
         results=results, location=location.as_dict() if location else None,
         notes=list(location.notes) if location else [],
@@ -264,3 +262,19 @@ def _qpv_indication(location: Location | None, vintage: int) -> str:
             f"à {_metres(qpv.distance_m)} du QPV {qpv.code} {qpv.name}")
         return f" À titre indicatif, d’après les QPV {other} : {origin} {where}."
     return ""
+
+
+def rule_kinds_register() -> None:
+    """The rule kinds this app checks, for definitions to name (called from TerritoryConfig.ready)."""
+    rule_kind_register(RuleKindSpec(
+        RuleKind.LEGAL_FORM.value, RuleKind.LEGAL_FORM.label,
+        check=lambda rule, track, *, location, legal_form_code: _legal_form(rule, track, legal_form_code),
+    ))
+    rule_kind_register(RuleKindSpec(
+        RuleKind.QPV_PROXIMITY.value, RuleKind.QPV_PROXIMITY.label, requires=("max_distance_m",),
+        check=lambda rule, track, *, location, legal_form_code: _qpv_proximity(rule, track, location),
+    ))
+    rule_kind_register(RuleKindSpec(
+        RuleKind.TIERS_LIEUX_NETWORK.value, RuleKind.TIERS_LIEUX_NETWORK.label,
+        check=lambda rule, track, *, location, legal_form_code: _tiers_lieux_network(rule, track, location),
+    ))
