@@ -3,6 +3,7 @@
 from django.utils import timezone
 from ninja.security import HttpBearer
 
+from fabriques.accounts.capabilities import can
 from fabriques.api.errors import ApiError
 from fabriques.apitokens.domain import rate_limit_hit
 from fabriques.apitokens.models import ApiToken
@@ -35,6 +36,13 @@ def require_call(request, slug: str) -> None:
     """Refuse (403) a call the token does not cover."""
     if not request.auth.calls.filter(slug=slug).exists():
         raise ApiError(403, "call_out_of_scope", f"Ce jeton ne donne pas accès à l’appel « {slug} ».")
+
+
+def require_capability(request, capability: str, on=None, message: str = "") -> None:
+    """The API's capability check (accounts.capabilities): the token's owner must hold `capability` on the call of
+    `on`, else the API's 403 error body with `message`."""
+    if not can(request.auth.owner, capability, on):
+        raise ApiError(403, "forbidden", message or "Votre rôle sur cet appel ne permet pas cette action.")
 
 
 ERRORS = (401, 403, 404, 413, 422, 429)

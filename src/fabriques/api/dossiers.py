@@ -5,20 +5,19 @@ import uuid
 from django.db.models import Prefetch
 from ninja import Query, Router, Schema, Status
 
-from fabriques.accounts.enums import Role
-from fabriques.api.auth import ERRORS, TokenAuth, require_call
+from fabriques.accounts.capabilities import can
+from fabriques.api.auth import ERRORS, TokenAuth, require_call, require_capability
 from fabriques.api.dossier_schemas import DecisionOut, DossierDetailOut, DossierPage, EvaluationsOut
 from fabriques.api.errors import ApiError
 from fabriques.api.paging import decode_cursor, encode_cursor, limit_check
 from fabriques.api.schemas import ErrorOut
-from fabriques.apitokens.queries import dossiers_for_token, token_call_roles
+from fabriques.apitokens.queries import dossiers_for_token
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.models import Evaluation, Score
 
 router = Router(tags=["Dossiers (agents)"], auth=TokenAuth())
 ERROR_RESPONSES = dict.fromkeys(ERRORS, ErrorOut)
-WIDE_ROLES = {Role.ADMIN, Role.COMMITTEE}
 
 
 class DossierFilters(Schema):
@@ -119,9 +118,8 @@ def get_dossier(request, dossier_uuid: uuid.UUID):
 
 
 def _require_wide_role(request, dossier: Dossier, what: str) -> None:
-    roles = token_call_roles(request.auth).get(dossier.wave.call_id, set())
-    if not (request.auth.owner.is_superuser or roles & WIDE_ROLES):
-        raise ApiError(403, "forbidden", f"Les {what} sont réservées aux administrateurs et au comité de l’appel.")
+    require_capability(request, "evaluation.read_all", dossier.wave.call_id,
+                       f"Les {what} sont réservées aux administrateurs et au comité de l’appel.")
 
 
 @router.get("/dossiers/{dossier_uuid}/evaluations", response={200: EvaluationsOut, **ERROR_RESPONSES},
@@ -155,10 +153,9 @@ def get_decision(request, dossier_uuid: uuid.UUID):
 
     dossier = _get(request, dossier_uuid)
     decision = Decision.objects.filter(dossier=dossier).first()
-    if decision is not None and decision.applied_at is None:
-        roles = token_call_roles(request.auth).get(dossier.wave.call_id, set())
-        if not (request.auth.owner.is_superuser or roles & WIDE_ROLES):
-            decision = None  # staged decisions stay within the committee until applied
+    if (decision is not None and decision.applied_at is None
+            and not can(request.auth.owner, "evaluation.read_all", dossier.wave.call_id)):
+        decision = None  # staged decisions stay within the committee until applied
     if decision is None:
         raise ApiError(404, "not_found", "Aucune décision pour ce dossier.")
     return Status(200, {

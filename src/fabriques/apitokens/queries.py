@@ -24,13 +24,3 @@ def dossiers_for_token(token: ApiToken):
 
     return dossiers_for_instruction(token.owner).filter(wave__call__in=token.calls.values("id"))
 
-
-def token_call_roles(token: ApiToken) -> dict[int, set[str]]:
-    """{call id: roles of the owner} for the token's calls (one query)."""
-    from fabriques.accounts.models import CallRole
-
-    roles: dict[int, set[str]] = {}
-    rows = CallRole.objects.filter(user=token.owner, call__in=token.calls.values("id")).values_list("call_id", "role")
-    for call_id, role in rows:
-        roles.setdefault(call_id, set()).add(role)
-    return roles

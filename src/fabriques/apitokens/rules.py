@@ -1,6 +1,6 @@
 """Who may hold API tokens, and on which calls: agents, on the calls where they have an agent role."""
 
-from fabriques.accounts.enums import AGENT_ROLES
+from fabriques.accounts.capabilities import calls_with
 from fabriques.calls.models import Call
 
 
@@ -9,7 +9,7 @@ def calls_for_tokens(user):
         return Call.objects.none()
     if user.is_superuser:
         return Call.objects.all()
-    return Call.objects.filter(roles__user=user, roles__role__in=AGENT_ROLES).distinct()
+    return Call.objects.filter(pk__in=calls_with(user, "agent.space"))
 
 
 def can_hold_tokens(user) -> bool:

@@ -323,7 +323,17 @@ def conflict_declare(*, assignment: Assignment, has_conflict: bool, kind: str = 
 # --- Scores --------------------------------------------------------------------------------------
 
 
+def _text_only_error(entry: ScoreInput | None, *, complete: bool) -> str | None:
+    if entry is not None and (entry.value is not None or entry.abstain):
+        return "Ce critère ne se note pas : donnez seulement un commentaire."
+    if complete and (entry is None or not entry.comment.strip()):
+        return "Ce critère ne se note pas : un commentaire est obligatoire."
+    return None
+
+
 def _score_error(criterion: Criterion, entry: ScoreInput | None, *, complete: bool) -> str | None:  # noqa: PLR0911 - one message per rule
+    if not criterion.scored:
+        return _text_only_error(entry, complete=complete)
     if entry is None or (entry.value is None and not entry.abstain):
         return "Choisissez une note ou « Je m’abstiens »." if complete else None
     if entry.value is not None and entry.abstain:
@@ -369,17 +379,7 @@ def _validated_rows(evaluation: Evaluation, scores: dict[int, ScoreInput], opini
                 f"Un commentaire est obligatoire pour une note inférieure à {_fr(criterion.threshold)}."
             )
         rows.append(Score(evaluation=evaluation, criterion=criterion, value=value, comment=comment))
-def _text_only_error(entry: ScoreInput | None, *, complete: bool) -> str | None:
-    if entry is not None and (entry.value is not None or entry.abstain):
-        return "Ce critère ne se note pas : donnez seulement un commentaire."
-    if complete and (entry is None or not entry.comment.strip()):
-        return "Ce critère ne se note pas : un commentaire est obligatoire."
-    return None
-
-
     if opinion and opinion not in Opinion.values:
-    if not criterion.scored:
-        return _text_only_error(entry, complete=complete)
         errors["opinion"] = "Choisissez un avis parmi ceux proposés."
     elif complete and not opinion:
         errors["opinion"] = "Donnez un avis global."
@@ -481,6 +481,7 @@ def dossier_scores_refresh(*, dossier: Dossier) -> DossierScore:
     wave_settings = settings_for_wave(dossier.wave_id)
     values = {"n_evaluations": len(evaluations), "weighted": None, "median": None, "spread": None, "std": None,
               "below_threshold": [], "opinions": {}, "disagreement": False}
+    criteria = [c for c in criteria if c.scored]  # a text-only criterion is commented, never in a mean
     if criteria:
         result = consolidate(
             evaluations=[
@@ -501,4 +502,3 @@ def dossier_scores_refresh(*, dossier: Dossier) -> DossierScore:
         )
     score, _ = DossierScore.objects.update_or_create(dossier=dossier, defaults=values)
     return score
-    criteria = [c for c in criteria if c.scored]  # a text-only criterion is commented, never in a mean

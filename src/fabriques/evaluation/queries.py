@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from fabriques.accounts.enums import Role
+from fabriques.accounts.capabilities import roles_with
 from fabriques.accounts.models import User
 from fabriques.calls.models import Criterion
 from fabriques.dossiers.models import Answer, Dossier
@@ -34,7 +34,7 @@ def evaluators_of_call(call, wave) -> QuerySet[User]:
     """Evaluators of the call with their scopes and their load on the wave (in play, submitted)."""
     in_wave = Q(assignments__dossier__wave=wave)
     return (
-        User.objects.filter(call_roles__call=call, call_roles__role=Role.EVALUATOR)
+        User.objects.filter(call_roles__call=call, call_roles__role__in=roles_with("evaluation.evaluate"))
         .annotate(
             load=Count("assignments", filter=in_wave & Q(assignments__state__in=IN_PLAY), distinct=True),
             submitted=Count(

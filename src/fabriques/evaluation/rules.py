@@ -6,19 +6,12 @@ before the declaration only the reference, track and commune are shown (see `que
 
 from django.db.models import Q, QuerySet
 
-from fabriques.accounts.enums import Role
-from fabriques.accounts.models import CallRole
+from fabriques.accounts.capabilities import calls_with, can
 from fabriques.dossiers.enums import EVALUATION_STATES
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.enums import AssignmentState, EvaluationState, PeerVisibility
 from fabriques.evaluation.models import Assignment
 from fabriques.evaluation.queries import settings_for_wave
-
-
-def _has_role(user, call_id: int, *roles: str) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_superuser or CallRole.objects.filter(user=user, call_id=call_id, role__in=roles).exists()
 
 
 def dossiers_for_evaluator(user) -> QuerySet[Dossier]:
@@ -43,7 +36,7 @@ def can_evaluate(user, dossier: Dossier) -> bool:
 
 def can_manage_assignments(user, call) -> bool:
     """Instructors of the call and its programme admins assign evaluators and reopen evaluations."""
-    return _has_role(user, call.pk, Role.INSTRUCTOR, Role.ADMIN)
+    return can(user, "evaluation.assign", call)
 
 
 def can_manage_dossier_evaluation(user, dossier: Dossier) -> bool:
@@ -60,7 +53,7 @@ def managed_dossiers(user) -> QuerySet[Dossier]:
 
     if user.is_superuser:
         return dossiers_for_instruction(user)
-    admin_calls = CallRole.objects.filter(user=user, role=Role.ADMIN).values("call_id")
+    admin_calls = calls_with(user, "dossier.instruct_all")
     from fabriques.instruction.models import InstructionGroup
 
     my_groups = InstructionGroup.objects.filter(members=user).values("id")
@@ -70,16 +63,16 @@ def managed_dossiers(user) -> QuerySet[Dossier]:
 
 def can_edit_evaluator_scopes(user, call) -> bool:
     """An evaluator's tracks and régions hold for the whole call, every group's dossiers: programme admins."""
-    return _has_role(user, call.pk, Role.ADMIN)
+    return can(user, "evaluation.scopes", call)
 
 
 def can_edit_wave_settings(user, call) -> bool:
-    return _has_role(user, call.pk, Role.ADMIN)
+    return can(user, "evaluation.settings", call)
 
 
 def can_see_peer_evaluations(user, dossier: Dossier) -> bool:
     """Managers and committee always; an evaluator per the wave's setting (never / after own / always)."""
-    if _has_role(user, dossier.wave.call_id, Role.INSTRUCTOR, Role.ADMIN, Role.COMMITTEE):
+    if can(user, "evaluation.read_peers", dossier.wave.call_id):
         return True
     assignment = active_assignment(user, dossier)
     if assignment is None or dossier.state not in EVALUATION_STATES:

@@ -2,15 +2,14 @@
 
 from django.db.models import QuerySet
 
-from fabriques.accounts.enums import Role
-from fabriques.accounts.rules import has_role
+from fabriques.accounts.capabilities import can
 from fabriques.faq.enums import QuestionState
 from fabriques.faq.models import Question
 
 
 def is_team(user, call) -> bool:
     """The programme team of the call: its admins (and superusers)."""
-    return user.is_authenticated and (user.is_superuser or has_role(user, call, Role.ADMIN))
+    return can(user, "faq.answer", call)
 
 
 def questions_for_team(user, call) -> QuerySet[Question]:

@@ -8,16 +8,9 @@ anything: the views fetch through the querysets below and answer 404 when an obj
 
 from django.db.models import Q, QuerySet
 
-from fabriques.accounts.enums import Role
-from fabriques.accounts.models import CallRole, Organisation
+from fabriques.accounts.capabilities import calls_with, can
+from fabriques.accounts.models import Organisation
 from fabriques.followup.models import Agreement, Report
-
-VIEW_ROLES = (Role.ADMIN, Role.COMMITTEE, Role.INSTRUCTOR)
-MANAGE_ROLES = (Role.ADMIN, Role.INSTRUCTOR)
-
-
-def _calls(user, roles) -> QuerySet:
-    return CallRole.objects.filter(user=user, role__in=roles).values("call_id")
 
 
 def agreements_for_agent(user, *, manage: bool = False) -> QuerySet[Agreement]:
@@ -26,7 +19,7 @@ def agreements_for_agent(user, *, manage: bool = False) -> QuerySet[Agreement]:
         return Agreement.objects.none()
     if user.is_superuser:
         return Agreement.objects.all()
-    return Agreement.objects.filter(call_id__in=_calls(user, MANAGE_ROLES if manage else VIEW_ROLES))
+    return Agreement.objects.filter(call_id__in=calls_with(user, "followup.manage" if manage else "followup.view"))
 
 
 def agreements_for_laureate(user) -> QuerySet[Agreement]:
@@ -58,13 +51,11 @@ def can_manage(user, agreement: Agreement) -> bool:
 
 
 def can_view_programme(user, call) -> bool:
-    return user.is_authenticated and (user.is_superuser or CallRole.objects.filter(
-        user=user, call=call, role__in=VIEW_ROLES).exists())
+    return can(user, "followup.view", call)
 
 
 def can_manage_programme(user, call) -> bool:
-    return user.is_authenticated and (user.is_superuser or CallRole.objects.filter(
-        user=user, call=call, role__in=MANAGE_ROLES).exists())
+    return can(user, "followup.manage", call)
 
 
 def can_upload_signed_copy(user, agreement: Agreement) -> bool:
@@ -83,4 +74,4 @@ def calls_followed_by(user) -> QuerySet:
         return Call.objects.none()
     if user.is_superuser:
         return Call.objects.filter(followup_settings__isnull=False)
-    return Call.objects.filter(pk__in=_calls(user, VIEW_ROLES), followup_settings__isnull=False)
+    return Call.objects.filter(pk__in=calls_with(user, "followup.view"), followup_settings__isnull=False)

@@ -10,21 +10,14 @@ Drafts are never shown to agents.
 
 from django.db.models import Q, QuerySet
 
-from fabriques.accounts.enums import Role
-from fabriques.accounts.models import CallRole
+from fabriques.accounts.capabilities import calls_with, can
 from fabriques.dossiers.enums import SUBMITTED_STATES
 from fabriques.dossiers.models import Dossier
 from fabriques.instruction.models import ComplementItem, InstructionGroup
 
 
-def _call_ids(user, *roles: str) -> list[int]:
-    return list(CallRole.objects.filter(user=user, role__in=roles).values_list("call_id", flat=True))
-
-
 def is_agent(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or CallRole.objects.filter(user=user).exclude(role=Role.APPLICANT).exists()
-    )
+    return can(user, "agent.space")
 
 
 def dossiers_for_instruction(user) -> QuerySet[Dossier]:
@@ -34,8 +27,8 @@ def dossiers_for_instruction(user) -> QuerySet[Dossier]:
     submitted = Dossier.objects.filter(state__in=SUBMITTED_STATES)
     if user.is_superuser:
         return submitted
-    wide_calls = _call_ids(user, Role.ADMIN, Role.COMMITTEE)
-    instructor_calls = _call_ids(user, Role.INSTRUCTOR)
+    wide_calls = list(calls_with(user, "dossier.read_all").values_list("call_id", flat=True))
+    instructor_calls = list(calls_with(user, "dossier.instruct").values_list("call_id", flat=True))
     my_groups = InstructionGroup.objects.filter(members=user, call_id__in=instructor_calls).values("id")
     return submitted.filter(Q(wave__call_id__in=wide_calls) | Q(instruction__group_id__in=my_groups))
 
@@ -44,14 +37,13 @@ def can_instruct(user, dossier: Dossier) -> bool:
     """Instructors of the dossier's group, and programme admins of the call, act on its instruction."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser or CallRole.objects.filter(user=user, call_id=dossier.wave.call_id, role=Role.ADMIN).exists():
+    if can(user, "dossier.instruct_all", dossier.wave.call_id):
         return True
     return InstructionGroup.objects.filter(
         members=user,
         instructions__dossier=dossier,
         call_id=dossier.wave.call_id,
-        call__roles__user=user,
-        call__roles__role=Role.INSTRUCTOR,
+        call_id__in=calls_with(user, "dossier.instruct"),
     ).exists()
 
 

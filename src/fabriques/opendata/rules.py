@@ -1,9 +1,7 @@
 """Who sees the programme statistics and the agents' map: admins and committee members of the call."""
 
-from fabriques.accounts.enums import Role
+from fabriques.accounts.capabilities import calls_with
 from fabriques.calls.models import Call
-
-PROGRAMME_ROLES = (Role.ADMIN, Role.COMMITTEE)
 
 
 def calls_for_programme_team(user):
@@ -11,7 +9,7 @@ def calls_for_programme_team(user):
         return Call.objects.none()
     if user.is_superuser:
         return Call.objects.all()
-    return Call.objects.filter(roles__user=user, roles__role__in=PROGRAMME_ROLES).distinct()
+    return Call.objects.filter(pk__in=calls_with(user, "statistics.view"))
 
 
 def can_see_statistics(user, call) -> bool:

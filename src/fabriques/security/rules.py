@@ -1,7 +1,6 @@
 """Who must hold a second factor."""
 
-from fabriques.accounts.enums import AGENT_ROLES
-from fabriques.accounts.models import CallRole
+from fabriques.accounts.capabilities import can
 
 
 def must_use_second_factor(user) -> bool:
@@ -10,7 +9,7 @@ def must_use_second_factor(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    return CallRole.objects.filter(user=user, role__in=AGENT_ROLES).exists()
+    return can(user, "agent.space")
 
 
 def has_second_factor(user) -> bool:
