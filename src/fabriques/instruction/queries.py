@@ -9,6 +9,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from fabriques.calls.models import Wave
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.instruction.eligibility import (
@@ -116,9 +117,8 @@ class WaveGroup:
 
 def _evaluations_expected():
     """How many evaluations each dossier of the wave should receive (the wave's setting, 3 by default)."""
-    from fabriques.evaluation.models import WaveEvaluationSettings
-
-    per_wave = WaveEvaluationSettings.objects.filter(wave=OuterRef("wave_id")).values("evaluators_per_dossier")
+    # Through the relation evaluation's WaveEvaluationSettings declares (instruction may not import evaluation).
+    per_wave = Wave.objects.filter(pk=OuterRef("wave_id")).values("evaluation_settings__evaluators_per_dossier")
     return Coalesce(Subquery(per_wave[:1]), Value(3))
 
 
