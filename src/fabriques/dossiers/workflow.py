@@ -19,16 +19,19 @@ S = DossierState
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.DEPOSITED}),
     S.DEPOSITED: frozenset({S.IN_INSTRUCTION}),
-    S.IN_INSTRUCTION: frozenset({S.COMPLEMENTS_REQUESTED, S.ADMISSIBLE, S.INADMISSIBLE}),
-    S.COMPLEMENTS_REQUESTED: frozenset({S.IN_INSTRUCTION}),
-    S.ADMISSIBLE: frozenset({S.IN_EVALUATION}),
-    S.INADMISSIBLE: frozenset(),
+    # « Classer sans suite » (Démarches Simplifiées' act): a terminal state, from instruction only.
+    S.IN_INSTRUCTION: frozenset({S.COMPLEMENTS_REQUESTED, S.ADMISSIBLE, S.INADMISSIBLE, S.CLOSED}),
+    S.COMPLEMENTS_REQUESTED: frozenset({S.IN_INSTRUCTION, S.CLOSED}),
+    # « Repasser en instruction »: an admissibility decision is taken back (instruction.acts.dossier_reinstruct).
+    S.ADMISSIBLE: frozenset({S.IN_EVALUATION, S.IN_INSTRUCTION}),
+    S.INADMISSIBLE: frozenset({S.IN_INSTRUCTION}),
     S.IN_EVALUATION: frozenset({S.EVALUATED}),
     S.EVALUATED: frozenset({S.IN_EVALUATION, S.LAUREATE, S.WAITING_LIST, S.NOT_RETAINED}),  # reopened evaluation
     S.WAITING_LIST: frozenset({S.LAUREATE, S.NOT_RETAINED}),
     S.LAUREATE: frozenset(),
     S.NOT_RETAINED: frozenset(),
     S.WITHDRAWN: frozenset(),
+    S.CLOSED: frozenset(),
 }
 for _state in WITHDRAWABLE_STATES:
     TRANSITIONS[_state] = TRANSITIONS[_state] | {S.WITHDRAWN}
@@ -43,13 +46,18 @@ NOTIFICATIONS: dict[str, tuple[str, str]] = {
     ),
     S.ADMISSIBLE: ("Dossier recevable", "Votre dossier a été déclaré recevable ; il va être évalué."),
     S.INADMISSIBLE: ("Dossier irrecevable", "Votre dossier a été déclaré irrecevable."),
-    S.IN_EVALUATION: ("Dossier en évaluation", "Votre dossier est en cours d’évaluation."),
-    S.EVALUATED: ("Évaluation terminée", "L’évaluation de votre dossier est terminée ; le comité va se prononcer."),
+    # No e-mail on entering IN_EVALUATION or EVALUATED: internal steps (assignments, declared conflicts, reopened
+    # evaluations move a dossier back and forth); the applicant was told at admissibility and hears the decision.
     S.LAUREATE: ("Projet lauréat", "Votre projet a été retenu comme lauréat."),
     S.WAITING_LIST: ("Liste d’attente", "Votre projet a été placé sur liste d’attente."),
     S.NOT_RETAINED: ("Projet non retenu", "Votre projet n’a pas été retenu."),
     S.WITHDRAWN: ("Dossier retiré", "Votre dossier a été retiré ; il ne sera pas examiné."),
+    S.CLOSED: ("Dossier classé sans suite", "Votre dossier a été classé sans suite par les services instructeurs."),
 }
+
+
+# States the applicant is not written to about (see NOTIFICATIONS).
+INTERNAL_STATES = frozenset({S.IN_EVALUATION, S.EVALUATED})
 
 
 # What other apps do, inside the same transaction, when a dossier enters a state.
@@ -71,19 +79,27 @@ def can_transition(dossier: Dossier, to: str) -> bool:
     return to in TRANSITIONS.get(dossier.state, frozenset())
 
 
-def _notification(dossier: Dossier, to: str, reason: str) -> Email:
+def _notification(dossier: Dossier, to: str, reason: str, details: str = "") -> Email | None:
+    """The applicant's e-mail on entering `to`; None for the internal states (INTERNAL_STATES)."""
+    if to not in NOTIFICATIONS:
+        return None
     subject, body = NOTIFICATIONS[to]
     link = settings.SITE_URL.rstrip("/") + reverse("dossiers:detail", args=[dossier.uuid])
     text = f"Bonjour,\n\n{body}\n"
     if reason:
         text += f"\nMotif : {reason}\n"
+    if details:
+        text += f"\n{details}\n"
     text += f"\nDossier {dossier.reference} — {dossier.place_name or dossier.organisation.name}\n{link}\n\n"
     text += "L’équipe Fabriques"
     return Email(subject=f"[Fabriques] {subject} — {dossier.reference}", body=text, to=[dossier.owner.email])
 
 
-def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "") -> Dossier:
-    """Move the dossier to `to` if the table allows it: state saved, audit entry written, e-mail queued."""
+def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "", details: str = "") -> Dossier:
+    """Move the dossier to `to` if the table allows it: state saved, audit entry written, e-mail queued.
+
+    `details` goes into the applicant's e-mail only (e.g. the sections and deadline of a request for complements).
+    """
     to = DossierState(to)
     with transaction.atomic():
         current = Dossier.objects.select_for_update().only("state").get(pk=dossier.pk).state
@@ -100,7 +116,9 @@ def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "") -> Do
         )
         for action in (*ON_ENTER.get(to, ()), *ON_ANY):
             import_string(action)(dossier=dossier, by=by)
-        emails_queue(emails=[_notification(dossier, to, reason)])  # committed with the state, sent after
+        notification = _notification(dossier, to, reason, details)
+        if notification is not None:
+            emails_queue(emails=[notification])  # committed with the state, sent after
     return dossier
 
 
@@ -132,5 +150,5 @@ def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: st
             for action in (*ON_ENTER.get(to, ()), *ON_ANY):
                 import_string(action)(dossier=dossier, by=by)
         # One e-mail per dossier, one insert, sent after the commit over a single connection.
-        emails_queue(emails=[_notification(d, to, reason) for d in dossiers])
+        emails_queue(emails=[n for n in (_notification(d, to, reason) for d in dossiers) if n is not None])
     return dossiers

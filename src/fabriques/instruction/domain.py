@@ -16,7 +16,7 @@ from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition
-from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus
+from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus, ComplementState
 from fabriques.instruction.models import (
     AdmissibilityCheck,
     ComplementItem,
@@ -316,8 +316,13 @@ def admissibility_decide(*, dossier: Dossier, decision: str, reason: str, by) ->
         instruction.decision, instruction.decision_reason = decision, reason
         instruction.decided_by, instruction.decided_at = by, timezone.now()
         instruction.save(update_fields=["decision", "decision_reason", "decided_by", "decided_at"])
-        to = S.ADMISSIBLE if decision == Admissibility.ADMISSIBLE else S.INADMISSIBLE
-        return dossier_transition(dossier, to, by=by, reason=reason)
+        if decision == Admissibility.ADMISSIBLE:
+            return dossier_transition(dossier, S.ADMISSIBLE, by=by, reason=reason)
+        # An inadmissibility is a decision that refuses: its e-mail states the appeal routes and deadline.
+        from fabriques.calls.appeal import appeal_text
+
+        return dossier_transition(dossier, S.INADMISSIBLE, by=by, reason=reason,
+                                  details=appeal_text(dossier.wave.call))
 
 
 # --- Complements ---------------------------------------------------------------------------
@@ -333,24 +338,31 @@ def complements_request(
         raise InstructionError("Expliquez au porteur ce qui est attendu.")
     if due_at <= timezone.now():
         raise InstructionError("La date limite de réponse doit être dans le futur.")
+    from fabriques.instruction.complements import request_details
+
+    last = dossier.versions.order_by("-number").values_list("number", flat=True).first()
     with transaction.atomic():
         request = ComplementRequest.objects.create(
-            dossier=dossier, requested_by=by, requested_at=timezone.now(), due_at=due_at, message=message
+            dossier=dossier, requested_by=by, requested_at=timezone.now(), due_at=due_at, message=message,
+            base_version=last,
         )
         ComplementItem.objects.bulk_create(
             ComplementItem(request=request, section=s, label=label) for s, label in sections
         )
-        dossier_transition(dossier, S.COMPLEMENTS_REQUESTED, by=by, reason=message)
+        # The applicant's e-mail names the sections asked for and the deadline (not only « connectez-vous »).
+        dossier_transition(dossier, S.COMPLEMENTS_REQUESTED, by=by, reason=message,
+                           details=request_details(dossier=dossier, labels=[label for _, label in sections],
+                                                   due_at=due_at))
     return request
 
 
 def open_complement_request(dossier: Dossier) -> ComplementRequest | None:
     if dossier.state != S.COMPLEMENTS_REQUESTED:
         return None
-    return dossier.complement_requests.filter(answered_at__isnull=True).prefetch_related("items").first()
+    return dossier.complement_requests.filter(state=ComplementState.OPEN).prefetch_related("items").first()
 
 
-def _complement_version(*, dossier: Dossier, by) -> None:
+def _complement_version(*, dossier: Dossier, by):
     """Keep what the complements changed as a new deposited version with its fingerprint."""
     import uuid
 
@@ -366,19 +378,28 @@ def _complement_version(*, dossier: Dossier, by) -> None:
     )
     audit_record(action="dossier.version", obj=version, by=by, after={"number": number, "sha256": version.sha256},
                  reason="compléments", dossier_id=dossier.pk, call_id=dossier.wave.call_id)
+    return version
 
 
 def complements_answer(*, dossier: Dossier, answer: str, by) -> Dossier:
-    """The applicant says the complements are in: instruction resumes and the checklist is recomputed."""
+    """The applicant says the complements are in: instruction resumes, the checklist is recomputed and the
+    instructors are told by e-mail (the dashboard lists the dossier under « compléments reçus » until they look)."""
+    from fabriques.instruction.complements import complements_received_notify
+
     request = open_complement_request(dossier)
     if request is None:
         raise InstructionError("Aucune demande de compléments n’est en cours pour ce dossier.")
+    if request.due_at <= timezone.now():
+        raise InstructionError("Le délai de réponse est dépassé : la demande de compléments a expiré. "
+                               "Écrivez à l’instruction par un message si besoin.")
     with transaction.atomic():
+        version = _complement_version(dossier=dossier, by=by)
         request.answered_at, request.answer = timezone.now(), answer
-        request.save(update_fields=["answered_at", "answer"])
-        _complement_version(dossier=dossier, by=by)
+        request.state, request.answer_version = ComplementState.ANSWERED, version.number
+        request.save(update_fields=["answered_at", "answer", "state", "answer_version"])
         dossier_transition(dossier, S.IN_INSTRUCTION, by=by, reason="compléments apportés")
         checklist_refresh(dossier=dossier)
+        complements_received_notify(request=request)
     return dossier
 
 

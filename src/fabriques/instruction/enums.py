@@ -20,3 +20,18 @@ class CheckItem(models.TextChoices):
 class Admissibility(models.TextChoices):
     ADMISSIBLE = "admissible", "Recevable"
     INADMISSIBLE = "inadmissible", "Irrecevable"
+
+
+class ComplementState(models.TextChoices):
+    """A request for complements: open until answered, cancelled by the instructor or past its deadline."""
+
+    OPEN = "open", "En attente de réponse"
+    ANSWERED = "answered", "Compléments reçus"
+    EXPIRED = "expired", "Expirée"
+    CANCELLED = "cancelled", "Annulée"
+
+
+# Days between the request and its default deadline (the form's pre-filled date), and before the deadline
+# at which the applicant is reminded once (`complements.complements_due_run`, run by the worker).
+COMPLEMENT_DEFAULT_DAYS = 15
+COMPLEMENT_REMINDER_DAYS = 3

@@ -35,6 +35,11 @@ class DashboardFilterForm(DsfrBaseForm):
         required=False,
         choices=[("", "Toutes"), ("ok", "Complet"), ("pending", "À vérifier"), ("ko", "Incomplet")],
     )
+    complements = forms.ChoiceField(
+        label="Compléments",
+        required=False,
+        choices=[("", "Tous"), ("received", "Compléments reçus, non consultés"), ("awaited", "Compléments attendus")],
+    )
     evaluator = forms.CharField(label="Évaluateur (adresse)", required=False)
     score_min = forms.DecimalField(label="Note minimale", required=False, min_value=0, max_value=100, localize=True)
     score_max = forms.DecimalField(label="Note maximale", required=False, min_value=0, max_value=100, localize=True)
@@ -91,6 +96,7 @@ class ComplementForm(DsfrBaseForm):
             f"Par défaut {COMPLEMENT_DEFAULT_DAYS} jours, soit le {default:%d/%m/%Y}. Le porteur pourra répondre "
             f"jusqu’à 23 h 59 (heure de Paris) ce jour-là ; un rappel lui est envoyé {COMPLEMENT_REMINDER_DAYS} jours "
             "avant.")
+        self["due_date"].help_text = self.fields["due_date"].help_text  # the bound field was made by the DSFR form
 
     def due_at(self) -> dt.datetime:
         day = self.cleaned_data["due_date"]

@@ -18,6 +18,7 @@ from fabriques.instruction.eligibility import (
     eligibility_expression,
     eligibility_reason_expression,
 )
+from fabriques.instruction.enums import ComplementState
 from fabriques.instruction.models import ComplementRequest, DashboardPreference, DossierFollow
 from fabriques.instruction.rules import dossiers_for_instruction
 
@@ -58,6 +59,7 @@ class DashboardFilters:
     score_min: Decimal | None = None
     score_max: Decimal | None = None
     q: str = ""
+    complements: str = ""  # "received" (arrived, not yet read) or "awaited"
     followed: bool = False  # « Mes dossiers suivis »: followed by the agent (assigned ones are followed too)
     sort: str = "-deposited"
 
@@ -84,6 +86,7 @@ class DashboardFilters:
             score_min=number("score_min"),
             score_max=number("score_max"),
             q=data.get("q", "").strip()[:100],
+            complements=data.get("complements", "") if data.get("complements") in ("received", "awaited") else "",
             followed=data.get("followed") in {"1", "on", "true"},
             sort=sort,
         )
@@ -126,9 +129,8 @@ def _wave_counts(ids: QuerySet, waves: set[int]) -> dict[int, WaveGroup]:
     """« À traiter » counts of the waves on the page, over every filtered dossier of each: one GROUP BY."""
     if not waves:
         return {}
-    answered = ComplementRequest.objects.filter(dossier=OuterRef("pk"), answered_at__isnull=False)
     rows = (
-        ids.filter(wave_id__in=waves).alias(complements_in=Exists(answered)).order_by().values("wave_id")
+        ids.filter(wave_id__in=waves).alias(complements_in=complements_unseen()).order_by().values("wave_id")
         .annotate(total=Count("pk"), **{key: Count("pk", filter=cond) for key, (_, _, cond) in TO_DO.items()})
     )
     return {
@@ -137,6 +139,12 @@ def _wave_counts(ids: QuerySet, waves: set[int]) -> dict[int, WaveGroup]:
         ])
         for row in rows
     }
+
+
+def complements_unseen():
+    """The dossier holds complements that arrived and no instructor has read yet (their differences page)."""
+    return Exists(ComplementRequest.objects.filter(dossier=OuterRef("pk"), state=ComplementState.ANSWERED,
+                                                   seen_at__isnull=True))
 
 
 def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
@@ -148,6 +156,10 @@ def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
         "instruction__checklist_status": f.completeness,
     }
     qs = qs.filter(**{k: v for k, v in exact.items() if v}).alias(eligibility=eligibility_expression())
+    if f.complements == "received":  # « Compléments reçus »: back in instruction with complements not yet read
+        qs = qs.filter(complements_unseen(), state=DossierState.IN_INSTRUCTION)
+    elif f.complements == "awaited":
+        qs = qs.filter(state=DossierState.COMPLEMENTS_REQUESTED)
     # Eligibility as the instruction settled it (one truth): « Éligible » keeps computed, confirmed and forced ones.
     wanted = ELIGIBILITY_FILTERS.get(f.eligibility)
     if wanted == "eligible":

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fabriques.accounts import rules as account_rules
@@ -17,6 +18,7 @@ from fabriques.dossiers import rules as dossier_rules
 from fabriques.dossiers.downloads import scanned_file_download
 from fabriques.dossiers.workflow import TransitionError
 from fabriques.instruction import domain, forms, queries, rules
+from fabriques.instruction.enums import ComplementState
 from fabriques.instruction.models import InstructionGroup, Message
 
 
@@ -137,6 +139,10 @@ REFUSED_LABELS = {
     "complement_form": ("form-complements", "La demande de compléments n’a pas été envoyée"),
     "reroute_form": ("form-reroute", "Le dossier n’a pas été réorienté"),
     "message_form": ("form-message", "Le message n’a pas été publié"),
+    "extend_form": ("form-extend", "Le délai n’a pas été prolongé"),
+    "cancel_form": ("form-cancel", "La demande de compléments n’a pas été annulée"),
+    "reinstruct_form": ("form-reinstruct", "Le dossier n’est pas repassé en instruction"),
+    "close_form": ("form-close", "Le dossier n’a pas été classé sans suite"),
 }
 
 
@@ -335,13 +341,17 @@ def exchanges(request, uuid):
         if form.errors:
             _ask_to_attach_again(form, request.FILES.get("attachment"))
             status = 400
+    open_request = domain.open_complement_request(dossier)
     return render(
         request,
         "instruction/exchanges.html",
         {
             "dossier": dossier,
             "form": form,
-            "open_request": domain.open_complement_request(dossier),
+            "open_request": open_request,
+            # Past its deadline a request cannot be answered, even before the worker marks it expired.
+            "open_request_late": open_request is not None and open_request.due_at <= timezone.now(),
+            "past_requests": dossier.complement_requests.exclude(state=ComplementState.OPEN).prefetch_related("items"),
             "messages_list": dossier.messages.filter(internal=False).select_related("author").order_by("created_at"),
             "instruction": getattr(dossier, "instruction", None),
             "answer_refused": answer_refused,

@@ -1,0 +1,215 @@
+"""The life of a request for complements after it is sent: reminder, expiry, cancel, extend, arrival, reading.
+
+A request is open until the applicant answers it (`domain.complements_answer`), the instructor cancels it, or its
+deadline passes (the worker then marks it expired). Each change here is audited, moves the dossier through
+`dossier_transition` when it must leave « compléments demandés », and queues its e-mails in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from fabriques.audit.domain import audit_record
+from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.models import Dossier
+from fabriques.dossiers.workflow import dossier_transition
+from fabriques.instruction.domain import InstructionError
+from fabriques.instruction.enums import COMPLEMENT_REMINDER_DAYS, ComplementState
+from fabriques.instruction.models import ComplementRequest
+from fabriques.mail.domain import Email, emails_queue
+
+S = DossierState
+C = ComplementState
+
+
+def deadline_label(due_at: dt.datetime) -> str:
+    """« 21/12/2026 à 23 h 59 (heure de Paris) »."""
+    local = timezone.localtime(due_at)
+    return f"{local:%d/%m/%Y} à {local:%H} h {local:%M} (heure de Paris)"
+
+
+def _link(name: str, dossier: Dossier) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, args=[dossier.uuid])
+
+
+def request_details(*, dossier: Dossier, labels: list[str], due_at: dt.datetime) -> str:
+    """What the applicant's e-mail says of a request: the sections asked for, the deadline, where to answer."""
+    lines = ["Éléments à compléter :", *(f"- {label}" for label in labels), "",
+             f"Réponse attendue au plus tard le {deadline_label(due_at)}.",
+             "Seuls ces éléments peuvent être modifiés jusqu’à cette date ; répondez ensuite sur la page "
+             "des échanges :",
+             _link("instruction:exchanges", dossier)]
+    return "\n".join(lines)
+
+
+def _instructors(request: ComplementRequest) -> list[str]:
+    """Who is told on the instruction side: the dossier's group members and the agent who asked."""
+    dossier = request.dossier
+    emails = []
+    instruction = getattr(dossier, "instruction", None)
+    if instruction is not None:
+        emails += list(instruction.group.members.order_by("email").values_list("email", flat=True))
+    if request.requested_by.email not in emails:
+        emails.append(request.requested_by.email)
+    return emails
+
+
+def _to_instructors(request: ComplementRequest, subject: str, body: str) -> Email:
+    dossier = request.dossier
+    text = (f"Bonjour,\n\n{body}\n\nDossier {dossier.reference} — {dossier.place_name or dossier.organisation.name}\n"
+            f"{_link('instruction:dossier', dossier)}\n\nL’équipe Fabriques")
+    return Email(to=_instructors(request), subject=f"[Fabriques] {subject} — {dossier.reference}", body=text)
+
+
+def _to_applicant(request: ComplementRequest, subject: str, body: str) -> Email:
+    dossier = request.dossier
+    text = (f"Bonjour,\n\n{body}\n\nDossier {dossier.reference} — {dossier.place_name or dossier.organisation.name}\n"
+            f"{_link('instruction:exchanges', dossier)}\n\nL’équipe Fabriques")
+    return Email(to=[dossier.owner.email], subject=f"[Fabriques] {subject} — {dossier.reference}", body=text)
+
+
+def _labels(request: ComplementRequest) -> str:
+    return ", ".join(item.label for item in request.items.all())
+
+
+def complements_received_notify(*, request: ComplementRequest) -> None:
+    """Tell the instructors that the complements arrived (in the answering transaction)."""
+    body = (f"Le porteur a apporté les compléments demandés le {timezone.localtime(request.requested_at):%d/%m/%Y} "
+            f"({_labels(request)}).")
+    if request.answer:
+        body += f"\n\nSa réponse : {request.answer}"
+    body += "\n\nLa page du dossier montre les différences entre la version déposée et la version complétée."
+    emails_queue(emails=[_to_instructors(request, "Compléments reçus", body)])
+
+
+def _open_request(request: ComplementRequest) -> ComplementRequest:
+    """The request locked and read again; refused unless still open."""
+    current = ComplementRequest.objects.select_for_update().select_related(
+        "dossier__wave", "dossier__owner", "dossier__organisation", "requested_by").get(pk=request.pk)
+    if current.state != C.OPEN:
+        raise InstructionError(f"Cette demande de compléments est « {current.get_state_display().lower()} » : "
+                               "elle ne peut plus être modifiée.")
+    return current
+
+
+def complement_cancel(*, request: ComplementRequest, reason: str, by) -> ComplementRequest:
+    """The instructor withdraws an open request: instruction resumes; the applicant reads the reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InstructionError("Indiquez le motif de l’annulation : le porteur le lira.")
+    with transaction.atomic():
+        request = _open_request(request)
+        request.state, request.closed_at, request.closed_reason = C.CANCELLED, timezone.now(), reason
+        request.save(update_fields=["state", "closed_at", "closed_reason"])
+        audit_record(action="complements.cancelled", obj=request, by=by, before={"state": C.OPEN},
+                     after={"state": C.CANCELLED}, reason=reason, dossier_id=request.dossier_id,
+                     call_id=request.dossier.wave.call_id)
+        dossier_transition(request.dossier, S.IN_INSTRUCTION, by=by,
+                           reason=f"demande de compléments annulée : {reason}")
+    return request
+
+
+def complement_extend(*, request: ComplementRequest, due_at: dt.datetime, reason: str, by) -> ComplementRequest:
+    """Move an open request's deadline later, with a reason; the applicant is told the new date."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InstructionError("Indiquez le motif de la prolongation : le porteur le lira.")
+    with transaction.atomic():
+        request = _open_request(request)
+        if due_at <= max(request.due_at, timezone.now()):
+            raise InstructionError(
+                f"La nouvelle date doit être postérieure à la date limite actuelle ({deadline_label(request.due_at)}).")
+        before = request.due_at
+        request.due_at, request.extension_reason, request.reminded_at = due_at, reason, None  # a new reminder
+        request.save(update_fields=["due_at", "extension_reason", "reminded_at"])
+        audit_record(action="complements.extended", obj=request, by=by, before={"due_at": before.isoformat()},
+                     after={"due_at": due_at.isoformat()}, reason=reason, dossier_id=request.dossier_id,
+                     call_id=request.dossier.wave.call_id)
+        emails_queue(emails=[_to_applicant(
+            request, "Délai de réponse prolongé",
+            f"Le délai pour apporter les compléments demandés ({_labels(request)}) est prolongé : réponse attendue "
+            f"au plus tard le {deadline_label(due_at)}.\n\nMotif : {reason}")])
+    return request
+
+
+def complements_seen(*, request: ComplementRequest, by) -> None:
+    """An instructor read the complements (their differences): the dossier leaves « compléments reçus »."""
+    if request.state == C.ANSWERED and request.seen_at is None:
+        ComplementRequest.objects.filter(pk=request.pk, seen_at__isnull=True).update(seen_at=timezone.now())
+        audit_record(action="complements.seen", obj=request, by=by, dossier_id=request.dossier_id,
+                     call_id=request.dossier.wave.call_id)
+
+
+# --- The worker's pass: reminders, then expiry --------------------------------------------------------------------
+
+
+def complements_remind(*, now: dt.datetime | None = None) -> int:
+    """Remind the applicant once, COMPLEMENT_REMINDER_DAYS before the deadline, of each open request not yet
+    answered (a request made less than a day before that point is not reminded: its e-mail is recent)."""
+    now = now or timezone.now()
+    due = list(ComplementRequest.objects.filter(
+        state=C.OPEN, reminded_at__isnull=True, due_at__gt=now,
+        due_at__lte=now + dt.timedelta(days=COMPLEMENT_REMINDER_DAYS),
+        requested_at__lte=now - dt.timedelta(days=1), dossier__state=S.COMPLEMENTS_REQUESTED,
+    ).select_related("dossier__owner", "dossier__organisation").prefetch_related("items")[:200])
+    if not due:
+        return 0
+    with transaction.atomic():
+        reminded = ComplementRequest.objects.filter(pk__in=[r.pk for r in due], reminded_at__isnull=True)
+        ids = set(reminded.values_list("pk", flat=True))
+        reminded.update(reminded_at=now)
+        emails_queue(emails=[_to_applicant(
+            r, "Rappel : compléments attendus",
+            f"Les compléments demandés ({_labels(r)}) sont attendus au plus tard le {deadline_label(r.due_at)}. "
+            "Passé ce délai, la demande expirera et vous ne pourrez plus y répondre.") for r in due if r.pk in ids])
+    return len(ids)
+
+
+def complements_expire(*, now: dt.datetime | None = None) -> int:
+    """Open requests past their deadline become « expirée »: the instruction resumes without them, the instructors
+    and the applicant are told (the applicant through the dossier's own e-mail)."""
+    now = now or timezone.now()
+    due = ComplementRequest.objects.filter(state=C.OPEN, due_at__lte=now).order_by("due_at").values_list(
+        "pk", flat=True)[:200]
+    count = 0
+    for pk in list(due):
+        with transaction.atomic():
+            request = ComplementRequest.objects.select_for_update().select_related(
+                "dossier__wave", "dossier__owner", "dossier__organisation", "requested_by").get(pk=pk)
+            if request.state != C.OPEN or request.due_at > now:
+                continue  # answered, cancelled or extended meanwhile
+            request.state, request.closed_at = C.EXPIRED, now
+            request.save(update_fields=["state", "closed_at"])
+            audit_record(action="complements.expired", obj=request, by=None, before={"state": C.OPEN},
+                         after={"state": C.EXPIRED}, reason="délai de réponse dépassé",
+                         dossier_id=request.dossier_id, call_id=request.dossier.wave.call_id)
+            if request.dossier.state == S.COMPLEMENTS_REQUESTED:
+                dossier_transition(request.dossier, S.IN_INSTRUCTION, by=None,
+                                   reason="délai de réponse aux compléments dépassé : la demande a expiré")
+            emails_queue(emails=[_to_instructors(
+                request, "Demande de compléments expirée",
+                f"Le porteur n’a pas répondu à la demande de compléments du "
+                f"{timezone.localtime(request.requested_at):%d/%m/%Y} ({_labels(request)}) avant le "
+                f"{deadline_label(request.due_at)} : elle a expiré et le dossier est de nouveau en instruction.")])
+        count += 1
+    return count
+
+
+_LAST_PASS: dict[str, float] = {}
+PASS_SECONDS = 60
+
+
+def complements_due_run() -> int:
+    """For the job worker (`run-jobs`): reminders and expiries, at most once a minute per process."""
+    now = time.monotonic()
+    last = _LAST_PASS.get("at")
+    if last is not None and now - last < PASS_SECONDS:
+        return 0
+    _LAST_PASS["at"] = now
+    return complements_remind() + complements_expire()
