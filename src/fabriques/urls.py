@@ -30,7 +30,7 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin_login"),  # before the admin: no password-only form
     path("", include("fabriques.theme.urls")),
     path("dev/courriels/", include("fabriques.mail.urls")),
-    path("journal/", include("fabriques.audit.urls")),
+    path("journal/", include("fabriques.exports.journal_urls")),
     path("admin/", admin.site.urls),
 ]
 

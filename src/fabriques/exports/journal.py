@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from fabriques.audit.models import AuditEntry
+from fabriques.dossiers.models import Dossier
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,6 @@ class AuditFilters:
 
 def audit_entries(call, filters: AuditFilters) -> QuerySet[AuditEntry]:
     """Entries of the call (its own and its dossiers'), filtered; the newest first."""
-    from fabriques.dossiers.models import Dossier
-
     dossiers = Dossier.objects.filter(wave__call=call)
     qs = AuditEntry.objects.filter(Q(call_id=call.pk) | Q(dossier_id__in=dossiers.values("pk")))
     if filters.dossier:
@@ -56,7 +55,5 @@ def audit_entries(call, filters: AuditFilters) -> QuerySet[AuditEntry]:
 
 def references_of(entries) -> dict[int, str]:
     """Dossier id -> reference for the rows shown (one query)."""
-    from fabriques.dossiers.models import Dossier
-
     ids = {e.dossier_id for e in entries if e.dossier_id}
     return dict(Dossier.objects.filter(pk__in=ids).values_list("pk", "reference")) if ids else {}

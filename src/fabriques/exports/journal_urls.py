@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fabriques.audit import views
+from fabriques.exports import journal_views as views
 
 app_name = "audit"
 urlpatterns = [
