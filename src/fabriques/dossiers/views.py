@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fabriques.accounts import company_views
+from fabriques.dossiers import company_views, domain, queries, rules
 from fabriques.dossiers import deposit as deposit_domain
-from fabriques.dossiers import domain, queries, rules
 from fabriques.dossiers.enums import NEXT_STEP, WITHDRAWABLE_STATES
 from fabriques.dossiers.forms import (
     CoWriterForm,

@@ -1,4 +1,5 @@
-"""The organisation form's use of the company directory: search, prefill, facts kept at save.
+"""The organisation form's use of the company directory: search, prefill, facts kept at save (in dossiers, whose
+organisation step uses it; the directory client itself is accounts.company_lookup).
 
 Every helper answers even when the directory is off or silent: the form then stays a plain form typed by hand.
 """
