@@ -8,7 +8,6 @@ import time
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -17,7 +16,9 @@ from fabriques.dossiers import queries, rules
 from fabriques.dossiers.domain import DossierError, _closing_text, fingerprint
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier, DossierVersion
+from fabriques.dossiers.proof import proof_filename, proof_pdf
 from fabriques.dossiers.workflow import dossier_transition
+from fabriques.mail.domain import Attachment, email_queue
 
 _SALT = "fabriques.dossiers.deposit"
 
@@ -91,7 +92,7 @@ def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> Do
         snapshot["version"] = number
         version = DossierVersion.objects.create(
             dossier=locked, number=number, snapshot=snapshot, sha256=fingerprint(snapshot), deposited_at=at,
-            deposited_by=by, submission_key=submission_key, proof_queued=_proof_queued(),
+            deposited_by=by, submission_key=submission_key,
         )
         locked.last_deposited_at = at
         locked.save(update_fields=["last_deposited_at"])
@@ -103,7 +104,8 @@ def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> Do
             entries.insert(0, {"action": "dossier.redeposit", "obj": locked, "by": by, "after": {"version": number},
                                "dossier_id": locked.pk, "call_id": locked.wave.call_id})
         audit_record_many(entries=entries)
-        _proof_dispatch(version)
+        if getattr(settings, "FABRIQUES_DEPOSIT_PROOF_EMAIL", True):
+            proof_email_queue(version=version, defer=_proof_deferred())
     dossier.state, dossier.last_deposited_at = locked.state, at
     return version
 
@@ -127,54 +129,49 @@ def dossier_deposit_retrying(*, dossier: Dossier, by, submission_key: str, attem
     raise AssertionError("unreachable")
 
 
-def _proof_queued() -> bool:
-    """Whether the proof goes to the job worker's queue (deadline rush: its PDF costs ~1 s of CPU)."""
-    return bool(getattr(settings, "FABRIQUES_DEPOSIT_PROOF_EMAIL", True)
-                and getattr(settings, "FABRIQUES_DEPOSIT_PROOF_QUEUE", False))
+PROOF_RENDERER = "dossiers.proof"
 
 
-def _proof_dispatch(version: DossierVersion) -> None:
-    """E-mail the proof after the commit, unless it is queued (stored with the version) or turned off."""
-    if getattr(settings, "FABRIQUES_DEPOSIT_PROOF_EMAIL", True) and not version.proof_queued:
-        transaction.on_commit(lambda: proof_send(version=version), robust=True)
+def _proof_deferred() -> bool:
+    """Whether the proof is left to the job worker (deadline rush: its PDF costs ~1 s of CPU, not for the request)."""
+    return bool(getattr(settings, "FABRIQUES_DEPOSIT_PROOF_QUEUE", False))
 
 
-def proofs_send_queued(limit: int = 20) -> int:
-    """Job runner: send the queued proofs of deposit; each version is claimed once (conditional update)."""
-    sent = 0
-    queued = DossierVersion.objects.filter(proof_queued=True).order_by("pk").values_list("pk", flat=True)
-    for pk in list(queued[:limit]):
-        if not DossierVersion.objects.filter(pk=pk, proof_queued=True).update(proof_queued=False):
-            continue  # another worker took it
-        version = DossierVersion.objects.select_related("dossier__owner", "deposited_by").get(pk=pk)
-        try:
-            proof_send(version=version)
-        except Exception:
-            DossierVersion.objects.filter(pk=pk).update(proof_queued=True)  # retried on the next pass
-            raise
-        sent += 1
-    return sent
+def proof_render(key: str) -> bytes:
+    """The outbox's renderer of the proof of deposit (`key`: the version's id), run at the first sending attempt."""
+    return proof_pdf(DossierVersion.objects.select_related("dossier").get(pk=int(key)))
 
 
-def proof_send(*, version: DossierVersion) -> None:
-    """E-mail the proof of deposit (PDF attached) to the owner and to the person who deposited."""
-    from fabriques.dossiers.proof import proof_filename, proof_pdf
-
+def proof_email_queue(*, version: DossierVersion, defer: bool = False) -> None:
+    """Queue the proof of deposit (PDF attached, drawn by the outbox when it sends) to the owner and to the person who
+    deposited, in the caller's transaction: it leaves after the commit (or from the worker when `defer`)."""
     dossier = version.dossier
     deposited = timezone.localtime(version.deposited_at)
-    recipients = sorted({dossier.owner.email, version.deposited_by.email})
-    message = EmailMessage(
+    email_queue(
+        to=sorted({dossier.owner.email, version.deposited_by.email}),
         subject=f"[Fabriques] Attestation de dépôt — {dossier.reference} (version {version.number})",
         body=(
             f"Bonjour,\n\nLe dossier {dossier.reference} a été déposé le {deposited:%d/%m/%Y à %H:%M:%S} "
             f"(heure de Paris), version {version.number}.\n\nEmpreinte SHA-256 du contenu déposé :\n"
             f"{version.sha256}\n\nL’attestation de dépôt est jointe à ce message.\n\nL’équipe Fabriques"
         ),
-        to=recipients,
+        attachments=[Attachment(filename=proof_filename(version), renderer=PROOF_RENDERER, key=str(version.pk))],
+        defer=defer,
     )
-    message.attach(proof_filename(version), proof_pdf(version), "application/pdf")
-    message.send()
-    DossierVersion.objects.filter(pk=version.pk).update(proof_sent_at=timezone.now())
+
+
+def proofs_send_queued(limit: int = 20) -> int:
+    """Job runner: proofs queued by the former proof queue (`proof_queued`) move to the outbox, each once."""
+    moved = 0
+    queued = DossierVersion.objects.filter(proof_queued=True).order_by("pk").values_list("pk", flat=True)
+    for pk in list(queued[:limit]):
+        with transaction.atomic():
+            if not DossierVersion.objects.filter(pk=pk, proof_queued=True).update(proof_queued=False):
+                continue  # another worker took it
+            version = DossierVersion.objects.select_related("dossier__owner", "deposited_by").get(pk=pk)
+            proof_email_queue(version=version, defer=True)
+        moved += 1
+    return moved
 
 
 def dossier_withdraw(*, dossier: Dossier, by, reason: str = "") -> Dossier:

@@ -8,6 +8,10 @@ with back-off. A claimed e-mail holds a lease (`next_attempt_at` moved past the 
 "sending" state, so an attempt cut short by a crash is simply due again when the lease ends. A new
 row is born claimed for the after-commit attempt (attempts = 1, leased): that attempt needs no
 claiming write of its own, and the worker sends the row only if the lease runs out.
+
+It is the platform's only mail path: decision letters and proofs of deposit go through it too, their files stored
+with the row (`OutgoingAttachment`: a stored file, or a registered renderer run at the first attempt). Nothing is
+sent inside a transaction: a rolled-back change takes its e-mail with it.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, get_connection
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, F, Q
@@ -25,7 +30,7 @@ from django.utils import timezone
 
 from fabriques.mail.enums import BACKOFF, LEASE, MAX_ATTEMPTS, SENT_KEPT, EmailState
 from fabriques.mail.links import links_localise
-from fabriques.mail.models import OutgoingEmail
+from fabriques.mail.models import OutgoingAttachment, OutgoingEmail
 
 logger = logging.getLogger(__name__)
 BATCH = 50
@@ -39,6 +44,18 @@ _relay = {"down_until": 0.0}
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file to send with an e-mail: an already stored file (`stored_name`, through the default storage), or what a
+    registered renderer draws from `key` at the first sending attempt (see `attachment_renderer_register`)."""
+
+    filename: str
+    content_type: str = "application/pdf"
+    stored_name: str = ""
+    renderer: str = ""
+    key: str = ""
+
+
+@dataclass(frozen=True)
 class Email:
     """One e-mail to queue: plain text, sent from DEFAULT_FROM_EMAIL."""
 
@@ -46,28 +63,54 @@ class Email:
     subject: str
     body: str
     reply_to: str = ""
+    attachments: tuple[Attachment, ...] = ()
 
 
-def email_queue(*, to: Iterable[str], subject: str, body: str, reply_to: str = "") -> OutgoingEmail:
+# Renderers of attachments drawn at sending time, registered by the apps that own them (a lower layer reacting to
+# higher ones through a table, like `dossiers.workflow.ON_ENTER`): name -> function(key) -> bytes.
+RENDERERS: dict[str, Callable[[str], bytes]] = {}
+
+
+def attachment_renderer_register(name: str, render: Callable[[str], bytes]) -> None:
+    RENDERERS[name] = render
+
+
+def email_queue(*, to: Iterable[str], subject: str, body: str, reply_to: str = "",
+                attachments: Iterable[Attachment] = (), defer: bool = False) -> OutgoingEmail:
     """Store one e-mail in the current transaction; it is sent after the commit, or later by the worker."""
-    [row] = emails_queue(emails=[Email(to=list(to), subject=subject, body=body, reply_to=reply_to)])
+    email = Email(to=list(to), subject=subject, body=body, reply_to=reply_to, attachments=tuple(attachments))
+    [row] = emails_queue(emails=[email], defer=defer)
     return row
 
 
-def emails_queue(*, emails: Iterable[Email]) -> list[OutgoingEmail]:
-    """Store several e-mails with one insert; after the commit they are sent over one connection."""
-    lease_end = timezone.now() + LEASE
-    rows = []
+def emails_queue(*, emails: Iterable[Email], defer: bool = False) -> list[OutgoingEmail]:
+    """Store several e-mails with one insert; after the commit they are sent over one connection.
+
+    `defer`: no attempt from this process; the rows are due at once for the worker (costly attachments, e.g. the
+    proofs of deposit during a deadline rush)."""
+    now = timezone.now()
+    rows, files = [], []
     for email in emails:
         recipients = [address for address in email.to if address]
         if not recipients:
             raise ValueError(f"E-mail without recipient: {email.subject!r}")
         rows.append(OutgoingEmail(recipients=recipients, subject=email.subject, body=links_localise(email.body),
-                                  reply_to=email.reply_to, attempts=1, next_attempt_at=lease_end))
+                                  reply_to=email.reply_to, attempts=0 if defer else 1,
+                                  next_attempt_at=now if defer else now + LEASE,
+                                  attachment_count=len(email.attachments)))
+        files.append(email.attachments)
     if not rows:
         return []
     rows = OutgoingEmail.objects.bulk_create(rows)
-    transaction.on_commit(lambda: _send_after_commit(rows), robust=True)  # reads the rows, never changes them
+    attachments = [
+        OutgoingAttachment(email=row, filename=a.filename, content_type=a.content_type, file=a.stored_name,
+                           renderer=a.renderer, renderer_key=a.key)
+        for row, attached in zip(rows, files, strict=True) for a in attached
+    ]
+    if attachments:
+        OutgoingAttachment.objects.bulk_create(attachments)
+    if not defer:
+        transaction.on_commit(lambda: _send_after_commit(rows), robust=True)  # reads the rows, never changes them
     return rows
 
 
@@ -146,11 +189,14 @@ def _send(rows: list[OutgoingEmail], now) -> int:
         return 0
     _relay["down_until"] = 0.0
     sent = 0
+    attached = _attachments(rows)
     try:
         for row in rows:
             message = EmailMessage(subject=row.subject, body=row.body, to=row.recipients,
                                    reply_to=[row.reply_to] if row.reply_to else None, connection=mailer)
             try:
+                for attachment in attached.get(row.pk, ()):
+                    message.attach(attachment.filename, _content(attachment), attachment.content_type)
                 error = "" if message.send() else "aucun destinataire accepté"
             except Exception as exc:  # recorded on the row, retried with back-off
                 error = _error(exc)
@@ -164,12 +210,51 @@ def _send(rows: list[OutgoingEmail], now) -> int:
     return sent
 
 
+def _attachments(rows: list[OutgoingEmail]) -> dict[int, list[OutgoingAttachment]]:
+    """The attachments of the rows that have some (no query when none has)."""
+    ids = [row.pk for row in rows if row.attachment_count]
+    found: dict[int, list[OutgoingAttachment]] = {}
+    for attachment in OutgoingAttachment.objects.filter(email_id__in=ids).order_by("id") if ids else ():
+        found.setdefault(attachment.email_id, []).append(attachment)
+    return found
+
+
+def _content(attachment: OutgoingAttachment) -> bytes:
+    """The attachment's bytes: its stored file, drawn and stored first when a renderer makes it (so a retry sends the
+    same bytes)."""
+    if not attachment.file:
+        data = RENDERERS[attachment.renderer](attachment.renderer_key)
+        attachment.file.save(attachment.filename, ContentFile(data), save=False)
+        attachment.owned = True
+        OutgoingAttachment.objects.filter(pk=attachment.pk).update(file=attachment.file.name, owned=True)
+        return data
+    with attachment.file.open("rb") as handle:
+        return handle.read()
+
+
+# An e-mail is born queued (the field's default) and stays so between attempts; it ends sent or failed, and a failed
+# one goes back to the queue only when an operator asks (`mail-status --retry-failed`).
+EMAIL_TRANSITIONS: dict[str, frozenset[str]] = {
+    EmailState.QUEUED: frozenset({EmailState.SENT, EmailState.FAILED}),
+    EmailState.SENT: frozenset(),
+    EmailState.FAILED: frozenset({EmailState.QUEUED}),
+}
+
+
+def email_transition(emails, to: str, **values) -> int:
+    """Move the e-mails of the queryset `emails` that are in a state the table allows to `to`, with `values`, in one
+    conditional UPDATE (the caller's filter says which attempt may record); returns how many moved."""
+    to = EmailState(to)
+    sources = [state for state, targets in EMAIL_TRANSITIONS.items() if to in targets]
+    return emails.filter(state__in=sources).update(state=to, **values)
+
+
 def _record(row: OutgoingEmail, error: str, now) -> None:
     """Sent; or due again after the back-off; or failed for good after MAX_ATTEMPTS (logged)."""
     if not error:
-        changes = {"state": EmailState.SENT, "sent_at": timezone.now(), "last_error": ""}
+        changes = {"to": EmailState.SENT, "sent_at": timezone.now(), "last_error": ""}
     elif row.attempts >= MAX_ATTEMPTS:
-        changes = {"state": EmailState.FAILED, "last_error": error}
+        changes = {"to": EmailState.FAILED, "last_error": error}
         logger.error("e-mail %s to %s given up after %s attempts: %s", row.pk, row.recipients, row.attempts, error)
     else:
         changes = {"next_attempt_at": now + BACKOFF[row.attempts - 1], "last_error": error}
@@ -187,7 +272,13 @@ def _record(row: OutgoingEmail, error: str, now) -> None:
 
 def _record_update(pk: int, attempts: int, changes: dict) -> None:
     # Only if no other sender re-claimed it after this attempt's lease ran out.
-    OutgoingEmail.objects.filter(pk=pk, state=EmailState.QUEUED, attempts=attempts).update(**changes)
+    this_attempt = OutgoingEmail.objects.filter(pk=pk, attempts=attempts)
+    values = dict(changes)
+    to = values.pop("to", None)
+    if to is None:  # still queued: due again after the back-off
+        this_attempt.filter(state=EmailState.QUEUED).update(**values)
+    else:
+        email_transition(this_attempt, to, **values)
 
 
 def _record_later(pk: int, attempts: int, changes: dict) -> None:
@@ -230,8 +321,8 @@ def outbox_counts(*, now=None) -> OutboxCounts:
 def emails_retry_failed(*, now=None) -> int:
     """Put the given-up e-mails back in the queue with a fresh count of attempts (after an SMTP repair)."""
     now = now or timezone.now()
-    return OutgoingEmail.objects.filter(state=EmailState.FAILED).update(
-        state=EmailState.QUEUED, attempts=0, next_attempt_at=now)
+    return email_transition(OutgoingEmail.objects.filter(state=EmailState.FAILED), EmailState.QUEUED, attempts=0,
+                            next_attempt_at=now)
 
 
 def emails_purge_sent(*, now=None) -> int:
@@ -240,5 +331,9 @@ def emails_purge_sent(*, now=None) -> int:
     Queued and failed ones stay: they are still to be sent, or to be looked at (`mail-status`).
     """
     now = now or timezone.now()
-    deleted, _ = OutgoingEmail.objects.filter(state=EmailState.SENT, sent_at__lt=now - SENT_KEPT).delete()
+    old = OutgoingEmail.objects.filter(state=EmailState.SENT, sent_at__lt=now - SENT_KEPT)
+    for attachment in OutgoingAttachment.objects.filter(email__in=old.values("pk"), owned=True).exclude(file=""):
+        attachment.file.delete(save=False)  # files the outbox drew itself; a committee letter stays its app's
+    deleted = old.count()
+    old.delete()
     return deleted
