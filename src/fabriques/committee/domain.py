@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -24,6 +23,7 @@ from fabriques.committee.models import Decision, OutboxMessage, Scenario, Scenar
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.workflow import TransitionError, dossier_transition
 from fabriques.evaluation.models import DossierScore
+from fabriques.mail.domain import Attachment, email_queue
 from fabriques.refusal import Refusal
 
 WAITING_LIST_LENGTH = 10
@@ -415,14 +415,16 @@ def letters_draft(*, wave) -> int:
 
 
 def outbox_send(*, message: OutboxMessage, by) -> OutboxMessage:
-    """Send a drafted letter by e-mail (PDF attached); sending is logged and cannot happen twice."""
+    """Send a drafted letter by e-mail (PDF attached) through the outbox: queued in this transaction with the stored
+    letter, it leaves after the commit (or from the worker); logged, and never queued twice."""
     with transaction.atomic():
         locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
         if locked.state == OutboxState.SENT:
             raise CommitteeError("Ce courrier a déjà été envoyé.")
-        email = EmailMessage(subject=locked.subject, body=locked.body, to=[locked.recipient])
-        email.attach(locked.letter.name.rsplit("/", 1)[-1], locked.letter.read(), "application/pdf")
-        email.send()
+        if not locked.letter:
+            raise CommitteeError("Ce courrier n’a pas de lettre : régénérez les courriers.")
+        email_queue(to=[locked.recipient], subject=locked.subject, body=locked.body, attachments=[
+            Attachment(filename=locked.letter.name.rsplit("/", 1)[-1], stored_name=locked.letter.name)])
         locked.state, locked.sent_at, locked.sent_by = OutboxState.SENT, timezone.now(), by
         locked.save(update_fields=["state", "sent_at", "sent_by"])
         audit_record(
@@ -448,7 +450,7 @@ def outbox_send_all(*, wave, by) -> tuple[int, list[str]]:
             outbox_send(message=message, by=by)
         except CommitteeError:
             continue  # sent meanwhile by someone else
-        except OSError as exc:  # SMTP refused or unreachable: the letter stays a draft
+        except OSError as exc:  # the stored letter unreadable: the letter stays a draft
             failures.append(f"{message.dossier.reference} ({exc})")
         else:
             sent += 1
