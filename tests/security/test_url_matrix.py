@@ -213,6 +213,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "instruction:assign": ("dossier", "302 405 405 405 405 405 405"),
     "instruction:dossier-pdf": ("dossier", "302 404 404 404 404 200 200"),
     "instruction:dossier-zip": ("dossier", "302 404 404 404 404 200 200"),
+    "evaluation:bulk": (None, "302 405 405 405 405 405 405"),  # the dashboard's bulk acts: POST only
     "territory:batch": (None, "302 403 403 200 200 200 200"),
     "territory:commune-search": (None, "200 200 200 200 200 200 200"),
     "territory:eligibility-check": (None, "200 200 200 200 200 200 200"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fabriques.evaluation import views
+from fabriques.evaluation import bulk_views, views
 
 app_name = "evaluation"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("affectations/<int:pk>/retirer/", views.assignment_remove, name="assignment_remove"),
     path("evaluations/<int:pk>/rouvrir/", views.evaluation_reopen, name="evaluation_reopen"),
     path("mes-evaluations/", views.mine, name="mine"),
+    path("lot/", bulk_views.bulk_act, name="bulk"),
     path("affectations/<int:pk>/declaration/", views.declare, name="declare"),
     path("affectations/<int:pk>/grille/", views.grid, name="grid"),
     path("affectations/<int:pk>/pieces/<uuid:file_uuid>/", views.attachment, name="attachment"),
