@@ -174,7 +174,9 @@ def test_an_evaluator_still_to_declare_keeps_the_dossier_in_evaluation(dossier, 
     assert dossier.state == DossierState.IN_EVALUATION
 
 
-def test_a_conflict_of_the_last_evaluator_completes_the_evaluation(dossier, evaluators, instructor):
+def test_a_conflict_of_the_last_evaluator_completes_the_evaluation(dossier, evaluators, instructor, call):
+    # The third evaluator works elsewhere: nobody can take the freed place (the managers are told it is to fill).
+    domain.evaluator_scope_set(user=evaluators[2], call=call, track_ids=[], region_codes=["84"], by=instructor)
     evaluation = _active(dossier, evaluators[0], instructor)
     late = domain.assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
     _submit(evaluation, dossier, evaluators[0])

@@ -22,6 +22,8 @@ def world(make_dossier, make_user, call, evaluators, instructor, admin_user, com
     active = domain.assignment_create(dossier=dossier, evaluator=assigned, by=instructor)
     domain.conflict_declare(assignment=active, has_conflict=False, by=assigned)
     awaiting = domain.assignment_create(dossier=other, evaluator=assigned, by=instructor)
+    # Out of the dossiers' région: nobody can take the place the conflict below frees (it stays « à pourvoir »).
+    domain.evaluator_scope_set(user=not_assigned, call=call, track_ids=[], region_codes=["84"], by=admin_user)
     conflict = domain.assignment_create(dossier=dossier, evaluator=conflicted, by=instructor)
     domain.conflict_declare(assignment=conflict, has_conflict=True, kind=ConflictKind.WORKS_FOR, by=conflicted)
     from fabriques.instruction.models import InstructionGroup
@@ -165,12 +167,12 @@ def test_a_conflicted_evaluator_cannot_reach_the_grid_nor_declare_again(client, 
     assert client.get(reverse("evaluation:declare", args=[world["conflict"].pk])).status_code == 404
 
 
-def test_awaiting_declaration_shows_no_content_and_no_grid(client, world):
+def test_awaiting_declaration_shows_who_applies_but_no_content_and_no_grid(client, world):
     client.force_login(world["users"]["evaluator_assigned"])
     page = client.get(reverse("evaluation:declare", args=[world["awaiting"].pk])).content.decode()
     assert world["awaiting"].dossier.reference in page
     assert "Notre réponse" not in page
-    assert "Association La Fabrique" not in page
+    assert world["awaiting"].dossier.organisation.name in page  # issue 23: a conflict is judged on who applies
     assert client.get(reverse("evaluation:grid", args=[world["awaiting"].pk])).status_code == 404
 
 

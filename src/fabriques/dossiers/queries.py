@@ -286,6 +286,7 @@ class DepositedVersion:
     budget: BudgetSummary
     attachment_hashes: set[str]
     changes: list[str]
+    lines: list[BudgetLine] = field(default_factory=list)  # the deposited budget lines (unsaved rows)
 
 
 def deposited_version(dossier: Dossier) -> DepositedVersion | None:
@@ -305,4 +306,5 @@ def deposited_version(dossier: Dossier) -> DepositedVersion | None:
         budget=budget_summary(dossier, lines),
         attachment_hashes={a["sha256"] for a in snapshot.get("attachments", [])},
         changes=snapshot_changes(snapshot, dossier_snapshot(dossier)),
+        lines=lines,
     )

@@ -20,12 +20,12 @@ from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole, User
 from fabriques.audit.domain import audit_record, audit_record_many
 from fabriques.calls.models import Criterion
-from fabriques.evaluation.consolidation import CriterionSpec, EvaluationInput, consolidate
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition, dossiers_transition_many
-from fabriques.evaluation import rules
+from fabriques.evaluation import notices, rules
 from fabriques.evaluation.assignment import DossierToAssign, Evaluator, assign_evaluators
+from fabriques.evaluation.consolidation import CriterionSpec, EvaluationInput, consolidate
 from fabriques.evaluation.enums import (
     AssignmentMethod,
     AssignmentState,
@@ -44,6 +44,7 @@ from fabriques.evaluation.models import (
     Score,
     WaveEvaluationSettings,
 )
+from fabriques.evaluation.organisation_conflicts import organisation_conflicts
 from fabriques.evaluation.queries import settings_for_wave
 from fabriques.mail.domain import Email, emails_queue
 from fabriques.refusal import Refusal
@@ -140,6 +141,24 @@ def _start_evaluation(dossier: Dossier, by) -> None:
         dossier_transition(dossier, DossierState.IN_EVALUATION, by=by, reason="Évaluateurs désignés")
 
 
+class EvaluatorCountError(EvaluationError):
+    """The dossier already has the number of evaluators its wave asks for."""
+
+    field = "evaluator"
+
+
+def _check_room(dossier: Dossier) -> None:
+    """Refuse a further evaluator once the wave's « N par dossier » are in play (call within the transaction)."""
+    type(dossier).objects.select_for_update().filter(pk=dossier.pk).first()  # concurrent assignments queue here
+    wanted = settings_for_wave(dossier.wave_id).evaluators_per_dossier
+    in_play = Assignment.objects.filter(dossier=dossier, state__in=IN_PLAY).count()
+    if in_play >= wanted:
+        raise EvaluatorCountError(
+            f"Ce dossier a déjà {in_play} évaluateur(s) : la vague en prévoit {wanted} par dossier. Retirez d’abord "
+            "un évaluateur, ou changez ce nombre dans les réglages d’évaluation de la vague."
+        )
+
+
 def assignment_create(*, dossier: Dossier, evaluator, by) -> Assignment:
     """Assign one evaluator of the call to an admissible or in-evaluation dossier; audited and e-mailed."""
     call_id = dossier.wave.call_id
@@ -153,6 +172,7 @@ def assignment_create(*, dossier: Dossier, evaluator, by) -> Assignment:
             raise EvaluationError(
                 f"{evaluator.email} est déjà désigné sur ce dossier ({existing.get_state_display().lower()})."
             )
+        _check_room(dossier)
         assignment = existing or Assignment(dossier=dossier, evaluator=evaluator)  # new: awaiting a declaration
         assignment.method = AssignmentMethod.MANUAL
         assignment.assigned_by = by if by is not None and by.is_authenticated else None
@@ -223,13 +243,15 @@ def _auto_plan(wave, per_dossier: int, within=None) -> tuple[dict[int, Dossier],
     }
     evaluators = _solver_evaluators(wave.call)
     pairs = Assignment.objects.filter(dossier__in=list(dossiers)).values_list("dossier_id", "evaluator_id", "state")
+    # A conflict declared on one dossier of an organisation holds for its other dossiers (same SIREN).
+    across = organisation_conflicts(dossiers=dossiers.values(), evaluator_ids=[e.id for e in evaluators])
     result = assign_evaluators(
         dossiers=[
             DossierToAssign(d.pk, d.track.slug, d.place_commune.region_code if d.place_commune else "")
             for d in dossiers.values()
         ],
         evaluators=evaluators, per_dossier=per_dossier,
-        conflicts=[(d, e) for d, e, state in pairs if state not in IN_PLAY],
+        conflicts=[(d, e) for d, e, state in pairs if state not in IN_PLAY] + list(across),
         existing=[(d, e) for d, e, state in pairs if state in IN_PLAY],
     )
     summary = AutoSummary(
@@ -243,9 +265,10 @@ def _auto_plan(wave, per_dossier: int, within=None) -> tuple[dict[int, Dossier],
     return dossiers, summary, result.pairs
 
 
-def assignments_auto(*, wave, by, per_dossier: int | None = None, within=None) -> AutoSummary:
+def assignments_auto(*, wave, by, per_dossier: int | None = None, within=None,
+                     reason: str = "Affectation automatique") -> AutoSummary:
     """Give every admissible or in-evaluation dossier of the wave (of `within`, a queryset of dossiers the person
-    manages, when given) N allowed evaluators with even loads."""
+    manages, when given) N allowed evaluators with even loads, never one in conflict with its organisation."""
     per_dossier = per_dossier or settings_for_wave(wave.pk).evaluators_per_dossier
     by_user = by if by is not None and by.is_authenticated else None
     with transaction.atomic():
@@ -264,14 +287,14 @@ def assignments_auto(*, wave, by, per_dossier: int | None = None, within=None) -
             per_dossier_new[dossier_id].append(evaluator_id)
             per_evaluator[evaluator_id].append(dossiers[dossier_id])
         audit_record_many(entries=[
-            {"action": "evaluation.assign", "obj": dossiers[dossier_id], "by": by, "reason": "Affectation automatique",
+            {"action": "evaluation.assign", "obj": dossiers[dossier_id], "by": by, "reason": reason,
              "after": {"evaluators": sorted(users[e].email for e in evaluator_ids), "method": AssignmentMethod.AUTO},
              "dossier_id": dossier_id, "call_id": wave.call_id}
             for dossier_id, evaluator_ids in per_dossier_new.items()
         ])
         starting = [dossiers[d] for d in per_dossier_new if dossiers[d].state == DossierState.ADMISSIBLE]
         dossiers_transition_many(starting, DossierState.IN_EVALUATION, by=by, reason="Évaluateurs désignés")
-        audit_record(action="evaluation.assign_auto", obj=wave, by=by, call_id=wave.call_id,
+        audit_record(action="evaluation.assign_auto", obj=wave, by=by, call_id=wave.call_id, reason=reason,
                      after={"created": summary.created, "per_dossier": per_dossier,
                             "shortfalls": {s.reference: s.missing for s in summary.shortfalls}})
         emails_queue(emails=[_assignments_email(users[e], ds) for e, ds in per_evaluator.items()])
@@ -316,8 +339,28 @@ def conflict_declare(*, assignment: Assignment, has_conflict: bool, kind: str = 
             Evaluation.objects.get_or_create(assignment=assignment)  # born a draft
         dossier = assignment.dossier
         if has_conflict:
+            _slot_refill(dossier, evaluator=by)
             _dossier_progress(dossier, by)
     return declaration
+
+
+def _slot_refill(dossier: Dossier, *, evaluator) -> None:
+    """After a declared conflict: give the freed place to another allowed evaluator (automatic assignment of this
+    dossier alone, one place), and tell the dossier's managers who replaces them or that a place is to be filled."""
+    wanted = settings_for_wave(dossier.wave_id).evaluators_per_dossier
+    in_play = Assignment.objects.filter(dossier=dossier, state__in=IN_PLAY).count()
+    if in_play >= wanted:
+        return
+    before = set(Assignment.objects.filter(dossier=dossier).values_list("evaluator_id", flat=True))
+    summary = assignments_auto(
+        wave=dossier.wave, by=None, per_dossier=in_play + 1, within=Dossier.objects.filter(pk=dossier.pk),
+        reason=f"Remplacement de {evaluator.email} (conflit d’intérêts déclaré)",
+    )
+    replacements = list(User.objects.filter(
+        assignments__dossier=dossier, assignments__state=AssignmentState.AWAITING_DECLARATION,
+    ).exclude(pk__in=before).order_by("email"))
+    notices.conflict_to_managers(dossier=dossier, evaluator=evaluator, replacements=replacements,
+                                 missing=wanted - in_play - summary.created, wanted=wanted)
 
 
 # --- Scores --------------------------------------------------------------------------------------
@@ -441,9 +484,9 @@ def evaluation_reopen(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
     if not reason.strip():
         raise EvaluationError("Indiquez le motif de la réouverture.")
     with transaction.atomic():
-        evaluation = Evaluation.objects.select_for_update().select_related("assignment__dossier__wave").get(
-            pk=evaluation.pk
-        )
+        evaluation = Evaluation.objects.select_for_update().select_related(
+            "assignment__dossier__wave", "assignment__evaluator"
+        ).get(pk=evaluation.pk)
         dossier = evaluation.assignment.dossier
         if not rules.can_manage_assignments(by, dossier.wave.call):
             raise EvaluationError("Seuls les instructeurs et administrateurs de l’appel rouvrent une évaluation.")
@@ -453,6 +496,7 @@ def evaluation_reopen(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
         evaluation.reopened_count += 1
         evaluation_transition(evaluation, EvaluationState.DRAFT, by=by, action="evaluation.reopen",
                               reason=reason.strip(), fields=["submitted_at", "reopened_count", "updated_at"])
+        notices.reopened_to_evaluator(evaluation=evaluation, reason=reason.strip())
         dossier_scores_refresh(dossier=dossier)
         if dossier.state == DossierState.EVALUATED:
             dossier_transition(dossier, DossierState.IN_EVALUATION, by=by, reason="Évaluation rouverte")

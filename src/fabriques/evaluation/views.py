@@ -26,6 +26,7 @@ from fabriques.evaluation.forms import (
     WaveSettingsForm,
 )
 from fabriques.evaluation.models import Assignment, DossierScore, Evaluation
+from fabriques.evaluation.organisation_conflicts import organisation_conflicts
 from fabriques.refusal import Refusal, refusal_to_form, refusal_to_messages
 
 
@@ -167,9 +168,21 @@ def _assignable_evaluators(dossier):
 
 def _assignments_page(request, dossier, *, form=None, reopen_form=None, reopen_pk=None, status=200):
     """A dossier's assignments page; a refused reopening comes back with its reason typed and the error."""
+    assignments = queries.dossier_assignments(dossier)
+    form = form or ManualAssignForm(evaluators=_assignable_evaluators(dossier))
+    candidates = list(form.fields["evaluator"].queryset)
+    people = {a.evaluator_id: a.evaluator for a in assignments} | {u.pk: u for u in candidates}
+    across = organisation_conflicts(dossiers=[dossier], evaluator_ids=list(people))
+    wanted = queries.settings_for_wave(dossier.wave_id).evaluators_per_dossier
+    in_play = sum(a.state in queries.IN_PLAY for a in assignments)
     return render(request, "evaluation/dossier_assignments.html", {
-        "dossier": dossier, "assignments": queries.dossier_assignments(dossier),
-        "form": form or ManualAssignForm(evaluators=_assignable_evaluators(dossier)),
+        "dossier": dossier, "assignments": assignments, "form": form,
+        "organisation_conflicts": [
+            {"evaluator": people[e], "reference": c.reference,
+             "assigned": any(a.evaluator_id == e and a.state in queries.IN_PLAY for a in assignments)}
+            for (_, e), c in sorted(across.items(), key=lambda item: people[item[0][1]].email)
+        ],
+        "wanted": wanted, "missing": max(wanted - in_play, 0), "full": in_play >= wanted,
         "reason_form": reopen_form or ReasonForm(), "reopen_pk": reopen_pk,
         "score": DossierScore.objects.filter(dossier=dossier).first(),
         "decided": dossier.state not in EVALUATION_STATES,
@@ -214,7 +227,11 @@ def evaluation_reopen(request, pk: int):
 
 @login_required
 def mine(request):
-    return render(request, "evaluation/mine.html", {"assignments": list(queries.my_assignments(request.user))})
+    """The evaluator's dossiers: what is still to do first, then the finished ones."""
+    assignments = list(queries.my_assignments(request.user))
+    return render(request, "evaluation/mine.html", {
+        "todo": [a for a in assignments if a.todo], "done": [a for a in assignments if not a.todo],
+    })
 
 
 @login_required
@@ -226,10 +243,15 @@ def declare(request, pk: int):
         domain.conflict_declare(assignment=assignment, has_conflict=data["has_conflict"], kind=data["kind"],
                                 details=data["details"], by=request.user)
         if data["has_conflict"]:
-            messages.info(request, f"Conflit déclaré : le dossier {assignment.dossier.reference} vous est retiré.")
+            messages.info(request, f"Conflit déclaré : le dossier {assignment.dossier.reference} vous est retiré ; "
+                                   "les instructeurs en sont informés et votre place est confiée à quelqu’un d’autre.")
             return redirect("evaluation:mine")
         return redirect("evaluation:grid", pk=assignment.pk)
-    return render(request, "evaluation/declare.html", {"assignment": assignment, "form": form})
+    hidden = queries.settings_for_wave(assignment.dossier.wave_id).hide_applicant_identity
+    return render(request, "evaluation/declare.html", {
+        "assignment": assignment, "form": form, "hide_identity": hidden,
+        "applicant": None if hidden else queries.applicant_people(assignment.dossier),
+    })
 
 
 def _deposited_attachments(dossier, deposited):
@@ -262,7 +284,8 @@ def grid(request, pk: int):
     assignment = _my_assignment(request, pk, AssignmentState.ACTIVE, decided_too=True)
     evaluation = assignment.evaluation
     dossier = assignment.dossier
-    lines = queries.grid_lines(dossier)
+    deposited = dossier_queries.deposited_version(dossier)
+    lines = queries.grid_lines(dossier, deposited)
     criteria = [line.criterion for line in lines]
     decided = dossier.state not in EVALUATION_STATES
     locked = evaluation.state == EvaluationState.SUBMITTED or decided
@@ -284,14 +307,16 @@ def grid(request, pk: int):
             except Refusal as exc:  # the transitions it runs refuse too
                 refusal_to_form(form, exc)
             else:
-                messages.success(request, "Évaluation soumise." if action == "submit" else "Brouillon enregistré.")
+                # The message takes the focus after the reload (theme/messages.html): never lost to <body>.
+                messages.success(request, "Évaluation soumise." if action == "submit" else "Brouillon enregistré.",
+                                 extra_tags="fab-focus")
                 return redirect("evaluation:grid", pk=assignment.pk)
     settings = queries.settings_for_wave(dossier.wave_id)
     stored = {s.criterion_id: s for s in evaluation.scores.all()} if locked else {}
     show_peers = rules.can_see_peer_evaluations(request.user, dossier)
-    deposited = dossier_queries.deposited_version(dossier)
     return render(request, "evaluation/grid.html", {
-        "deposited": deposited,
+        "deposited": deposited, "budget": queries.budget_table(deposited),
+        "reopen_reason": queries.reopen_reason(evaluation),
         "attachments": _deposited_attachments(dossier, deposited) if not settings.hide_applicant_identity else None,
         "assignment": assignment, "dossier": dossier, "evaluation": evaluation, "form": form, "locked": locked,
         "decided": decided,
