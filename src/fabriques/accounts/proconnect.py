@@ -18,7 +18,6 @@ import logging
 from urllib.parse import urlencode
 
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.internal.flows.login import record_authentication
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.mfa.stages import AuthenticateStage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, get_adapter
@@ -91,7 +90,7 @@ def callback(request, provider_id):
         raise Http404("Connexion ProConnect non configurée") from None
 
 
-def _proconnect_facts(request, sociallogin) -> dict | None:
+def proconnect_facts(request, sociallogin) -> dict | None:
     """The session's ProConnect facts when this log-in is the ProConnect one they were recorded for."""
     facts = request.session.get(SESSION_KEY)
     if not (sociallogin and isinstance(facts, dict)):
@@ -118,7 +117,7 @@ class ProConnectAuthenticateStage(AuthenticateStage):
     """allauth's TOTP step, skipped when this ProConnect log-in already used a second factor."""
 
     def _should_handle(self, request) -> bool:
-        facts = _proconnect_facts(request, (self.login.signal_kwargs or {}).get("sociallogin"))
+        facts = proconnect_facts(request, (self.login.signal_kwargs or {}).get("sociallogin"))
         if facts and facts.get("mfa"):
             return False
         return super()._should_handle(request)
@@ -160,15 +159,3 @@ def _end_session_endpoint() -> str:
     except Exception:  # a provider down must not block the log-out of Fabriques
         logger.warning("ProConnect: end_session_endpoint unreadable, local log-out only")
         return ""
-
-
-def on_user_logged_in(sender, request, user, sociallogin=None, **kwargs):
-    """A ProConnect log-in with a second factor counts as this session's second factor."""
-    facts = _proconnect_facts(request, sociallogin)
-    if not facts or not facts.get("mfa"):
-        return
-    record_authentication(request, user, method="mfa", type="proconnect", amr=facts.get("amr"),
-                          acr=facts.get("acr"))
-    from fabriques.security.second_factor import session_facts_record
-
-    session_facts_record(request, user)
