@@ -44,9 +44,9 @@ def rennes():
 
 def _wave(call) -> Wave:
     now = timezone.now()
-    return Wave.objects.create(call=call, slug="vague-essai", title="Vague d’essai", opens_at=now - dt.timedelta(days=1),
-                               closes_at=now + dt.timedelta(days=1), envelope_eur=600000, max_laureates=20,
-                               is_demo=True)
+    return Wave.objects.create(call=call, slug="vague-essai", title="Vague d’essai",
+                               opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=1),
+                               envelope_eur=600000, max_laureates=20, is_demo=True)
 
 
 def test_the_regional_call_loads_with_its_own_figures_and_kinds(bretagne):
@@ -56,7 +56,8 @@ def test_the_regional_call_loads_with_its_own_figures_and_kinds(bretagne):
     assert bretagne.checklist == ["legal_form", "attachments", "budget"]
     assert kinds["projet"] == ("scale", 0, 10, 1, 2)
     assert kinds["accessibilite"] == ("yes_no", 0, 1, 1, 1)
-    assert kinds["cooperation-regionale"][0] == "text_only" and kinds["cooperation-regionale"][4] == 0
+    assert kinds["cooperation-regionale"][0] == "text_only"
+    assert kinds["cooperation-regionale"][4] == 0
     assert [t.slug for t in bretagne.tracks.all()] == ["emergence", "consolidation"]
 
 
