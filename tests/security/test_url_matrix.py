@@ -78,6 +78,7 @@ KWARGS = {
     "export_job": lambda w: {"pk": _export_job(w).pk},
     "inbox_email": lambda w: {"name": "20260101T000000000000-abcdef12"},
     "eval_attachment": lambda w: {"pk": w.evaluation.active.pk, "file_uuid": "00000000-0000-4000-8000-000000000000"},
+    "eval_deposited_file": lambda w: {"pk": _eval_file(w).assignment.pk, "file_uuid": _eval_file(w).file.uuid},
     "cowriter_invitation": lambda w: {"uuid": w.dossier.uuid, "pk": 1},
     "advice_review": lambda w: {"uuid": _advice(w).invitation.uuid},
     "advice_comment": lambda w: {"uuid": _advice(w).invitation.uuid, "code": w.criterion.code},
@@ -178,7 +179,8 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "dossiers:proof": ("version", "302 200 404 404 404 404 404"),
     "dossiers:selfcheck": ("dossier", "302 200 404 404 404 404 404"),
     "dossiers:withdraw": ("dossier", "302 405 405 405 405 405 405"),
-    "evaluation:attachment": ("eval_attachment", "302 404 404 404 404 404 404"),  # a file outside the version
+    # issue 23: a file of the deposited version, only for the evaluator assigned and declared free of conflict
+    "evaluation:attachment": ("eval_deposited_file", "302 404 404 404 200 404 404"),
     "evaluation:assign_auto": ("wave", "302 403 403 200 403 403 200"),
     "evaluation:assignment_remove": ("assignment_active", "302 405 405 405 405 405 405"),
     "evaluation:declare": ("assignment_awaiting", "302 404 404 404 200 404 404"),
@@ -378,6 +380,30 @@ def _evaluation_world(wave, track, organisation, applicant, users):  # noqa: F81
     domain.conflict_declare(assignment=assignments[0], has_conflict=False, by=users["evaluator"])
     assignments[0].refresh_from_db()
     return SimpleNamespace(active=assignments[0], awaiting=assignments[1])
+
+
+def _eval_file(w):
+    """A dossier deposited with its files, admissible, evaluated by `users["evaluator"]` (no conflict declared), and
+    one of its deposited files (built once per world)."""
+    if getattr(w, "eval_file", None) is None:
+        from fabriques.dossiers.deposit import deposit_key_issue, dossier_deposit
+        from fabriques.dossiers.domain import dossier_create
+        from fabriques.dossiers.enums import DossierState
+        from fabriques.dossiers.workflow import dossier_transition
+        from fabriques.evaluation import domain
+        from tests.dossiers.factories import dossier_fill
+
+        owner = w.users["applicant"]
+        deposited = dossier_fill(dossier=dossier_create(wave=w.wave, track=w.dossier.track,
+                                                        organisation=w.dossier.organisation, by=owner), by=owner)
+        dossier_deposit(dossier=deposited, by=owner, submission_key=deposit_key_issue(dossier=deposited))
+        for to in (DossierState.IN_INSTRUCTION, DossierState.ADMISSIBLE):
+            dossier_transition(deposited, to, by=None)
+        assignment = domain.assignment_create(dossier=deposited, evaluator=w.users["evaluator"],
+                                              by=w.users["admin"])
+        domain.conflict_declare(assignment=assignment, has_conflict=False, by=w.users["evaluator"])
+        w.eval_file = SimpleNamespace(assignment=assignment, file=deposited.attachments.first())
+    return w.eval_file
 
 
 def _status(client, world, name: str, kwargs_key: str | None, role: str) -> int:
