@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from fabriques.accounts.capabilities import capability_required
 from fabriques.calls.models import Wave
 from fabriques.committee import domain, queries, rules
 from fabriques.committee.candidates import candidate_dossiers
@@ -24,6 +25,11 @@ def _wave(request, call_slug, wave_slug, *, apply=False) -> Wave:
     if not allowed(request.user, wave.call):
         raise PermissionDenied
     return wave
+
+
+def _wave_of(*, call_slug, wave_slug, **_) -> Wave:
+    """The wave a committee page is on (404 when absent), for `capability_required`."""
+    return get_object_or_404(Wave.objects.select_related("call"), call__slug=call_slug, slug=wave_slug)
 
 
 def _session_url(wave, scenario=None) -> str:
@@ -49,9 +55,8 @@ def _int(value, *, maximum: int = ROW_ID_MAX) -> int | None:
     return number if -maximum <= number <= maximum else None
 
 
-@login_required
-def session(request, call_slug, wave_slug):
-    wave = _wave(request, call_slug, wave_slug)
+@capability_required("committee.sit", _wave_of)
+def session(request, wave, call_slug, wave_slug):
     return _session_page(request, wave, _int(request.GET.get("scenario")))
 
 
@@ -330,9 +335,8 @@ def _decision_edit(request, wave):
     return redirect(reverse("committee:decisions", args=[wave.call.slug, wave.slug]))
 
 
-@login_required
-def outbox(request, call_slug, wave_slug):
-    wave = _wave(request, call_slug, wave_slug, apply=True)
+@capability_required("committee.decide", _wave_of)
+def outbox(request, wave, call_slug, wave_slug):
     if request.method == "POST":
         try:
             if "regenerate" in request.POST:

@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from fabriques.accounts.enums import Role
+from fabriques.accounts.capabilities import roles_with
 from fabriques.accounts.models import CallRole
 from fabriques.audit.domain import audit_record
 from fabriques.dossiers.domain import DossierError
@@ -64,7 +64,8 @@ def question_ask(*, call, by, text: str, criterion=None) -> Question:
         question = Question.objects.create(call=call, asked_by=by, text=text, criterion=criterion)
         audit_record(action="faq.question_ask", obj=question, by=by, call_id=call.pk,
                      after={"criterion": criterion.code if criterion else None})
-        team = list(CallRole.objects.filter(call=call, role=Role.ADMIN).values_list("user__email", flat=True))
+        team = list(CallRole.objects.filter(call=call, role__in=roles_with("faq.answer")).values_list(
+            "user__email", flat=True))
         if team:
             link = settings.SITE_URL.rstrip("/") + reverse("faq:answer", args=[call.slug, question.pk])
             email_queue(to=sorted(set(team)), subject=f"[Fabriques] Nouvelle question sur « {call.short_title} »",
