@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.test.utils import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from fabriques.accounts.enums import Role
@@ -218,3 +219,13 @@ def test_a_text_only_criterion_takes_no_score_and_needs_a_comment_on_submit(bret
                                                                "obligatoire."}
     assert scored.value.errors == {f"comment_{text_only.pk}": "Ce critère ne se note pas : donnez seulement un "
                                                               "commentaire."}
+
+
+def test_the_public_page_of_the_second_call_says_how_each_criterion_is_judged(client, bretagne):
+    body = client.get(reverse("calls:detail", args=[bretagne.slug])).content.decode()
+
+    assert "noté critère par critère de 0 à 10" in body
+    assert "Pondération : 2 — note minimale attendue : 4 — s’applique à : Émergence, Consolidation." in body
+    assert "Les évaluateurs répondent oui ou non — pondération : 1 — note minimale attendue : 0,5" in body
+    assert "Commenté par les évaluateurs, sans note — s’applique à : Émergence, Consolidation." in body
+    assert "Pondération : 0" not in body
