@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fabriques.committee import views
+from fabriques.committee import progress_views, views
 
 app_name = "committee"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("<slug:call_slug>/<slug:wave_slug>/comparer/", views.compare, name="compare"),
     path("<slug:call_slug>/<slug:wave_slug>/decisions/", views.decisions, name="decisions"),
     path("<slug:call_slug>/<slug:wave_slug>/courriers/", views.outbox, name="outbox"),
+    path("<slug:call_slug>/<slug:wave_slug>/courriers/envoi/", progress_views.outbox_progress, name="outbox-progress"),
     path("<slug:call_slug>/<slug:wave_slug>/scenarios/", views.scenario_create, name="scenario-create"),
     path(
         "<slug:call_slug>/<slug:wave_slug>/scenarios/<int:pk>/reglages/",
