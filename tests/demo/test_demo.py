@@ -122,7 +122,7 @@ def test_the_demo_on_the_shipped_data_solves_follows_the_rules_and_keeps_a_dossi
     page = client.get(f"/comite/{call.slug}/{wave.slug}/").content.decode()
     assert "Scénario de référence" in page
     assert "ne peuvent pas être tenus" not in page
-    assert "Dérogation à une règle d’éligibilité non respectée" in page
+    assert "Éligibilité forcée : " in page  # the demo's explicit override, with its reason
 
     counts = (Dossier.objects.count(), Scenario.objects.count(), User.objects.count())
     demo_seed()

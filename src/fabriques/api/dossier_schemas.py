@@ -3,7 +3,7 @@
 import datetime as dt
 import uuid
 
-from ninja import Schema
+from ninja import Field, Schema
 
 
 class DossierOut(Schema):
@@ -22,7 +22,12 @@ class DossierOut(Schema):
     region_code: str | None
     latitude: float | None
     longitude: float | None
-    eligibility_status: str
+    eligibility_status: str = Field(description="Éligibilité calculée par les règles : pass, fail ou manual.")
+    eligibility: str = Field(description="Éligibilité retenue (la même sur chaque page et export) : pass, confirmed "
+                                         "(confirmée par l’instruction), forced (forcée par dérogation motivée), "
+                                         "fail ou pending.")
+    eligibility_label: str = Field(description="Éligibilité retenue en toutes lettres, avec le motif si elle est "
+                                               "forcée : « Éligibilité forcée : motif ».")
     amount_requested_eur: int
     last_deposited_at: dt.datetime | None
     state_changed_at: dt.datetime | None

@@ -15,6 +15,7 @@ from fabriques.apitokens.queries import dossiers_for_token
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.models import Evaluation, Score
+from fabriques.instruction.eligibility import eligibility_of, with_eligibility
 
 router = Router(tags=["Dossiers (agents)"], auth=TokenAuth())
 ERROR_RESPONSES = dict.fromkeys(ERRORS, ErrorOut)
@@ -42,7 +43,8 @@ def dossier_row(d: Dossier) -> dict:
         "region_code": commune.region_code if commune else None,
         "latitude": d.place_latitude if d.place_latitude is not None else (commune.latitude if commune else None),
         "longitude": d.place_longitude if d.place_longitude is not None else (commune.longitude if commune else None),
-        "eligibility_status": d.eligibility_status, "amount_requested_eur": d.amount_requested_eur,
+        "eligibility_status": d.eligibility_status, "eligibility": eligibility_of(d).status,
+        "eligibility_label": eligibility_of(d).text, "amount_requested_eur": d.amount_requested_eur,
         "last_deposited_at": d.last_deposited_at, "state_changed_at": d.state_changed_at,
         "score_weighted": score.weighted if score else None, "score_calibrated": score.calibrated if score else None,
         "url": f"/api/v1/dossiers/{d.uuid}",
@@ -60,8 +62,10 @@ ROW_FIELDS = (
 
 def _base(token):
     """The token's dossiers with only the columns a row shows (fewer conversions on list pages)."""
-    return (dossiers_for_token(token).select_related("wave__call", "track", "place_commune", "organisation", "score")
-            .only(*ROW_FIELDS))
+    return with_eligibility(
+        dossiers_for_token(token).select_related("wave__call", "track", "place_commune", "organisation", "score")
+        .only(*ROW_FIELDS)
+    )
 
 
 def _get(request, dossier_uuid: uuid.UUID) -> Dossier:

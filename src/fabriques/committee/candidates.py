@@ -88,10 +88,12 @@ def default_targets(wave) -> list[dict]:
 def candidate_dossiers(wave):
     """Evaluated dossiers of the wave with everything the committee page and the solver read.
 
-    `eligibility_overridden`: a non-compliant line of the checklist was admitted by an explicit override.
+    `eligibility_overridden`: a non-compliant line of the checklist was admitted by an explicit override;
+    `eligibility`, `eligibility_reason`: the dossier's one eligibility truth (`instruction.eligibility`).
     """
     from django.db.models import Exists, OuterRef
 
+    from fabriques.instruction.eligibility import eligibility_expression, eligibility_reason_expression
     from fabriques.instruction.models import AdmissibilityCheck
 
     overridden = AdmissibilityCheck.objects.filter(instruction__dossier=OuterRef("pk"), overrides_failure=True)
@@ -99,7 +101,8 @@ def candidate_dossiers(wave):
         wave=wave,
         state__in=[DossierState.EVALUATED, DossierState.WAITING_LIST, DossierState.LAUREATE, DossierState.NOT_RETAINED],
     ).select_related("track", "organisation", "place_commune", "instruction", "score").annotate(
-        eligibility_overridden=Exists(overridden)
+        eligibility_overridden=Exists(overridden), eligibility=eligibility_expression(),
+        eligibility_reason=eligibility_reason_expression(),
     )
 
 

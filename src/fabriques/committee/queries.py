@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from fabriques.calls.models import Criterion
 from fabriques.committee.candidates import amounts_of, candidate_dossiers
 from fabriques.committee.models import Decision, Scenario
+from fabriques.instruction.eligibility import Eligibility, eligibility_of
 
 
 @dataclass
@@ -61,8 +62,10 @@ def session(wave, scenario: Scenario | None) -> Session:
     for rank, (d, main, raw, band) in enumerate(scored, start=1):
         s = getattr(d, "score", None)
         flags = []
-        if getattr(d, "eligibility_overridden", False):
-            flags.append("Dérogation à une règle d’éligibilité non respectée")
+        if getattr(d, "eligibility", "") == Eligibility.FORCED:
+            flags.append(eligibility_of(d).text)  # « Éligibilité forcée : <motif> », as on every page
+        elif getattr(d, "eligibility_overridden", False):
+            flags.append("Dérogation à un point de recevabilité non conforme")
         if s is not None and s.disagreement:
             flags.append("Désaccord entre évaluateurs")
         if s is not None and s.below_threshold:

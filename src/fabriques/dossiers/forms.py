@@ -254,4 +254,4 @@ class DepositForm(forms.Form):
 
 
 class WithdrawForm(DsfrBaseForm):
-    reason = forms.CharField(label="Motif (facultatif)", required=False, max_length=500)
+    reason = forms.CharField(label="Motif", required=False, max_length=500)  # the field template adds « (facultatif) »

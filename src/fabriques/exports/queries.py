@@ -27,6 +27,7 @@ from fabriques.evaluation.models import Evaluation, Score
 from fabriques.exports.csvlines import csv_lines
 from fabriques.exports.models import ExportJob
 from fabriques.exports.sqltext import AsText, kind_of
+from fabriques.instruction.eligibility import eligibility_label_expression
 from fabriques.instruction.rules import dossiers_for_instruction
 from fabriques.territory.enums import ELIGIBILITY_LABELS
 
@@ -168,7 +169,10 @@ DOSSIER_FIELDS = [
     ("organisation__name", "Organisation"), ("organisation__siret", "SIRET"), ("place_name", "Lieu"),
     ("place_address", "Adresse"), ("place_commune__code", "Code INSEE"), ("place_commune__name", "Commune"),
     ("place_commune__departement_code", "Département"), ("place_commune__region_code", "Région"),
-    ("place_latitude", "Latitude"), ("place_longitude", "Longitude"), ("eligibility_status", "Éligibilité"),
+    ("place_latitude", "Latitude"), ("place_longitude", "Longitude"),
+    # The one eligibility truth (`instruction.eligibility`) in the interface's words, « Éligibilité forcée : motif »
+    # included; the computed result beside it.
+    (eligibility_label_expression(), "Éligibilité"), ("eligibility_status", "Éligibilité calculée"),
     ("instruction__decision", "Recevabilité"), ("instruction__is_qpv", "QPV"), ("instruction__is_rural", "Rural"),
     ("amount_requested_eur", "Montant demandé (€)"), ("last_deposited_at", "Déposé le"),
     ("state_changed_at", "État changé le"),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from fabriques.instruction.eligibility import eligibility_of
+from fabriques.instruction.journal import journal_sentence as sentence_of
 from fabriques.territory.enums import REGION_NAMES
 from fabriques.theme.templatetags.humanize_fr import euros, note
 
@@ -95,6 +96,12 @@ def dashboard_cell(dossier, column: str):
     if column == "completeness":
         return _badge(*COMPLETENESS.get(instruction.checklist_status if instruction else "", ("info", "À vérifier")))
     return ""
+
+
+@register.simple_tag
+def journal_sentence(entry) -> str:
+    """An audit entry of the dossier as a French sentence (`instruction.journal`), never its raw data."""
+    return sentence_of(entry.action, entry.before, entry.after)
 
 
 @register.filter
