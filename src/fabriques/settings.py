@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "fabriques.demo",
     "fabriques.security",
     "fabriques.operations",
+    "fabriques.personal",
 ]
 
 MIDDLEWARE = [
@@ -280,7 +281,8 @@ FABRIQUES_DEPOSIT_PROOF_EMAIL = env_bool("FABRIQUES_DEPOSIT_PROOF_EMAIL", True)
 FABRIQUES_DEPOSIT_PROOF_QUEUE = env_bool("FABRIQUES_DEPOSIT_PROOF_QUEUE", not DEBUG)
 # A deposit started (its signed key issued) before the closing second is still accepted this many seconds after it.
 FABRIQUES_DEPOSIT_GRACE_SECONDS = env_int("FABRIQUES_DEPOSIT_GRACE_SECONDS", 0, maximum=3600)
-# Retention of personal data when a call's `[retention]` table leaves a value out (accounts/personal_data.py).
+# Retention of personal data when a call's `[retention]` table leaves a value out (calls/retention.py; the purge:
+# personal/personal_data.py).
 FABRIQUES_DRAFT_RETENTION_DAYS = env_int("FABRIQUES_DRAFT_RETENTION_DAYS", 365, minimum=30, maximum=3650)
 FABRIQUES_DRAFT_PURGE_NOTICE_DAYS = env_int("FABRIQUES_DRAFT_PURGE_NOTICE_DAYS", 30, minimum=1, maximum=365)
 if FABRIQUES_DRAFT_PURGE_NOTICE_DAYS >= FABRIQUES_DRAFT_RETENTION_DAYS:

@@ -12,7 +12,7 @@ urlpatterns = [
     path("compte/oidc/<str:provider_id>/login/", proconnect.login, name="proconnect_login"),
     path("compte/oidc/<str:provider_id>/login/callback/", proconnect.callback, name="proconnect_callback"),
     path("compte/", include("allauth.urls")),
-    path("espace/", include("fabriques.accounts.urls")),
+    path("espace/", include("fabriques.personal.urls")),
     path("dossiers/", include("fabriques.dossiers.urls")),
     path("territoire/", include("fabriques.territory.urls")),
     path("instruction/", include("fabriques.instruction.urls")),

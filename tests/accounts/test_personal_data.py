@@ -7,10 +7,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from fabriques.accounts.personal_data import drafts_purge
 from fabriques.audit.domain import audit_verify
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
+from fabriques.personal.personal_data import drafts_purge
 from tests.accounts.conftest import territory_dossier
 
 pytestmark = pytest.mark.django_db

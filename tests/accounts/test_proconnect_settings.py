@@ -5,8 +5,8 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
-from fabriques.accounts.personal_data import account_erase
 from fabriques.accounts.proconnect import claims_say_second_factor
+from fabriques.personal.personal_data import account_erase
 from fabriques.settings import form_action_with, proconnect_providers
 
 

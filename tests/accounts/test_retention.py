@@ -9,17 +9,18 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from fabriques.accounts.personal_data import dossiers_erase_expired, drafts_purge, retention_for
 from fabriques.audit.domain import audit_verify
 from fabriques.audit.models import AuditEntry
 from fabriques.calls.definition import DefinitionError
 from fabriques.calls.domain import DEFINITIONS_DIR, call_load
 from fabriques.calls.models import Call
+from fabriques.calls.retention import retention_for
 from fabriques.demo.domain import demo_open_wave
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Answer, Dossier, DossierAttachment
 from fabriques.evaluation.models import Assignment, Evaluation, Score
 from fabriques.instruction.models import Message
+from fabriques.personal.personal_data import dossiers_erase_expired, drafts_purge
 from tests.accounts.conftest import territory_dossier
 
 pytestmark = pytest.mark.django_db

@@ -157,7 +157,7 @@ def test_comments_are_escaped_and_never_reach_agents_exports_or_the_snapshot(cli
 
 
 def test_retention_erases_the_comments_with_the_content(deposited_dossier, applicant, adviser):
-    from fabriques.accounts.personal_data import _erase_content
+    from fabriques.personal.personal_data import _erase_content
 
     # Invited while the wave is open, then the content is erased at the end of the retention period.
     invitation = invite_and_accept(dossier=deposited_dossier, by=applicant, adviser=adviser)
@@ -228,7 +228,7 @@ def test_budget_and_attachments_only_when_granted(client, complete_dossier, appl
 
 
 def test_personal_data_export_holds_the_persons_comments(dossier, applicant, adviser):
-    from fabriques.accounts.personal_data import personal_data_export
+    from fabriques.personal.personal_data import personal_data_export
 
     invitation = invite_and_accept(dossier=dossier, by=applicant, adviser=adviser)
     criterion = dossier.track.criteria.order_by("position").first()

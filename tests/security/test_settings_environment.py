@@ -18,7 +18,7 @@ PROGRAM = f"""
 import json, django
 django.setup()
 from django.conf import settings
-from fabriques.accounts.personal_data import retention_for
+from fabriques.calls.retention import retention_for
 from fabriques.calls.models import Call
 from fabriques.dossiers.deposit import grace_seconds
 call = Call(draft_retention_days=None, draft_notice_days=None, unfunded_retention_years=None,

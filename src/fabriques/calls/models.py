@@ -30,7 +30,7 @@ class Call(models.Model):
     source_sha256 = models.CharField(max_length=64)
     source_text = models.TextField()
     loaded_at = models.DateTimeField(default=timezone.now)
-    # Retention of personal data (null: the platform's setting); see accounts.personal_data.retention_for.
+    # Retention of personal data (null: the platform's setting); see calls.retention.retention_for.
     draft_retention_days = models.PositiveIntegerField("conservation des brouillons inactifs (jours)", null=True)
     draft_notice_days = models.PositiveIntegerField("préavis avant suppression d’un brouillon (jours)", null=True)
     unfunded_retention_years = models.PositiveSmallIntegerField(

@@ -2,9 +2,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from fabriques.accounts.personal_data import retention_for
 from fabriques.calls import calendar, queries
 from fabriques.calls.models import Call
+from fabriques.calls.retention import retention_for
 
 
 def home(request):

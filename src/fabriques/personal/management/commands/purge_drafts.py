@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from fabriques.accounts.personal_data import drafts_purge
+from fabriques.personal.personal_data import drafts_purge
 
 
 class Command(BaseCommand):

@@ -1,8 +1,9 @@
 from django.core.management.base import BaseCommand
 
-from fabriques.accounts.personal_data import dossiers_erase_expired, drafts_purge, retention_for
 from fabriques.calls.models import Call
+from fabriques.calls.retention import retention_for
 from fabriques.mail.domain import emails_purge_sent
+from fabriques.personal.personal_data import dossiers_erase_expired, drafts_purge
 
 
 class Command(BaseCommand):

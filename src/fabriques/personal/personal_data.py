@@ -1,5 +1,7 @@
 """Personal data: what a person can download, erase, and how untouched drafts are purged.
 
+In the personal app, above every app whose rows it reads or erases (dossiers, instruction, evaluation, advice, faq).
+
 - `personal_data_export(user)` gathers everything the platform holds about a person (JSON-ready).
 - `account_erase(user)` deletes the person's drafts and anonymises the account; deposited dossiers
   are administrative records of a public call and stay (their owner becomes "compte supprimé").
@@ -7,7 +9,7 @@
   drafts still untouched at the retention limit.
 - `dossiers_erase_expired(now)` erases the content of decided dossiers at the end of their retention
   period (answers, files, deposited versions' content, messages, comments), keeping the statistics.
-Each call sets its periods (`[retention]` of its definition, `retention_for`); a period the call leaves
+Each call sets its periods (`[retention]` of its definition, `calls.retention.retention_for`); a period the call leaves
 out falls back to the platform's setting: `FABRIQUES_DRAFT_RETENTION_DAYS` (365),
 `FABRIQUES_DRAFT_PURGE_NOTICE_DAYS` (30), `FABRIQUES_UNFUNDED_RETENTION_YEARS` (5),
 `FABRIQUES_FUNDED_RETENTION_YEARS` (10).
@@ -19,42 +21,27 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from fabriques.advice.domain import dossier_advice_erase
+from fabriques.advice.models import Comment
 from fabriques.audit.domain import audit_record
+from fabriques.calls.models import Call
+from fabriques.calls.retention import Retention, retention_for
+from fabriques.dossiers.enums import FUNDED_STATES, DossierState
+from fabriques.dossiers.models import Dossier
+from fabriques.dossiers.queries import dossier_snapshot
+from fabriques.dossiers.rules import dossiers_visible_to
+from fabriques.evaluation.models import Evaluation, Score
+from fabriques.faq.models import Question
+from fabriques.instruction.models import Message
 from fabriques.mail.domain import Email, emails_queue
-
-
-@dataclass(frozen=True)
-class Retention:
-    draft_days: int
-    notice_days: int
-    unfunded_years: int
-    funded_years: int
-
-
-def retention_for(call) -> Retention:
-    """The call's retention periods, each falling back to the platform's setting when the call leaves it out."""
-    def pick(value, setting: int) -> int:
-        return int(value) if value is not None else int(setting)
-
-    return Retention(
-        draft_days=pick(call.draft_retention_days, settings.FABRIQUES_DRAFT_RETENTION_DAYS),
-        notice_days=pick(call.draft_notice_days, settings.FABRIQUES_DRAFT_PURGE_NOTICE_DAYS),
-        unfunded_years=pick(call.unfunded_retention_years, settings.FABRIQUES_UNFUNDED_RETENTION_YEARS),
-        funded_years=pick(call.funded_retention_years, settings.FABRIQUES_FUNDED_RETENTION_YEARS),
-    )
 
 
 def personal_data_export(user) -> dict:
     """Everything held about the person: account, roles, organisations, dossiers (content), messages."""
-    from fabriques.dossiers.queries import dossier_snapshot
-    from fabriques.dossiers.rules import dossiers_visible_to
-    from fabriques.instruction.models import Message
-
     dossiers = dossiers_visible_to(user).select_related(
         "wave__call", "track", "organisation__commune", "place_commune", "owner"
     )
@@ -81,9 +68,6 @@ def personal_data_export(user) -> dict:
 
 def _support_data(user) -> dict:
     """Comments written as an adviser or applicant (advice) and questions asked (faq)."""
-    from fabriques.advice.models import Comment
-    from fabriques.faq.models import Question
-
     return {
         "advice_comments": [
             {"dossier": c.thread.dossier.reference, "criterion": c.thread.criterion.code,
@@ -99,9 +83,6 @@ def _support_data(user) -> dict:
 
 def account_erase(*, user) -> None:
     """Delete the person's drafts and anonymise the account; deposited dossiers stay, owned by a blank account."""
-    from fabriques.dossiers.enums import DossierState
-    from fabriques.dossiers.models import Dossier
-
     with transaction.atomic():
         drafts = list(Dossier.objects.filter(owner=user, state=DossierState.DRAFT))
         for draft in drafts:
@@ -135,8 +116,6 @@ class PurgeReport:
 
 def drafts_purge(*, now: dt.datetime | None = None) -> PurgeReport:
     """Notice, then delete, drafts nobody touched for their call's retention period (never deposited dossiers)."""
-    from fabriques.calls.models import Call
-
     now = now or timezone.now()
     noticed = deleted = 0
     for call in Call.objects.order_by("pk"):
@@ -146,9 +125,6 @@ def drafts_purge(*, now: dt.datetime | None = None) -> PurgeReport:
 
 
 def _call_drafts_purge(call, retention: Retention, now: dt.datetime) -> PurgeReport:
-    from fabriques.dossiers.enums import DossierState
-    from fabriques.dossiers.models import Dossier
-
     limit = now - dt.timedelta(days=retention.draft_days)
     warn = now - dt.timedelta(days=retention.draft_days - retention.notice_days)
     drafts = Dossier.objects.filter(state=DossierState.DRAFT, wave__call=call)
@@ -178,10 +154,6 @@ def _call_drafts_purge(call, retention: Retention, now: dt.datetime) -> PurgeRep
 
 def dossiers_erase_expired(*, now: dt.datetime | None = None) -> int:
     """Erase the content of decided dossiers past their call's retention period; keep what statistics need."""
-    from fabriques.calls.models import Call
-    from fabriques.dossiers.enums import FUNDED_STATES, DossierState
-    from fabriques.dossiers.models import Dossier
-
     now = now or timezone.now()
     unfunded = [DossierState.INADMISSIBLE, DossierState.NOT_RETAINED, DossierState.WITHDRAWN]
     erased = 0
@@ -209,11 +181,6 @@ def _years_before(now: dt.datetime, years: int) -> dt.datetime:
 
 def _erase_content(dossier, now: dt.datetime) -> None:
     """Answers, files, versions' content, messages, comments and addresses go; figures, scores, decisions stay."""
-    from fabriques.advice.domain import dossier_advice_erase
-    from fabriques.dossiers.models import Dossier
-    from fabriques.evaluation.models import Evaluation, Score
-    from fabriques.instruction.models import Message
-
     for attachment in dossier.attachments.all():
         attachment.file.delete(save=False)
     dossier.attachments.all().delete()
