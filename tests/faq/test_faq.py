@@ -60,8 +60,12 @@ def test_question_is_private_until_published_anonymised(client, call, asker, adm
 
 def test_private_answer_stays_out_of_the_faq_and_only_the_team_answers(client, call, asker, admin_user, make_user):
     question = domain.question_ask(call=call, by=asker, text="Quelle est la date de clôture exacte ?")
-    with pytest.raises(domain.FaqError, match="équipe du programme"):
-        domain.question_transition(question, QuestionState.ANSWERED, by=asker, answer="moi")
+    client.force_login(asker)  # the view authorises: only the team reaches the answer form
+    refused = client.post(reverse("faq:answer", args=[call.slug, question.pk]),
+                          {"to": QuestionState.ANSWERED, "answer": "moi"})
+    assert refused.status_code == 403
+    question.refresh_from_db()
+    assert (question.state, question.answer) == (QuestionState.ASKED, "")
     domain.question_transition(question, QuestionState.ANSWERED, by=admin_user, answer="Le 30 juin à midi.")
     assert "Le 30 juin à midi." not in client.get(reverse("faq:faq", args=[call.slug])).content.decode()
     client.force_login(asker)

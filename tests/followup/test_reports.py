@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from fabriques.followup import domain, reporting
@@ -125,11 +126,14 @@ def test_asking_for_changes_without_a_comment_is_refused(report, applicant, agen
         reporting.report_review(report=report, by=agents["instructor"], accept=False, comments={"general": " "})
 
 
-def test_a_committee_member_cannot_review(report, applicant, agents):
+def test_a_committee_member_cannot_review(report, applicant, agents, client):
     save(report, applicant)
     reporting.report_deposit(report=report, by=applicant)
-    with pytest.raises(domain.FollowupError):
-        reporting.report_review(report=report, by=agents["committee"], accept=True, comments={})
+    client.force_login(agents["committee"])  # the view authorises (followup.manage)
+    response = client.post(reverse("followup:report-review", args=[report.uuid]), {"decision": "accept"})
+    assert response.status_code == 403
+    report.refresh_from_db()
+    assert report.state == ReportState.DEPOSITED
 
 
 def test_reminders_before_and_when_late_are_queued_once(report):

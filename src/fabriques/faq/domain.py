@@ -20,7 +20,6 @@ from fabriques.accounts.capabilities import roles_with
 from fabriques.accounts.models import CallRole
 from fabriques.audit.domain import audit_record
 from fabriques.dossiers.domain import DossierError
-from fabriques.faq import rules
 from fabriques.faq.enums import (
     ANSWER_MAX_LENGTH,
     DIGEST_EVERY_HOURS,
@@ -90,9 +89,8 @@ def _check_public(question: Question, public_question: str, theme: str) -> None:
 def question_transition(question: Question, to: str, *, by, answer: str = "", public_question: str = "",
                         theme: str = "", criterion=None) -> Question:
     """The only writer of `Question.state`: the team answers privately (asked → answered), publishes anonymised
-    (asked/answered → published) or takes it out of the FAQ (published → answered). The asker is e-mailed."""
-    if not rules.is_team(by, question.call):
-        raise FaqError("Seule l’équipe du programme répond aux questions.")
+    (asked/answered → published) or takes it out of the FAQ (published → answered). The asker is e-mailed.
+    The caller holds `faq.answer` on the question's call (checked by the view)."""
     before = question.state
     if to not in QUESTION_TRANSITIONS[before]:
         raise FaqError(f"Cette question est « {QuestionState(before).label} » : elle ne peut pas devenir "

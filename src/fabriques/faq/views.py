@@ -2,11 +2,11 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from fabriques.accounts.capabilities import require
 from fabriques.calls.models import Call
 from fabriques.dossiers.domain import DossierError
 from fabriques.faq import domain, queries, rules
@@ -68,8 +68,7 @@ def mine(request):
 
 def _team_call(request, slug) -> Call:
     call = _call_or_404(slug)
-    if not rules.is_team(request.user, call):
-        raise PermissionDenied("Réservé à l’équipe du programme de cet appel.")
+    require(request.user, "faq.answer", call, "Réservé à l’équipe du programme de cet appel.")
     return call
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from fabriques.accounts.capabilities import require
 from fabriques.followup import reporting, rules
 from fabriques.followup.domain import FollowupError
 from fabriques.followup.enums import APPLICANT_EDITABLE_REPORT_STATES, AgreementState, ReportSection, ReportState
@@ -160,8 +161,8 @@ def report_proof(request, uuid, number: int):
 @require_POST
 def report_review(request, uuid):
     report = report_for(request.user, uuid)
-    if not rules.can_manage(request.user, report.agreement):
-        raise PermissionDenied
+    require(request.user, "followup.manage", report.agreement,
+            "Seuls les agents chargés du suivi de cet appel examinent les comptes rendus.")
     comments = {s: request.POST.get(f"comment-{s}", "") for s in ReportSection.values}
     accept = request.POST.get("decision") == "accept"
     try:

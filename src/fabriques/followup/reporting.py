@@ -296,11 +296,8 @@ def report_deposit(*, report: Report, by) -> ReportVersion:
 
 def report_review(*, report: Report, by, accept: bool, comments: dict[str, str]) -> Report:
     """Accept the deposited report (the tranche it conditions becomes due) or ask for changes, one comment per
-    section concerned (at least one)."""
-    from fabriques.followup.rules import can_manage
-
-    if not can_manage(by, report.agreement):
-        raise FollowupError("Seuls les agents chargés du suivi de cet appel examinent les comptes rendus.")
+    section concerned (at least one). The caller holds `followup.manage` on the agreement's call (checked by the
+    view)."""
     comments = {k: v.strip() for k, v in comments.items() if k in ReportSection.values and v and v.strip()}
     if not accept and not comments:
         raise FollowupError("Indiquez au moins une remarque : le lauréat doit savoir quoi modifier.",
