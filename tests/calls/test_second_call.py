@@ -229,3 +229,12 @@ def test_the_public_page_of_the_second_call_says_how_each_criterion_is_judged(cl
     assert "Les évaluateurs répondent oui ou non — pondération : 1 — note minimale attendue : 0,5" in body
     assert "Commenté par les évaluateurs, sans note — s’applique à : Émergence, Consolidation." in body
     assert "Pondération : 0" not in body
+
+
+def test_the_api_gives_each_criterion_its_kind(client, bretagne):
+    data = client.get(f"/api/v1/calls/{bretagne.slug}").json()
+
+    kinds = {c["code"]: (c["kind"], c["scale_min"], c["scale_max"]) for c in data["criteria"]}
+    assert kinds["projet"] == ("scale", "0.00", "10.00")
+    assert kinds["accessibilite"] == ("yes_no", "0.00", "1.00")
+    assert kinds["cooperation-regionale"][0] == "text_only"
