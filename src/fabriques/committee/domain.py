@@ -414,6 +414,25 @@ def letters_draft(*, wave) -> int:
     return count
 
 
+# A letter is born a draft (the field's default; regenerated in place until sent) and is sent once.
+LETTER_TRANSITIONS: dict[str, frozenset[str]] = {
+    OutboxState.DRAFT: frozenset({OutboxState.SENT}),
+    OutboxState.SENT: frozenset(),
+}
+
+
+def letter_transition(letter: OutboxMessage, to: str, *, by, fields=()) -> OutboxMessage:
+    """Move a locked letter to `to` if the table allows it: saved (with `fields`) and audited."""
+    to = OutboxState(to)
+    if to not in LETTER_TRANSITIONS[letter.state]:
+        raise CommitteeError("Ce courrier a déjà été envoyé.")
+    letter.state = to
+    letter.save(update_fields=["state", *fields])
+    audit_record(action=f"letter.{to}", obj=letter, by=by, after={"to": letter.recipient},
+                 dossier_id=letter.dossier_id, call_id=letter.dossier.wave.call_id)
+    return letter
+
+
 def outbox_send(*, message: OutboxMessage, by) -> OutboxMessage:
     """Send a drafted letter by e-mail (PDF attached) through the outbox: queued in this transaction with the stored
     letter, it leaves after the commit (or from the worker); logged, and never queued twice."""
@@ -425,16 +444,8 @@ def outbox_send(*, message: OutboxMessage, by) -> OutboxMessage:
             raise CommitteeError("Ce courrier n’a pas de lettre : régénérez les courriers.")
         email_queue(to=[locked.recipient], subject=locked.subject, body=locked.body, attachments=[
             Attachment(filename=locked.letter.name.rsplit("/", 1)[-1], stored_name=locked.letter.name)])
-        locked.state, locked.sent_at, locked.sent_by = OutboxState.SENT, timezone.now(), by
-        locked.save(update_fields=["state", "sent_at", "sent_by"])
-        audit_record(
-            action="letter.sent",
-            obj=locked,
-            by=by,
-            after={"to": locked.recipient},
-            dossier_id=locked.dossier_id,
-            call_id=locked.dossier.wave.call_id,
-        )
+        locked.sent_at, locked.sent_by = timezone.now(), by
+        letter_transition(locked, OutboxState.SENT, by=by, fields=["sent_at", "sent_by"])
     return locked
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from fabriques.audit.domain import audit_record
+from fabriques.audit.domain import audit_record_many
 from fabriques.dossiers.enums import WITHDRAWABLE_STATES, DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.mail.domain import Email, emails_queue
@@ -99,33 +99,15 @@ def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "", detai
     """Move the dossier to `to` if the table allows it: state saved, audit entry written, e-mail queued.
 
     `details` goes into the applicant's e-mail only (e.g. the sections and deadline of a request for complements).
+    A single move is a bulk move of one: `dossiers_transition_many` is the one writer of `state`.
     """
-    to = DossierState(to)
-    with transaction.atomic():
-        current = Dossier.objects.select_for_update().only("state").get(pk=dossier.pk).state
-        if to not in TRANSITIONS.get(current, frozenset()):
-            raise TransitionError(
-                f"Un dossier « {DossierState(current).label} » ne peut pas passer à l’état « {to.label} »."
-            )
-        dossier.state = to
-        dossier.state_changed_at = timezone.now()
-        dossier.save(update_fields=["state", "state_changed_at", "updated_at"])
-        audit_record(
-            action="dossier.transition", obj=dossier, by=by, before={"state": current}, after={"state": to},
-            reason=reason, dossier_id=dossier.pk, call_id=dossier.wave.call_id,
-        )
-        for action in (*ON_ENTER.get(to, ()), *ON_ANY):
-            import_string(action)(dossier=dossier, by=by)
-        notification = _notification(dossier, to, reason, details)
-        if notification is not None:
-            emails_queue(emails=[notification])  # committed with the state, sent after
-    return dossier
+    return dossiers_transition_many([dossier], to, by=by, reason=reason, details=details)[0]
 
 
-def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: str = "") -> list[Dossier]:
-    """The same move for many dossiers at once (bulk actions): all allowed or none; one update, chained audit."""
-    from fabriques.audit.domain import audit_record_many
-
+def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: str = "",
+                             details: str = "") -> list[Dossier]:
+    """Move the dossiers to `to` if the table allows it for each, all or none: one locked read, one update, the audit
+    entries chained in one write, ON_ENTER and ON_ANY run per dossier, the e-mails queued in one insert."""
     to = DossierState(to)
     if not dossiers:
         return []
@@ -133,6 +115,11 @@ def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: st
         ids = [d.pk for d in dossiers]
         current = dict(Dossier.objects.select_for_update().filter(pk__in=ids).values_list("pk", "state"))
         refused = [d for d in dossiers if to not in TRANSITIONS.get(current[d.pk], frozenset())]
+        if refused and len(dossiers) == 1:
+            raise TransitionError(
+                f"Un dossier « {DossierState(current[refused[0].pk]).label} » ne peut pas passer à l’état "
+                f"« {to.label} »."
+            )
         if refused:
             raise TransitionError(
                 f"{len(refused)} dossier(s) ne peuvent pas passer à l’état « {to.label} », dont {refused[0]}."
@@ -140,7 +127,7 @@ def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: st
         now = timezone.now()
         Dossier.objects.filter(pk__in=ids).update(state=to, state_changed_at=now, updated_at=now)
         for dossier in dossiers:
-            dossier.state, dossier.state_changed_at = to, now
+            dossier.state, dossier.state_changed_at, dossier.updated_at = to, now, now
         audit_record_many(entries=[
             {"action": "dossier.transition", "obj": d, "by": by, "before": {"state": current[d.pk]},
              "after": {"state": to}, "reason": reason, "dossier_id": d.pk, "call_id": d.wave.call_id}
@@ -149,6 +136,6 @@ def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: st
         for dossier in dossiers:
             for action in (*ON_ENTER.get(to, ()), *ON_ANY):
                 import_string(action)(dossier=dossier, by=by)
-        # One e-mail per dossier, one insert, sent after the commit over a single connection.
-        emails_queue(emails=[n for n in (_notification(d, to, reason) for d in dossiers) if n is not None])
+        # One e-mail per dossier, one insert, committed with the state and sent after over a single connection.
+        emails_queue(emails=[n for n in (_notification(d, to, reason, details) for d in dossiers) if n is not None])
     return dossiers

@@ -52,6 +52,29 @@ def export_write(*, by, wave, fmt: str, fileobj, progress=None) -> None:
     WRITERS[ExportFormat(fmt)](queries.blocks(by, wave), fileobj, progress)
 
 
+# A job is born queued (the field's default); the worker claims it, then it ends done or failed.
+JOB_TRANSITIONS: dict[str, frozenset[str]] = {
+    JobState.QUEUED: frozenset({JobState.RUNNING}),
+    JobState.RUNNING: frozenset({JobState.DONE, JobState.FAILED}),
+    JobState.DONE: frozenset(),
+    JobState.FAILED: frozenset(),
+}
+
+
+def job_transition(job: ExportJob | int, to: str, **values) -> bool:
+    """Move the job to `to` from a state the table allows, with `values`, in one conditional UPDATE; True when this
+    call moved it (two workers never both claim a job). The instance given, if any, gets the new values."""
+    to = JobState(to)
+    sources = [state for state, targets in JOB_TRANSITIONS.items() if to in targets]
+    pk = job.pk if isinstance(job, ExportJob) else job
+    moved = bool(ExportJob.objects.filter(pk=pk, state__in=sources).update(state=to, **values))
+    if moved and isinstance(job, ExportJob):
+        job.state = to
+        for name, value in values.items():
+            setattr(job, name, value)
+    return moved
+
+
 def job_claim_next() -> ExportJob | None:
     """Take the oldest queued job so that no two workers ever run the same one.
 
@@ -64,13 +87,11 @@ def job_claim_next() -> ExportJob | None:
             job = queued.select_for_update(skip_locked=True).first()
             if job is None:
                 return None
-            ExportJob.objects.filter(pk=job.pk).update(state=JobState.RUNNING, started_at=timezone.now())
+            job_transition(job, JobState.RUNNING, started_at=timezone.now())
             job.refresh_from_db()
             return job
     for job_id in queued.values_list("id", flat=True)[:10]:
-        if ExportJob.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-            state=JobState.RUNNING, started_at=timezone.now()
-        ):
+        if job_transition(job_id, JobState.RUNNING, started_at=timezone.now()):
             return ExportJob.objects.get(pk=job_id)
     return None
 
@@ -97,11 +118,10 @@ def job_run(*, job: ExportJob) -> ExportJob:
                           save=False)
     except Exception as exc:  # any failure is recorded on the job for the agent to see
         logger.exception("export job %s failed", job.pk)
-        job.state, job.error, job.finished_at = JobState.FAILED, f"{type(exc).__name__}: {exc}", timezone.now()
-        job.save(update_fields=["state", "error", "finished_at"])
+        job_transition(job, JobState.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now())
         return job
-    job.state, job.finished_at, job.progress_done = JobState.DONE, timezone.now(), counter["done"]
-    job.save(update_fields=["state", "file", "finished_at", "progress_done", "progress_total"])
+    job_transition(job, JobState.DONE, file=job.file.name, finished_at=timezone.now(), progress_done=counter["done"],
+                   progress_total=job.progress_total)
     return job
 
 

@@ -9,6 +9,7 @@ from fabriques.audit.domain import audit_record
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition
+from fabriques.instruction.complements import complement_transition
 from fabriques.instruction.domain import InstructionError
 from fabriques.instruction.enums import ComplementState
 from fabriques.instruction.models import ComplementRequest, Instruction
@@ -52,7 +53,9 @@ def dossier_close_without_followup(*, dossier: Dossier, reason: str, by) -> Doss
     if not reason:
         raise InstructionError("Indiquez le motif du classement sans suite : le porteur le lira.")
     with transaction.atomic():
-        ComplementRequest.objects.filter(dossier=dossier, state=ComplementState.OPEN).update(
-            state=ComplementState.CANCELLED, closed_at=timezone.now(), closed_reason=f"dossier classé sans suite : "
-                                                                                      f"{reason}")
+        for request in ComplementRequest.objects.select_for_update().select_related("dossier__wave").filter(
+                dossier=dossier, state=ComplementState.OPEN):
+            request.closed_at, request.closed_reason = timezone.now(), f"dossier classé sans suite : {reason}"
+            complement_transition(request, ComplementState.CANCELLED, by=by, reason=request.closed_reason,
+                                  fields=["closed_at", "closed_reason"])
         return dossier_transition(dossier, S.CLOSED, by=by, reason=reason)

@@ -88,6 +88,34 @@ def complements_received_notify(*, request: ComplementRequest) -> None:
     emails_queue(emails=[_to_instructors(request, "Compléments reçus", body)])
 
 
+# A request is born open (the field's default) when the instructor sends it; it ends answered, cancelled or expired.
+COMPLEMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+    C.OPEN: frozenset({C.ANSWERED, C.CANCELLED, C.EXPIRED}),
+    C.ANSWERED: frozenset(),
+    C.CANCELLED: frozenset(),
+    C.EXPIRED: frozenset(),
+}
+# The audit entry of each end; an answer is recorded by the version it deposits (`complements` in the journal).
+COMPLEMENT_AUDIT = {C.CANCELLED: "complements.cancelled", C.EXPIRED: "complements.expired"}
+
+
+def complement_transition(request: ComplementRequest, to: str, *, by, reason: str = "",
+                          fields=()) -> ComplementRequest:
+    """Move a locked request to `to` if the table allows it: saved (with the `fields` the caller set), audited."""
+    to = C(to)
+    current = request.state
+    if to not in COMPLEMENT_TRANSITIONS[current]:
+        raise InstructionError(f"Cette demande de compléments est « {C(current).label.lower()} » : "
+                               "elle ne peut plus être modifiée.")
+    request.state = to
+    request.save(update_fields=["state", *fields])
+    if to in COMPLEMENT_AUDIT:
+        audit_record(action=COMPLEMENT_AUDIT[to], obj=request, by=by, before={"state": current},
+                     after={"state": to}, reason=reason, dossier_id=request.dossier_id,
+                     call_id=request.dossier.wave.call_id)
+    return request
+
+
 def _open_request(request: ComplementRequest) -> ComplementRequest:
     """The request locked and read again; refused unless still open."""
     current = ComplementRequest.objects.select_for_update().select_related(
@@ -105,11 +133,8 @@ def complement_cancel(*, request: ComplementRequest, reason: str, by) -> Complem
         raise InstructionError("Indiquez le motif de l’annulation : le porteur le lira.")
     with transaction.atomic():
         request = _open_request(request)
-        request.state, request.closed_at, request.closed_reason = C.CANCELLED, timezone.now(), reason
-        request.save(update_fields=["state", "closed_at", "closed_reason"])
-        audit_record(action="complements.cancelled", obj=request, by=by, before={"state": C.OPEN},
-                     after={"state": C.CANCELLED}, reason=reason, dossier_id=request.dossier_id,
-                     call_id=request.dossier.wave.call_id)
+        request.closed_at, request.closed_reason = timezone.now(), reason
+        complement_transition(request, C.CANCELLED, by=by, reason=reason, fields=["closed_at", "closed_reason"])
         dossier_transition(request.dossier, S.IN_INSTRUCTION, by=by,
                            reason=f"demande de compléments annulée : {reason}")
     return request
@@ -184,11 +209,9 @@ def complements_expire(*, now: dt.datetime | None = None) -> int:
                 "dossier__wave", "dossier__owner", "dossier__organisation", "requested_by").get(pk=pk)
             if request.state != C.OPEN or request.due_at > now:
                 continue  # answered, cancelled or extended meanwhile
-            request.state, request.closed_at = C.EXPIRED, now
-            request.save(update_fields=["state", "closed_at"])
-            audit_record(action="complements.expired", obj=request, by=None, before={"state": C.OPEN},
-                         after={"state": C.EXPIRED}, reason="délai de réponse dépassé",
-                         dossier_id=request.dossier_id, call_id=request.dossier.wave.call_id)
+            request.closed_at = now
+            complement_transition(request, C.EXPIRED, by=None, reason="délai de réponse dépassé",
+                                  fields=["closed_at"])
             if request.dossier.state == S.COMPLEMENTS_REQUESTED:
                 dossier_transition(request.dossier, S.IN_INSTRUCTION, by=None,
                                    reason="délai de réponse aux compléments dépassé : la demande a expiré")

@@ -384,7 +384,7 @@ def _complement_version(*, dossier: Dossier, by):
 def complements_answer(*, dossier: Dossier, answer: str, by) -> Dossier:
     """The applicant says the complements are in: instruction resumes, the checklist is recomputed and the
     instructors are told by e-mail (the dashboard lists the dossier under « compléments reçus » until they look)."""
-    from fabriques.instruction.complements import complements_received_notify
+    from fabriques.instruction.complements import complement_transition, complements_received_notify
 
     request = open_complement_request(dossier)
     if request is None:
@@ -394,9 +394,9 @@ def complements_answer(*, dossier: Dossier, answer: str, by) -> Dossier:
                                "Écrivez à l’instruction par un message si besoin.")
     with transaction.atomic():
         version = _complement_version(dossier=dossier, by=by)
-        request.answered_at, request.answer = timezone.now(), answer
-        request.state, request.answer_version = ComplementState.ANSWERED, version.number
-        request.save(update_fields=["answered_at", "answer", "state", "answer_version"])
+        request.answered_at, request.answer, request.answer_version = timezone.now(), answer, version.number
+        complement_transition(request, ComplementState.ANSWERED, by=by,
+                              fields=["answered_at", "answer", "answer_version"])
         dossier_transition(dossier, S.IN_INSTRUCTION, by=by, reason="compléments apportés")
         checklist_refresh(dossier=dossier)
         complements_received_notify(request=request)

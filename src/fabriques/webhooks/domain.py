@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
+from fabriques.refusal import Refusal
 from fabriques.webhooks.enums import BACKOFF, LEASE, DeliveryState
 from fabriques.webhooks.models import WebhookDelivery, WebhookEndpoint
 from fabriques.webhooks.targets import ERRORS, post
@@ -90,6 +91,30 @@ def _claim(delivery_id: int, attempts: int, now) -> bool:
     ).update(attempts=attempts + 1, next_attempt_at=now + LEASE))
 
 
+# A delivery is born pending (the field's default) and stays so between attempts; it ends delivered or failed.
+DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
+    DeliveryState.PENDING: frozenset({DeliveryState.DELIVERED, DeliveryState.FAILED}),
+    DeliveryState.DELIVERED: frozenset(),
+    DeliveryState.FAILED: frozenset(),
+}
+
+
+class DeliveryTransitionError(Refusal):
+    """A change of state the table does not allow."""
+
+
+def delivery_transition(delivery: WebhookDelivery, to: str, *, fields=()) -> WebhookDelivery:
+    """Move a claimed delivery to `to` if the table allows it; saved with the `fields` the caller set."""
+    to = DeliveryState(to)
+    if to not in DELIVERY_TRANSITIONS[delivery.state]:
+        raise DeliveryTransitionError(
+            f"Un envoi « {delivery.get_state_display()} » ne peut pas passer à l’état « {to.label} »."
+        )
+    delivery.state = to
+    delivery.save(update_fields=["state", *fields])
+    return delivery
+
+
 def delivery_attempt(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:
     """POST the signed body once: delivered on 2xx, else retried after the back-off, failed after the last."""
     now = now or timezone.now()
@@ -101,13 +126,15 @@ def delivery_attempt(*, delivery: WebhookDelivery, now=None) -> WebhookDelivery:
     status, category = post(delivery.endpoint.url, data=body, headers=headers, timeout=TIMEOUT)
     error = f"réponse HTTP {status}" if category == "http_status" else ERRORS[category] if category else ""
     delivery.last_status, delivery.last_error = status, error
+    fields = ["last_status", "last_error", "delivered_at", "next_attempt_at"]
     if not error:
-        delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, timezone.now()
+        delivery.delivered_at = timezone.now()
+        delivery_transition(delivery, DeliveryState.DELIVERED, fields=fields)
     elif delivery.attempts > len(BACKOFF):
-        delivery.state = DeliveryState.FAILED
-    else:
+        delivery_transition(delivery, DeliveryState.FAILED, fields=fields)
+    else:  # still pending: retried after the back-off
         delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
-    delivery.save(update_fields=["last_status", "last_error", "state", "delivered_at", "next_attempt_at"])
+        delivery.save(update_fields=fields)
     return delivery
 
 
