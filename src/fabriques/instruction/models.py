@@ -167,10 +167,12 @@ class Message(models.Model):
 
 
 class DashboardPreference(models.Model):
-    """The columns an agent chose to show on the dashboard."""
+    """The columns and the number of rows per page an agent chose for the dashboard."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="dashboard_preference")
     columns = models.JSONField(default=list)
+    # Rows per page: "50", "100", "250" or "all" (every row, streamed); see instruction.queries.PAGE_SIZES.
+    page_size = models.CharField(max_length=4, default="50")
 
     def __str__(self) -> str:
         return f"Colonnes de {self.user}"
