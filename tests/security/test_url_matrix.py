@@ -91,6 +91,7 @@ KWARGS = {
     "network": lambda w: {"slug": _advice(w).network.slug},
     "network_invitation": lambda w: {"slug": _advice(w).network.slug, "uuid": _advice(w).invitation.uuid},
     "faq_question": lambda w: {"slug": w.call.slug, "pk": _faq_question(w).pk},
+    "complement": lambda w: {"uuid": w.dossier.uuid, "pk": _complement(w).pk},
 }
 
 
@@ -99,6 +100,21 @@ def _advice(w):
     from tests.advice.factories import advice_world
 
     return advice_world(w)
+
+
+def _complement(w):
+    """An open request for complements on `w.dossier` (built once)."""
+    if getattr(w, "complement", None) is None:
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from fabriques.instruction.models import ComplementRequest
+
+        w.complement = ComplementRequest.objects.create(
+            dossier=w.dossier, requested_by=w.users["admin"], requested_at=timezone.now(),
+            due_at=timezone.now() + dt.timedelta(days=15), message="Précisez le budget.", base_version=1)
+    return w.complement
 
 
 def _faq_question(w):
@@ -159,6 +175,7 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "committee:decisions": ("call_slug", "302 403 403 403 403 200 200"),
     "committee:dossier": ("dossier", "302 404 404 404 404 200 200"),
     "committee:outbox": ("call_slug", "302 403 403 403 403 403 200"),
+    "committee:outbox-progress": ("call_slug", "302 403 403 403 403 403 200"),  # « 12 / 60 envoyées » (htmx)
     "committee:scenario-create": ("call_slug", "302 405 405 405 405 405 405"),
     "committee:session": ("call_slug", "302 403 403 403 403 200 200"),
     "dossiers:cowriter-resend": ("cowriter_invitation", "302 405 405 405 405 405 405"),
@@ -215,6 +232,13 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "instruction:assign": ("dossier", "302 405 405 405 405 405 405"),
     "instruction:dossier-pdf": ("dossier", "302 404 404 404 404 200 200"),
     "instruction:dossier-zip": ("dossier", "302 404 404 404 404 200 200"),
+    # Requests for complements and Démarches Simplifiées' acts (issue 23): acts are POST only; the differences page
+    # is for the agents who see the dossier (the instructor here is in another group).
+    "instruction:complement-extend": ("complement", "302 405 405 405 405 405 405"),
+    "instruction:complement-cancel": ("complement", "302 405 405 405 405 405 405"),
+    "instruction:complement-diff": ("complement", "302 404 404 404 404 200 200"),
+    "instruction:reinstruct": ("dossier", "302 405 405 405 405 405 405"),
+    "instruction:close": ("dossier", "302 405 405 405 405 405 405"),
     "evaluation:bulk": (None, "302 405 405 405 405 405 405"),  # the dashboard's bulk acts: POST only
     "territory:batch": (None, "302 403 403 200 200 200 200"),
     "territory:commune-search": (None, "200 200 200 200 200 200 200"),
