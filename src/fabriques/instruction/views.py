@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fabriques.accounts import rules as account_rules
+from fabriques.accounts.capabilities import can
 from fabriques.audit.models import AuditEntry
 from fabriques.calls.models import Call, Track, Wave
-from fabriques.committee import rules as committee_rules
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
 from fabriques.dossiers.downloads import scanned_file_download
@@ -96,7 +96,7 @@ def _dossier_page(request, dossier, *, status=200, refused="", **bound_forms):
         "dossier": dossier,
         "instruction": instruction,
         "can_act": rules.can_instruct(request.user, dossier),
-        "can_sit": committee_rules.can_sit(request.user, dossier.wave.call),
+        "can_sit": can(request.user, "committee.sit", dossier.wave.call),  # committee.rules.can_sit: a higher layer
         "start_refusal": domain.instruction_start_refusal(dossier),
         "checks": list(instruction.checks.all()) if instruction else [],
         "criteria": dossier_queries.criteria_for(dossier),

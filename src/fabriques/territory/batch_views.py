@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from dsfr.forms import DsfrBaseForm
 
+from fabriques.accounts.capabilities import can
 from fabriques.calls.models import Call
-from fabriques.instruction.rules import is_agent
 from fabriques.territory.batch import BatchError, batch_check, batch_parse
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -60,7 +60,7 @@ class BatchCheckForm(DsfrBaseForm):
 @require_http_methods(["GET", "POST"])
 def batch_check_page(request):
     """Agents only (instructors, evaluators, committee members, programme admins): a POST answers with the CSV."""
-    if not is_agent(request.user):
+    if not can(request.user, "agent.space"):
         raise PermissionDenied
     form = BatchCheckForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
