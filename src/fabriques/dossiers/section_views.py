@@ -28,7 +28,8 @@ def _status(request, *, saved_at=None, error="", version=None, extra_template=No
 def _saved(request, dossier, name, section_url, **status_kwargs):
     if request.htmx:
         return _status(request, saved_at=timezone.localtime(), **status_kwargs)
-    messages.success(request, f"{name} : enregistré à {timezone.localtime():%H:%M}.")
+    # The message takes the focus on the reloaded page (theme/messages.html): it is never lost to <body>.
+    messages.success(request, f"{name} : enregistré à {timezone.localtime():%H:%M}.", extra_tags="fab-focus")
     return redirect(section_url)
 
 
