@@ -92,6 +92,16 @@ def scale_choices(criterion) -> list[tuple[str, str]]:
     return [("", "— Choisir —"), *values, (ABSTAIN, "Je m’abstiens")]
 
 
+class ScoreChoiceField(forms.ChoiceField):
+    """A score: required to submit the evaluation (the domain refuses a grid with a criterion left out), not to
+    save a draft. So it is marked as required (never « (Optionnel) ») and an empty value passes the form."""
+
+    def validate(self, value):
+        if value in self.empty_values:
+            return
+        super().validate(value)
+
+
 class GridForm(DsfrBaseForm):
     """One note and one comment per criterion of the dossier's track, an overall opinion and a summary."""
 
@@ -110,9 +120,8 @@ class GridForm(DsfrBaseForm):
             if not c.scored:
                 threshold = "Ce critère ne se note pas : votre commentaire est obligatoire."
             else:
-                self.fields[f"score_{c.pk}"] = forms.ChoiceField(
+                self.fields[f"score_{c.pk}"] = ScoreChoiceField(
                     label=f"{'Réponse' if c.kind_spec.labels else 'Note'} — {c.title}", choices=scale_choices(c),
-                    required=False,
                 )
             self.fields[f"comment_{c.pk}"] = forms.CharField(
                 label=f"Commentaire — {c.title}", required=False, max_length=5000,
