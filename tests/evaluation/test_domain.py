@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from fabriques.audit.models import AuditEntry
 from fabriques.dossiers.enums import DossierState
@@ -201,11 +202,12 @@ def test_reopening_is_logged_unlocks_and_puts_the_dossier_back_in_evaluation(dos
     assert DossierScore.objects.get(dossier=dossier).n_evaluations == 0
 
 
-def test_only_instructors_and_admins_reopen_and_a_reason_is_required(dossier, evaluators, instructor):
+def test_only_instructors_and_admins_reopen_and_a_reason_is_required(dossier, evaluators, instructor, client):
     evaluation = _active(dossier, evaluators[0], instructor)
     _submit(evaluation, dossier, evaluators[0])
-    with pytest.raises(EvaluationError, match="Seuls les instructeurs"):
-        domain.evaluation_reopen(evaluation=evaluation, by=evaluators[0], reason="Je me suis trompé")
+    client.force_login(evaluators[0])  # the view authorises (evaluation.assign, and the dossier's group)
+    url = reverse("evaluation:evaluation_reopen", args=[evaluation.pk])
+    assert client.post(url, {"reason": "Je me suis trompé"}).status_code == 403
     with pytest.raises(EvaluationError, match="motif"):
         domain.evaluation_reopen(evaluation=evaluation, by=instructor, reason="  ")
     evaluation.refresh_from_db()

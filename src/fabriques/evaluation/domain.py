@@ -16,14 +16,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from fabriques.accounts.enums import Role
+from fabriques.accounts.capabilities import can, roles_with
 from fabriques.accounts.models import CallRole, User
 from fabriques.audit.domain import audit_record, audit_record_many
 from fabriques.calls.models import Criterion
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition, dossiers_transition_many
-from fabriques.evaluation import notices, rules
+from fabriques.evaluation import notices
 from fabriques.evaluation.assignment import DossierToAssign, Evaluator, assign_evaluators
 from fabriques.evaluation.consolidation import CriterionSpec, EvaluationInput, consolidate
 from fabriques.evaluation.enums import (
@@ -103,7 +103,7 @@ def wave_settings_save(*, wave, by, evaluators_per_dossier: int, peer_visibility
 
 def evaluator_scope_set(*, user, call, track_ids: list[int], region_codes: list[str], by) -> list[EvaluatorScope]:
     """Replace the evaluator's scope on the call by tracks × régions (empty list: all)."""
-    if not CallRole.objects.filter(user=user, call=call, role=Role.EVALUATOR).exists():
+    if not can(user, "evaluation.evaluate", call):
         raise EvaluationError("Cette personne n’est pas évaluatrice sur cet appel.")
     tracks = list(call.tracks.filter(pk__in=track_ids)) or [None]
     regions = sorted({code.strip() for code in region_codes if code.strip()}) or [""]
@@ -164,7 +164,7 @@ def assignment_create(*, dossier: Dossier, evaluator, by) -> Assignment:
     call_id = dossier.wave.call_id
     if dossier.state not in ASSIGNABLE_STATES | {DossierState.EVALUATED}:
         raise EvaluationError(f"Un dossier « {dossier.get_state_display()} » ne peut pas recevoir d’évaluateur.")
-    if not CallRole.objects.filter(user=evaluator, call_id=call_id, role=Role.EVALUATOR).exists():
+    if not can(evaluator, "evaluation.evaluate", call_id):
         raise EvaluationError("Cette personne n’est pas évaluatrice sur cet appel.")
     with transaction.atomic():
         existing = Assignment.objects.select_for_update().filter(dossier=dossier, evaluator=evaluator).first()
@@ -215,7 +215,8 @@ class AutoSummary:
 
 
 def _solver_evaluators(call) -> list[Evaluator]:
-    ids = list(CallRole.objects.filter(call=call, role=Role.EVALUATOR).values_list("user_id", flat=True))
+    ids = list(CallRole.objects.filter(call=call, role__in=roles_with("evaluation.evaluate")).values_list(
+        "user_id", flat=True))
     tracks, regions, wide_tracks, wide_regions = defaultdict(set), defaultdict(set), set(), set()
     for user_id, slug, region in EvaluatorScope.objects.filter(call=call, user_id__in=ids).values_list(
         "user_id", "track__slug", "region_code"
@@ -480,7 +481,8 @@ def evaluation_submit(*, evaluation: Evaluation, scores: dict[int, ScoreInput], 
 
 
 def evaluation_reopen(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
-    """Unlock a submitted evaluation (instructors and admins, with a reason); audited; dossier back in evaluation."""
+    """Unlock a submitted evaluation (with a reason; the view checks the caller manages it); audited; dossier back in
+    evaluation."""
     if not reason.strip():
         raise EvaluationError("Indiquez le motif de la réouverture.")
     with transaction.atomic():
@@ -488,8 +490,6 @@ def evaluation_reopen(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
             "assignment__dossier__wave", "assignment__evaluator"
         ).get(pk=evaluation.pk)
         dossier = evaluation.assignment.dossier
-        if not rules.can_manage_assignments(by, dossier.wave.call):
-            raise EvaluationError("Seuls les instructeurs et administrateurs de l’appel rouvrent une évaluation.")
         if evaluation.state != EvaluationState.SUBMITTED:
             raise EvaluationError("Cette évaluation n’est pas soumise.")
         evaluation.submitted_at = None

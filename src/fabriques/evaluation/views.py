@@ -8,8 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from fabriques.accounts.enums import Role
-from fabriques.accounts.models import CallRole, User
+from fabriques.accounts.capabilities import calls_with, roles_with
+from fabriques.accounts.models import User
 from fabriques.calls.models import Wave
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers.downloads import scanned_file_download
@@ -74,7 +74,7 @@ def _my_assignment(request, pk: int, state: str, *, decided_too: bool = False) -
 
 @login_required
 def waves(request):
-    managed = CallRole.objects.filter(user=request.user, role__in=[Role.INSTRUCTOR, Role.ADMIN]).values("call_id")
+    managed = calls_with(request.user, "evaluation.assign")
     found = Wave.objects.select_related("call").order_by("call__title", "opens_at")
     if not request.user.is_superuser:
         found = found.filter(call_id__in=managed)
@@ -96,7 +96,8 @@ def scope_edit(request, wave_id: int, user_id: int):
     wave = _managed_wave(request, wave_id)
     if not rules.can_edit_evaluator_scopes(request.user, wave.call):
         raise PermissionDenied
-    person = get_object_or_404(User, pk=user_id, call_roles__call=wave.call, call_roles__role=Role.EVALUATOR)
+    person = get_object_or_404(User, pk=user_id, call_roles__call=wave.call,
+                               call_roles__role__in=roles_with("evaluation.evaluate"))
     scopes = list(person.evaluator_scopes.filter(call=wave.call))
     initial = {
         "tracks": sorted({str(s.track_id) for s in scopes if s.track_id}),
@@ -162,7 +163,7 @@ def dossier_assignments(request, uuid):
 def _assignable_evaluators(dossier):
     taken = Assignment.objects.filter(dossier=dossier).exclude(state=AssignmentState.REMOVED).values("evaluator_id")
     return User.objects.filter(
-        Q(call_roles__call=dossier.wave.call, call_roles__role=Role.EVALUATOR)
+        Q(call_roles__call=dossier.wave.call, call_roles__role__in=roles_with("evaluation.evaluate"))
     ).exclude(pk__in=taken).order_by("email")
 
 
