@@ -471,6 +471,18 @@ def dashboard_columns_save(*, user, columns: list[str]) -> DashboardPreference:
     return pref
 
 
+def dashboard_page_size_save(*, user, page_size: str) -> None:
+    """Remember the agent's number of rows per page ("50", "100", "250" or "all"); another value is ignored."""
+    from fabriques.instruction.queries import DEFAULT_COLUMNS, PAGE_SIZES
+
+    if page_size not in PAGE_SIZES:
+        return
+    updated = DashboardPreference.objects.filter(user=user).exclude(page_size=page_size).update(page_size=page_size)
+    if not updated:
+        DashboardPreference.objects.get_or_create(user=user, defaults={"columns": DEFAULT_COLUMNS,
+                                                                        "page_size": page_size})
+
+
 def group_save(
     *,
     call,

@@ -45,6 +45,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
 }
 DEFAULT_COLUMNS = ["reference", "place", "track", "region", "state", "eligibility", "amount", "score", "deposited"]
 PAGE_SIZE = 50
+# Rows per page an agent may choose (remembered with the columns); "all" streams every row (`dashboard_all`).
+PAGE_SIZES: dict[str, str] = {"50": "50", "100": "100", "250": "250", "all": "Tous"}
+ALL_ROWS_CHUNK = 500  # rows fetched from the cursor, rendered and sent at a time
 
 
 @dataclass(frozen=True)
@@ -125,12 +128,14 @@ def _evaluations_expected():
     return Coalesce(Subquery(per_wave[:1]), Value(3))
 
 
-def _wave_counts(ids: QuerySet, waves: set[int]) -> dict[int, WaveGroup]:
-    """« À traiter » counts of the waves on the page, over every filtered dossier of each: one GROUP BY."""
-    if not waves:
+def _wave_counts(ids: QuerySet, waves: set[int] | None) -> dict[int, WaveGroup]:
+    """« À traiter » counts of the waves on the page (None: every wave), over their filtered dossiers: one GROUP BY."""
+    if waves is not None and not waves:
         return {}
+    if waves is not None:
+        ids = ids.filter(wave_id__in=waves)
     rows = (
-        ids.filter(wave_id__in=waves).alias(complements_in=complements_unseen()).order_by().values("wave_id")
+        ids.alias(complements_in=complements_unseen()).order_by().values("wave_id")
         .annotate(total=Count("pk"), **{key: Count("pk", filter=cond) for key, (_, _, cond) in TO_DO.items()})
     )
     return {
@@ -184,26 +189,62 @@ def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
     return qs
 
 
-def dashboard_page(user, filters: DashboardFilters, page_number) -> Page:
-    """The page of dossiers the agent may see, filtered and sorted; three queries whatever the number of rows.
-
-    Deferred join: the filter, sort and LIMIT run on ids only (count, then one page of ids), and the
-    50 rows are loaded afterwards with their related records; sorting wide rows was the dashboard's cost.
-    """
+def _ordered_ids(user, filters: DashboardFilters) -> QuerySet:
     key = filters.sort.lstrip("-")
     expression = F(COLUMNS[key][1])
     ordering = expression.desc(nulls_last=True) if filters.sort.startswith("-") else expression.asc(nulls_last=True)
     scoped = dossiers_for_instruction(user)
     if filters.followed:
         scoped = scoped.filter(pk__in=DossierFollow.objects.filter(user=user).values("dossier_id"))
-    ids = _filtered(scoped, filters).order_by(ordering, "pk").values_list("pk", flat=True)
-    ids = ids.order_by(F("wave__opens_at").desc(), "wave_id", ordering, "pk")  # grouped by wave, newest first
-    page = Paginator(ids, PAGE_SIZE).get_page(page_number)
-    wanted = list(page.object_list)
-    rows = Dossier.objects.filter(pk__in=wanted).select_related(
+    # Grouped by wave, newest first, then the chosen sort.
+    return _filtered(scoped, filters).order_by(F("wave__opens_at").desc(), "wave_id", ordering, "pk")
+
+
+def _with_row_data(qs: QuerySet) -> QuerySet:
+    """What a dashboard row shows: related records in the same query, eligibility and expected evaluations."""
+    return qs.select_related(
         "wave", "track", "organisation", "place_commune", "instruction__group", "instruction__assigned_to", "score"
     ).annotate(eligibility=eligibility_expression(), eligibility_reason=eligibility_reason_expression(),
                evaluations_expected=_evaluations_expected())
+
+
+@dataclass
+class AllRows:
+    """Every row of the dashboard at once: the count and wave headings first, then the rows as an iterator."""
+
+    count: int
+    wave_groups: dict[int, WaveGroup]
+    rows: object  # an iterator of Dossier, fetched ALL_ROWS_CHUNK at a time from one query
+
+
+def dashboard_all(user, filters: DashboardFilters) -> AllRows:
+    """Every filtered row in the dashboard's order: three queries whatever the number of rows.
+
+    One COUNT, one GROUP BY for the wave headings, and one SELECT read through a cursor in chunks (a server-side
+    cursor on PostgreSQL), so memory stays flat and the first rows leave before the last are read.
+    """
+    ids = _ordered_ids(user, filters)
+    count = ids.count()
+    groups = _wave_counts(ids.values_list("pk", flat=True), None)
+    rows = _with_row_data(ids).iterator(chunk_size=ALL_ROWS_CHUNK)
+    return AllRows(count, groups, rows)
+
+
+def page_size_for(user) -> str:
+    pref = DashboardPreference.objects.filter(user=user).only("page_size").first()
+    return pref.page_size if pref and pref.page_size in PAGE_SIZES else "50"
+
+
+def dashboard_page(user, filters: DashboardFilters, page_number, per_page: int = PAGE_SIZE) -> Page:
+    """The page of dossiers the agent may see, filtered and sorted; three queries whatever the number of rows.
+
+    Deferred join: the filter, sort and LIMIT run on ids only (count, then one page of ids), and the
+    50 rows are loaded afterwards with their related records; sorting wide rows was the dashboard's cost.
+    """
+    ids = _ordered_ids(user, filters).values_list("pk", flat=True)
+    page = Paginator(ids, per_page).get_page(page_number)
+    wanted = list(page.object_list)
+    rows = _with_row_data(Dossier.objects.filter(pk__in=wanted))
     by_id = {d.pk: d for d in rows}
     page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
     page.wave_groups = _wave_counts(ids, {d.wave_id for d in page.object_list})

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from fabriques.dossiers.workflow import TransitionError
 from fabriques.instruction import domain, forms, queries, rules
 from fabriques.instruction.enums import ComplementState
 from fabriques.instruction.models import InstructionGroup, Message
+from fabriques.instruction.templatetags.instruction_tags import DashboardRows
 
 
 def _agent_dossier(request, uuid):
@@ -48,27 +50,62 @@ def dashboard(request):
     for name in form.errors if status == 400 else ():
         valid.pop(name, None)
     filters = queries.DashboardFilters.from_querydict(valid)
-    page = queries.dashboard_page(request.user, filters, request.GET.get("page"))
+    asked = request.GET.get("taille", "")
+    if asked in queries.PAGE_SIZES:  # the agent's choice is remembered with their columns
+        domain.dashboard_page_size_save(user=request.user, page_size=asked)
+        page_size = asked
+    else:
+        page_size = queries.page_size_for(request.user)
     columns = queries.columns_for(request.user)
     params = request.GET.copy()
     params.pop("page", None)
     sort_params = params.copy()
     sort_params.pop("sort", None)
+    context = {"form": form, "filters": filters, "columns": columns, "page_size": page_size,
+               "page_sizes": queries.PAGE_SIZES, "query": params.urlencode(), "sort_query": sort_params.urlencode(),
+               "column_labels": {k: v[0] for k, v in queries.COLUMNS.items()},
+               "columns_form": forms.ColumnsForm(initial={"columns": columns})}
+    if page_size == "all":
+        return _dashboard_all_rows(request, filters, context, status)
+    page = queries.dashboard_page(request.user, filters, request.GET.get("page"), per_page=int(page_size))
     return render(
         request,
         "instruction/dashboard.html",
         {
+            **context,
+            "count": page.paginator.count,
             "page": page,
-            "form": form,
-            "filters": filters,
-            "columns": columns,
-            "column_labels": {k: v[0] for k, v in queries.COLUMNS.items()},
-            "columns_form": forms.ColumnsForm(initial={"columns": columns}),
-            "query": params.urlencode(),
-            "sort_query": sort_params.urlencode(),
         },
         status=status,
     )
+
+
+def _dashboard_all_rows(request, filters, context, status):
+    """Every row on one page, streamed: the page's head, then the rows ALL_ROWS_CHUNK at a time, then its foot.
+
+    Three queries whatever the number of rows (`queries.dashboard_all`); the browser shows the first rows while the
+    last are still read, and the server never holds the whole table in memory.
+    """
+    everything = queries.dashboard_all(request.user, filters)
+    html = render_to_string("instruction/dashboard.html", {**context, "count": everything.count, "streamed": True,
+                                                           "page": everything}, request=request)
+    head, foot = html.split("<!--fab-rows-->", 1)
+    renderer = DashboardRows(context["columns"], everything.wave_groups)
+    empty = f'<tr><td colspan="{len(context["columns"]) + 1}">Aucun dossier ne correspond.</td></tr>'
+
+    def chunks():
+        yield head
+        batch, sent = [], False
+        for dossier in everything.rows:
+            batch.append(dossier)
+            if len(batch) == queries.ALL_ROWS_CHUNK:
+                yield renderer.render(batch)
+                batch, sent = [], True
+        if batch or not sent:
+            yield renderer.render(batch) if batch else empty
+        yield foot
+
+    return StreamingHttpResponse(chunks(), status=status, content_type="text/html; charset=utf-8")
 
 
 @login_required

@@ -4,6 +4,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from fabriques.instruction.eligibility import eligibility_of
 from fabriques.instruction.journal import journal_sentence as sentence_of
@@ -96,6 +97,53 @@ def dashboard_cell(dossier, column: str):
     if column == "completeness":
         return _badge(*COMPLETENESS.get(instruction.checklist_status if instruction else "", ("info", "À vérifier")))
     return ""
+
+
+_PICK = ('<td><div class="fr-checkbox-group fr-checkbox-group--sm"><input type="checkbox" id="pick-{0}" '
+         'name="dossiers" value="{0}" form="bulk-form"><label class="fr-label" for="pick-{0}"><span class="fr-sr-only">'
+         'Choisir {1}</span></label></div></td>')
+
+
+class DashboardRows:
+    """The dashboard's table rows as HTML, a wave heading row before each wave's first row.
+
+    One renderer for the paginated page and the streamed « all rows » view; it remembers the last wave, so chunks
+    rendered one after the other read as one table. Python string building, not a template loop: at 5,000 rows ×
+    10 columns the template engine's per-cell overhead was most of the page's time.
+    """
+
+    def __init__(self, columns: list[str], wave_groups: dict):
+        self.columns = columns
+        self.page = _Groups(wave_groups)
+        self.wave_id = None
+        self.span = len(columns) + 1
+
+    def render(self, dossiers) -> str:
+        parts = []
+        for d in dossiers:
+            if d.wave_id != self.wave_id:
+                self.wave_id = d.wave_id
+                parts.append(format_html('<tr class="fab-wave-group"><th scope="colgroup" colspan="{}">{}</th></tr>',
+                                         self.span, wave_heading(self.page, d.wave)))
+            parts.append("<tr>")
+            parts.append(format_html(_PICK, d.uuid, d.reference))
+            for column in self.columns:
+                parts.append(format_html("<td>{}</td>", dashboard_cell(d, column)))
+            parts.append("</tr>")
+        return "".join(parts)
+
+
+class _Groups:
+    def __init__(self, wave_groups):
+        self.wave_groups = wave_groups
+
+
+@register.simple_tag
+def dashboard_rows(page, columns):
+    """The rows of a dashboard page (`DashboardRows`), or the empty-table line."""
+    if not page.object_list:
+        return format_html('<tr><td colspan="{}">Aucun dossier ne correspond.</td></tr>', len(columns) + 1)
+    return mark_safe(DashboardRows(columns, getattr(page, "wave_groups", {})).render(page.object_list))  # noqa: S308 - built from format_html parts  # nosec B308 B703
 
 
 @register.simple_tag
