@@ -155,7 +155,7 @@ def _call_drafts_purge(call, retention: Retention, now: dt.datetime) -> PurgeRep
 def dossiers_erase_expired(*, now: dt.datetime | None = None) -> int:
     """Erase the content of decided dossiers past their call's retention period; keep what statistics need."""
     now = now or timezone.now()
-    unfunded = [DossierState.INADMISSIBLE, DossierState.NOT_RETAINED, DossierState.WITHDRAWN]
+    unfunded = [DossierState.INADMISSIBLE, DossierState.NOT_RETAINED, DossierState.WITHDRAWN, DossierState.CLOSED]
     erased = 0
     for call in Call.objects.order_by("pk"):
         retention = retention_for(call)
