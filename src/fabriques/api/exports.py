@@ -5,7 +5,7 @@ import datetime as dt
 from django.http import FileResponse
 from ninja import Router, Schema, Status
 
-from fabriques.api.auth import ERRORS, TokenAuth, require_call, require_write
+from fabriques.api.auth import ERRORS, TokenAuth, require_call, require_capability, require_write
 from fabriques.api.errors import ApiError
 from fabriques.api.schemas import ErrorOut
 from fabriques.calls.models import Wave
@@ -50,6 +50,7 @@ def create_export(request, payload: ExportIn):
     wave = Wave.objects.select_related("call").filter(call__slug=payload.call, slug=payload.wave).first()
     if wave is None:
         raise ApiError(404, "not_found", f"Aucune vague « {payload.wave} » dans l’appel « {payload.call} ».")
+    require_capability(request, "export.run", wave, "Vous ne pouvez pas exporter les dossiers de cet appel.")
     job = domain.export_request(by=request.auth.owner, wave=wave, fmt=payload.format)  # ExportError: 403
     return Status(202, _job_out(job))
 

@@ -5,23 +5,21 @@ import tempfile
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from fabriques.accounts.capabilities import require
 from fabriques.calls.models import Wave
 from fabriques.exports import domain, queries
 from fabriques.exports.enums import ACTIVE_STATES, CONTENT_TYPES, FILE_SUFFIX, ExportFormat
 from fabriques.exports.models import ExportJob
-from fabriques.exports.rules import can_export
 from fabriques.exports.worker import worker_backlog
 
 
 def _wave(request, call_slug: str, wave_slug: str) -> Wave:
     wave = get_object_or_404(Wave.objects.select_related("call"), call__slug=call_slug, slug=wave_slug)
-    if not can_export(request.user, wave.call):
-        raise PermissionDenied
+    require(request.user, "export.run", wave.call)
     return wave
 
 
