@@ -36,6 +36,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "dossier.instruct": frozenset({A, INS}),
     # act on the instruction of every dossier of the call, whatever its group
     "dossier.instruct_all": frozenset({A}),
+    # be a member of an instruction group, given dossiers (PERSONAL)
+    "instruction.group_member": frozenset({INS}),
     # be assigned dossiers to evaluate (PERSONAL: never implied by the superuser flag)
     "evaluation.evaluate": frozenset({E}),
     "evaluation.assign": frozenset({A, INS}),
@@ -54,7 +56,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "statistics.view": frozenset({A, C}),
     "faq.answer": frozenset({A}),
 }
-PERSONAL = frozenset({"evaluation.evaluate"})
+PERSONAL = frozenset({"evaluation.evaluate", "instruction.group_member"})
 
 LABELS = dict(Role.choices)
 

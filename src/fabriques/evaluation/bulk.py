@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from fabriques.accounts.enums import Role
+from fabriques.accounts.capabilities import roles_with
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import TransitionError
 from fabriques.evaluation.domain import EvaluationError, assignment_create
@@ -40,14 +40,15 @@ def instructor_choices(dossiers: list[Dossier]):
     """The instructors of the chosen dossiers' groups (the domain still checks each dossier's own group)."""
     groups = InstructionGroup.objects.filter(instructions__dossier__in=dossiers)
     return get_user_model().objects.filter(
-        instruction_groups__in=groups, is_active=True, call_roles__role=Role.INSTRUCTOR,
+        instruction_groups__in=groups, is_active=True, call_roles__role__in=roles_with("instruction.group_member"),
         call_roles__call_id__in={d.wave.call_id for d in dossiers},
     ).distinct().order_by("email")
 
 
 def evaluator_choices(dossiers: list[Dossier]):
     return get_user_model().objects.filter(
-        is_active=True, call_roles__role=Role.EVALUATOR, call_roles__call_id__in={d.wave.call_id for d in dossiers},
+        is_active=True, call_roles__role__in=roles_with("evaluation.evaluate"),
+        call_roles__call_id__in={d.wave.call_id for d in dossiers},
     ).distinct().order_by("email")
 
 

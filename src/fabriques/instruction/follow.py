@@ -15,7 +15,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from fabriques.accounts.enums import Role
+from fabriques.accounts.capabilities import roles_with
 from fabriques.audit.domain import audit_record
 from fabriques.audit.models import AuditEntry
 from fabriques.dossiers.enums import DossierState
@@ -49,7 +49,8 @@ def assignable_instructors(dossier: Dossier):
     if instruction is None:
         return get_user_model().objects.none()
     return instruction.group.members.filter(
-        is_active=True, call_roles__call_id=dossier.wave.call_id, call_roles__role=Role.INSTRUCTOR,
+        is_active=True, call_roles__call_id=dossier.wave.call_id,
+        call_roles__role__in=roles_with("instruction.group_member"),
     ).distinct().order_by("email")
 
 
