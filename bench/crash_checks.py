@@ -87,12 +87,19 @@ def check_versions(*, keys: dict[str, str], acked: set[str], retried: dict[str, 
 def check_half_deposits(findings: Findings, *, wave_slug: str, proof: bool) -> None:
     """A deposit is the state, the version, the date, the routing, its audit entries and its proof: all or nothing."""
     from fabriques.audit.models import AuditEntry
+    from fabriques.dossiers.deposit import PROOF_RENDERER
     from fabriques.dossiers.models import Dossier, DossierVersion
     from fabriques.instruction.models import Instruction
+    from fabriques.mail.models import OutgoingAttachment
 
     versions: dict[int, list] = {}
     for v in DossierVersion.objects.filter(dossier__wave__slug=wave_slug).order_by("dossier_id", "number"):
         versions.setdefault(v.dossier_id, []).append(v)
+    # The proof's e-mail is an outbox row whose attachment the proof renderer draws from the version's id.
+    in_outbox = set(OutgoingAttachment.objects.filter(renderer=PROOF_RENDERER).values_list("renderer_key", flat=True))
+    for mine in versions.values():
+        for v in mine:
+            v.proof_in_outbox = str(v.pk) in in_outbox
     ids = list(Dossier.objects.filter(wave__slug=wave_slug).values_list("pk", flat=True))
     entries = AuditEntry.objects.filter(dossier_id__in=ids, action__in=[
         "dossier.transition", "dossier.redeposit", "dossier.version", "dossier.routed",
@@ -125,7 +132,7 @@ def _deposit_problems(d, mine: list, audited, routed: bool, proof: bool) -> list
         problems.append("deposited but not routed to an instruction group once")
     if len(audited("dossier.redeposit")) != len(mine) - 1:
         problems.append("redeposit entries do not match its versions")
-    if proof and any(not (v.proof_queued or v.proof_sent_at) for v in mine):
+    if proof and any(not (v.proof_in_outbox or v.proof_queued or v.proof_sent_at) for v in mine):
         problems.append("a version without its proof of deposit queued")
     return problems
 
