@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from fabriques.accounts.models import User
 from fabriques.advice import rules
 from fabriques.advice.enums import (
     COMMENT_MAX_LENGTH,
@@ -213,7 +214,6 @@ def adviser_account_create(*, token: str, password: str):
     it; returns the user. The password was checked by Django's validators in the form."""
     from allauth.account.models import EmailAddress
 
-    from fabriques.accounts.models import User
 
     invitation = AdviserInvitation.objects.filter(token=token, network__isnull=True).first()
     if invitation is None or invitation.state == InvitationState.REVOKED:
@@ -430,8 +430,6 @@ def network_list(*, network: Network, listed: bool, by) -> Network:
 
 def network_member_add(*, network: Network, email: str, by) -> NetworkMember:
     """A manager adds a person with an account; the person is told by e-mail."""
-    from fabriques.accounts.models import User
-
     if not network.members.filter(user=by, role=NetworkRole.MANAGER).exists():
         raise AdviceError("Seuls les responsables du réseau ajoutent des membres.")
     email = email.strip().lower()

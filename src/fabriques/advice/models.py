@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 
 from fabriques.advice.enums import AreaKind, InvitationState, NetworkRole, ThreadState
+from fabriques.territory.enums import REGION_NAMES
 
 
 def _token() -> str:
@@ -56,8 +57,6 @@ class NetworkArea(models.Model):
 
     @property
     def label(self) -> str:
-        from fabriques.territory.enums import REGION_NAMES
-
         if self.kind == AreaKind.REGION:
             return REGION_NAMES.get(self.code, self.code)
         return f"département {self.code}"

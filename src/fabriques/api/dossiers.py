@@ -12,6 +12,7 @@ from fabriques.api.errors import ApiError
 from fabriques.api.paging import decode_cursor, encode_cursor, limit_check
 from fabriques.api.schemas import ErrorOut
 from fabriques.apitokens.queries import dossiers_for_token
+from fabriques.committee.models import Decision
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.models import Evaluation, Score
@@ -153,8 +154,6 @@ def get_evaluations(request, dossier_uuid: uuid.UUID):
 @router.get("/dossiers/{dossier_uuid}/decision", response={200: DecisionOut, **ERROR_RESPONSES},
             summary="Décision du comité sur un dossier")
 def get_decision(request, dossier_uuid: uuid.UUID):
-    from fabriques.committee.models import Decision
-
     dossier = _get(request, dossier_uuid)
     decision = Decision.objects.filter(dossier=dossier).first()
     if (decision is not None and decision.applied_at is None

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from fabriques.apitokens.domain import token_hash
 from fabriques.apitokens.models import ApiToken
+from fabriques.instruction.rules import dossiers_for_instruction
 
 
 def token_active(raw: str) -> ApiToken | None:
@@ -20,7 +21,5 @@ def tokens_of(user):
 
 def dossiers_for_token(token: ApiToken):
     """Submitted dossiers the token's owner may see as an instruction agent, in the token's calls only."""
-    from fabriques.instruction.rules import dossiers_for_instruction
-
     return dossiers_for_instruction(token.owner).filter(wave__call__in=token.calls.values("id"))
 

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from fabriques.audit.domain import audit_record
 from fabriques.calls.definition import WaveDef
 from fabriques.calls.models import Wave
+from fabriques.mail.domain import Email, emails_queue
 from fabriques.refusal import Refusal
 
 MESSAGES = {
@@ -78,7 +79,6 @@ def wave_extend(*, wave: Wave, closes_at: dt.datetime, reason: str, by) -> tuple
     from django.urls import reverse
     from django.utils import timezone
 
-    from fabriques.mail.domain import Email, emails_queue
 
     reason = (reason or "").strip()
     if not reason:

@@ -15,6 +15,8 @@ from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.enums import AssignmentState, EvaluationState
 from fabriques.evaluation.models import Score
+from fabriques.instruction.eligibility import eligibility_expression, eligibility_reason_expression
+from fabriques.instruction.models import AdmissibilityCheck
 
 
 def wave_observations(wave) -> list[tuple[int, int, float]]:
@@ -92,9 +94,6 @@ def candidate_dossiers(wave):
     `eligibility`, `eligibility_reason`: the dossier's one eligibility truth (`instruction.eligibility`).
     """
     from django.db.models import Exists, OuterRef
-
-    from fabriques.instruction.eligibility import eligibility_expression, eligibility_reason_expression
-    from fabriques.instruction.models import AdmissibilityCheck
 
     overridden = AdmissibilityCheck.objects.filter(instruction__dossier=OuterRef("pk"), overrides_failure=True)
     return Dossier.objects.filter(

@@ -22,7 +22,8 @@ from fabriques.committee.enums import OutboxState, Outcome, PinChoice
 from fabriques.committee.models import Decision, OutboxMessage, Scenario, ScenarioAmount, ScenarioPin
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.workflow import TransitionError, dossier_transition
-from fabriques.evaluation.models import DossierScore
+from fabriques.evaluation.enums import AssignmentState, EvaluationState
+from fabriques.evaluation.models import DossierScore, Score
 from fabriques.mail.domain import Attachment, email_queue
 from fabriques.refusal import Refusal
 
@@ -216,9 +217,6 @@ def scenario_choose(*, scenario: Scenario, by) -> Scenario:
 
 def feedback_for(dossier) -> str:
     """Per-criterion feedback drawn from the submitted evaluations, for the applicant (the committee edits it)."""
-    from fabriques.evaluation.enums import AssignmentState, EvaluationState
-    from fabriques.evaluation.models import Score
-
     rows = (
         Score.objects.filter(
             evaluation__assignment__dossier=dossier,

@@ -16,6 +16,8 @@ from fabriques.committee.enums import OutboxState, Outcome
 from fabriques.committee.models import Decision, OutboxMessage, Scenario
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
+from fabriques.evaluation.enums import AssignmentState, EvaluationState
+from fabriques.evaluation.models import Evaluation
 from fabriques.refusal import Refusal, refusal_to_messages
 
 
@@ -221,9 +223,6 @@ def compare(request, call_slug, wave_slug):
 
 @login_required
 def dossier(request, uuid):
-    from fabriques.evaluation.enums import AssignmentState, EvaluationState
-    from fabriques.evaluation.models import Evaluation
-
     candidate = (
         rules.dossiers_for_committee(request.user)
         .select_related("track", "organisation", "place_commune", "wave__call")

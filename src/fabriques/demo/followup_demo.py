@@ -16,6 +16,7 @@ from fabriques.calls.models import Wave
 from fabriques.committee.enums import Outcome
 from fabriques.committee.models import Decision
 from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition
 from fabriques.followup import domain, reporting
 from fabriques.followup.enums import AgreementState, TrancheState
@@ -148,8 +149,6 @@ def demo_followup(*, call, password: str, users: dict) -> int:
     if Agreement.objects.filter(call=call).exists():
         return 0
     admin, instructor = users["admin"], users["instructeur"]
-    from fabriques.dossiers.models import Dossier
-
     laureates = list(Dossier.objects.filter(wave__call=call, wave__is_demo=True, state=DossierState.LAUREATE,
                                             decision__applied_at__isnull=False)
                      .exclude(wave__slug="vague-demo-suivi").order_by("reference")

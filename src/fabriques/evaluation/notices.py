@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from fabriques.accounts.enums import Role
 from fabriques.accounts.models import CallRole, User
+from fabriques.instruction.models import Instruction
 from fabriques.mail.domain import Email, emails_queue
 
 SIGNATURE = "L’équipe Fabriques"
@@ -22,8 +23,6 @@ def _link(name: str, *args) -> str:
 
 def dossier_managers(dossier) -> list[str]:
     """Whoever manages the dossier's evaluation: its instruction group's members, else the call's admins."""
-    from fabriques.instruction.models import Instruction
-
     group_id = Instruction.objects.filter(dossier=dossier).values_list("group_id", flat=True).first()
     people = User.objects.none()
     if group_id is not None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 
 from fabriques.accounts.capabilities import roles_with
-from fabriques.accounts.models import User
+from fabriques.accounts.models import OrganisationMember, User
+from fabriques.audit.models import AuditEntry
 from fabriques.calls.models import Criterion
-from fabriques.dossiers.enums import EVALUATION_STATES
+from fabriques.dossiers.enums import EVALUATION_STATES, BudgetKind, ChargeCategory, ResourceCategory
 from fabriques.dossiers.models import Answer, Dossier
 from fabriques.evaluation.enums import AssignmentState, EvaluationState
 from fabriques.evaluation.models import Assignment, Evaluation, EvaluatorScope, WaveEvaluationSettings
@@ -95,8 +96,6 @@ class BudgetTable:
 
 
 def budget_table(deposited) -> BudgetTable | None:
-    from fabriques.dossiers.enums import BudgetKind, ChargeCategory, ResourceCategory
-
     if deposited is None:
         return None
     labels = {**dict(ChargeCategory.choices), **dict(ResourceCategory.choices)}
@@ -112,8 +111,6 @@ def budget_table(deposited) -> BudgetTable | None:
 
 def reopen_reason(evaluation: Evaluation) -> str:
     """Why the evaluation was last reopened (the audited reason), while it waits to be submitted again."""
-    from fabriques.audit.models import AuditEntry
-
     if evaluation.state != EvaluationState.DRAFT or not evaluation.reopened_count:
         return ""
     entry = (AuditEntry.objects.filter(action="evaluation.reopen", object_type="evaluation.evaluation",
@@ -132,8 +129,6 @@ class ApplicantPeople:
 
 def applicant_people(dossier: Dossier) -> ApplicantPeople:
     """The organisation (name, SIREN, commune) and the people of the dossier: owner, members, co-writers."""
-    from fabriques.accounts.models import OrganisationMember
-
     organisation = dossier.organisation
     seen, people = set(), []
 

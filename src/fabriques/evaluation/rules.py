@@ -12,6 +12,8 @@ from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.enums import AssignmentState, EvaluationState, PeerVisibility
 from fabriques.evaluation.models import Assignment
 from fabriques.evaluation.queries import settings_for_wave
+from fabriques.instruction.models import InstructionGroup
+from fabriques.instruction.rules import can_instruct, dossiers_for_instruction
 
 
 def dossiers_for_evaluator(user) -> QuerySet[Dossier]:
@@ -42,20 +44,14 @@ def can_manage_assignments(user, call) -> bool:
 def can_manage_dossier_evaluation(user, dossier: Dossier) -> bool:
     """Scoped like instruction: the programme admins of the call, and the instructors of the dossier's group only
     (its scores, its evaluators' e-mails, assigning, removing, reopening)."""
-    from fabriques.instruction.rules import can_instruct
-
     return can_instruct(user, dossier)
 
 
 def managed_dossiers(user) -> QuerySet[Dossier]:
     """The dossiers whose evaluation the user manages (the automatic assignment of an instructor stays in them)."""
-    from fabriques.instruction.rules import dossiers_for_instruction
-
     if user.is_superuser:
         return dossiers_for_instruction(user)
     admin_calls = calls_with(user, "dossier.instruct_all")
-    from fabriques.instruction.models import InstructionGroup
-
     my_groups = InstructionGroup.objects.filter(members=user).values("id")
     return dossiers_for_instruction(user).filter(
         Q(wave__call_id__in=admin_calls) | Q(instruction__group_id__in=my_groups))

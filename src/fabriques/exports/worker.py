@@ -11,6 +11,12 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from fabriques.dossiers.models import DossierVersion
+from fabriques.mail.enums import EmailState
+from fabriques.mail.models import OutgoingEmail
+from fabriques.webhooks.enums import DeliveryState
+from fabriques.webhooks.models import WebhookDelivery
+
 LATE = timedelta(minutes=2)
 
 
@@ -27,14 +33,8 @@ class WorkerBacklog:
 
 def worker_backlog(*, now: datetime | None = None) -> WorkerBacklog:
     """How many background items are overdue, since when, and of which kinds (in French)."""
-    from fabriques.dossiers.models import DossierVersion
     from fabriques.exports.enums import JobState
     from fabriques.exports.models import ExportJob
-    from fabriques.mail.enums import EmailState
-    from fabriques.mail.models import OutgoingEmail
-    from fabriques.webhooks.enums import DeliveryState
-    from fabriques.webhooks.models import WebhookDelivery
-
     cutoff = (now or timezone.now()) - LATE
     sources = (
         ("exports", ExportJob.objects.filter(state=JobState.QUEUED, created_at__lte=cutoff), "created_at"),

@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
 from fabriques.calls.definition import DefinitionError
+from fabriques.committee.enums import Outcome
 from fabriques.dossiers.domain import fingerprint
 from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.models import Dossier
 from fabriques.followup.enums import (
     OPEN_TRANCHE_STATES,
     SIGNED_COPY_TYPES,
@@ -42,6 +44,7 @@ from fabriques.followup.models import (
 from fabriques.followup.uploads import upload_check
 from fabriques.mail.domain import Email, emails_queue
 from fabriques.refusal import Refusal
+from fabriques.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 A = AgreementState
 T = TrancheState
@@ -165,8 +168,6 @@ def _email(agreement: Agreement, subject: str, body: str) -> Email:
 
 def webhook_queue(*, agreement: Agreement, event: str, data: dict) -> int:
     """One signed delivery per active endpoint of the call (the webhooks worker sends it), in this transaction."""
-    from fabriques.webhooks.models import WebhookDelivery, WebhookEndpoint
-
     endpoints = list(WebhookEndpoint.objects.filter(call_id=agreement.call_id, active=True))
     now = timezone.now()
     rows = []
@@ -225,8 +226,6 @@ def _version_add(agreement: Agreement, *, reason: str, by, number: int) -> Agree
 
 def agreement_create(*, dossier, by) -> Agreement:
     """The draft agreement of an applied laureate decision: amount, tranches from the call's schedule, version 1."""
-    from fabriques.committee.enums import Outcome
-
     decision = getattr(dossier, "decision", None)
     if dossier.state != DossierState.LAUREATE or decision is None or decision.outcome != Outcome.LAUREATE \
             or decision.applied_at is None or not decision.amount_eur:
@@ -257,8 +256,6 @@ def agreement_create(*, dossier, by) -> Agreement:
 
 def agreements_generate(*, call, by) -> int:
     """Draft the agreement of every applied laureate of the call that has none yet; returns how many."""
-    from fabriques.dossiers.models import Dossier
-
     dossiers = (Dossier.objects.filter(wave__call=call, state=DossierState.LAUREATE, agreement__isnull=True,
                                        decision__applied_at__isnull=False)
                 .select_related("decision", "wave", "track", "organisation__commune"))

@@ -18,6 +18,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from fabriques.calls.models import Call
+from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.models import Dossier
 from fabriques.exports.formulas import text_cell_safe
 from fabriques.followup import domain, queries, rules
 from fabriques.followup.enums import AgreementState, TrancheState
@@ -67,9 +69,6 @@ def programme(request, call_slug):
 
 
 def _laureates_without_agreement(call) -> int:
-    from fabriques.dossiers.enums import DossierState
-    from fabriques.dossiers.models import Dossier
-
     return Dossier.objects.filter(wave__call=call, state=DossierState.LAUREATE, agreement__isnull=True,
                                   decision__applied_at__isnull=False).count()
 

@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fabriques.calls.calendar import CalendarEvent
+from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.queries import dossiers_visible_to
 from fabriques.followup.enums import APPLICANT_EDITABLE_REPORT_STATES, AgreementState, ReportState, TrancheState
 from fabriques.followup.models import Agreement, Indicator, IndicatorValue, Report, Tranche
@@ -200,9 +202,6 @@ def _status(dossier, a, amount: int | None = None) -> dict:
 def call_status(call) -> dict:
     """Every laureate of the call (applied decision) with its agreement's figures, and the totals (two queries).
     A laureate without agreement yet counts its granted amount as committed and remaining."""
-    from fabriques.dossiers.enums import DossierState
-    from fabriques.dossiers.models import Dossier
-
     agreements = {a.dossier_id: a for a in with_figures(Agreement.objects.filter(call=call))}
     laureates = (Dossier.objects.filter(wave__call=call, state=DossierState.LAUREATE)
                  .select_related("organisation", "decision").order_by("reference"))

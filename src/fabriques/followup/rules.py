@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from fabriques.accounts.capabilities import calls_with, can
 from fabriques.accounts.models import Organisation
+from fabriques.calls.models import Call
 from fabriques.followup.models import Agreement, Report
 
 
@@ -68,8 +69,6 @@ def can_write_report(user, report: Report) -> bool:
 
 
 def calls_followed_by(user) -> QuerySet:
-    from fabriques.calls.models import Call
-
     if not user.is_authenticated:
         return Call.objects.none()
     if user.is_superuser:

@@ -10,11 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fabriques.accounts.company_lookup import registry_legal_form_check
+from fabriques.accounts.enums import Role
+from fabriques.accounts.models import User
 from fabriques.audit.domain import audit_record
+from fabriques.calls.appeal import appeal_text
 from fabriques.calls.kinds import CHECKLIST_ITEMS, ChecklistItem, checklist_item_register
 from fabriques.dossiers import queries as dossier_queries
+from fabriques.dossiers.domain import fingerprint
 from fabriques.dossiers.enums import DossierState
-from fabriques.dossiers.models import Dossier
+from fabriques.dossiers.filetypes import detect_type, safe_name
+from fabriques.dossiers.models import Dossier, DossierVersion
 from fabriques.dossiers.workflow import dossier_transition
 from fabriques.instruction.enums import Admissibility, CheckItem, CheckStatus, ComplementState
 from fabriques.instruction.models import (
@@ -29,6 +34,7 @@ from fabriques.instruction.models import (
 )
 from fabriques.mail.domain import email_queue
 from fabriques.refusal import Refusal
+from fabriques.security.antivirus import scan_upload
 
 S = DossierState
 
@@ -319,8 +325,6 @@ def admissibility_decide(*, dossier: Dossier, decision: str, reason: str, by) ->
         if decision == Admissibility.ADMISSIBLE:
             return dossier_transition(dossier, S.ADMISSIBLE, by=by, reason=reason)
         # An inadmissibility is a decision that refuses: its e-mail states the appeal routes and deadline.
-        from fabriques.calls.appeal import appeal_text
-
         return dossier_transition(dossier, S.INADMISSIBLE, by=by, reason=reason,
                                   details=appeal_text(dossier.wave.call))
 
@@ -366,9 +370,6 @@ def _complement_version(*, dossier: Dossier, by):
     """Keep what the complements changed as a new deposited version with its fingerprint."""
     import uuid
 
-    from fabriques.dossiers.domain import fingerprint
-    from fabriques.dossiers.models import DossierVersion
-
     snapshot = dossier_queries.dossier_snapshot(dossier)
     number = dossier.versions.count() + 1
     snapshot["version"] = number
@@ -412,9 +413,6 @@ def message_post(*, dossier: Dossier, author, body: str, internal: bool = False,
         raise InstructionError("Le message est vide.")
     message = Message(dossier=dossier, author=author, created_at=timezone.now(), body=body, internal=internal)
     if upload is not None:
-        from fabriques.dossiers.filetypes import detect_type, safe_name
-        from fabriques.security.antivirus import scan_upload
-
         if upload.size > 10 * 1024 * 1024:
             raise InstructionError("La pièce jointe dépasse 10 Mo.")
         kind = detect_type(upload)
@@ -495,9 +493,6 @@ def group_save(
 ) -> InstructionGroup:
     """Create or update a group with its territory and instructors; unknown instructors are refused."""
     from django.utils.text import slugify
-
-    from fabriques.accounts.enums import Role
-    from fabriques.accounts.models import User
 
     emails = {e.strip().lower() for e in member_emails if e.strip()}
     users = list(User.objects.filter(email__in=emails, call_roles__call=call, call_roles__role=Role.INSTRUCTOR))

@@ -20,6 +20,9 @@ from dataclasses import dataclass
 import requests
 from django.conf import settings
 
+from fabriques.followup.models import FollowupSettings
+from fabriques.followup.opendata import COLUMNS, opendata_rows
+from fabriques.followup.opendata_schema import TABLE_SCHEMA as INDICATOR_SCHEMA
 from fabriques.opendata import queries
 from fabriques.opendata.files import csv_lines, geojson_chunks
 from fabriques.opendata.schema import TABLE_SCHEMA
@@ -70,13 +73,7 @@ def call_files(call) -> list[OpenFile]:
 
 
 def _indicator_files(call) -> list[OpenFile]:
-    """The follow-up's aggregated indicators, when the app is installed and the call has a follow-up."""
-    try:
-        from fabriques.followup.models import FollowupSettings
-        from fabriques.followup.opendata import COLUMNS, opendata_rows
-        from fabriques.followup.opendata_schema import TABLE_SCHEMA as INDICATOR_SCHEMA
-    except ImportError:
-        return []
+    """The follow-up's aggregated indicators, when the call has a follow-up."""
     if not FollowupSettings.objects.filter(call=call).exists():
         return []
     rows = opendata_rows(call)

@@ -7,6 +7,8 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 
+from fabriques.security.degraded import database_fault_in_chain
+
 _DJANGO_DEFAULT = re.compile(r"^No .* matches the given query\.$")
 
 
@@ -31,8 +33,6 @@ def error_403(request, exception=None):
 
 
 def error_400(request, exception=None):
-    from fabriques.security.degraded import database_fault_in_chain
-
     fault = database_fault_in_chain(exception)  # a session that could not be saved: the database, not the request
     if fault:
         return error_503(request, read_only=fault == "read_only")
@@ -45,8 +45,6 @@ def error_400(request, exception=None):
 def error_500(request):
     """Django calls it inside the `except` of the failed request: a database that does not answer or refuses
     writes gets the 503 page (« réessayez »), anything else the 500 page."""
-    from fabriques.security.degraded import database_fault_in_chain
-
     fault = database_fault_in_chain(sys.exc_info()[1])
     if fault:
         return error_503(request, read_only=fault == "read_only")
