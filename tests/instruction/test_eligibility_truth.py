@@ -215,3 +215,36 @@ def test_the_dashboard_groups_by_wave_with_to_do_counts_in_constant_queries(
     }
     assert page.count('scope="colgroup"') == 2
     assert "2 dossiers · à traiter : 1 à instruire, 1 en instruction" in page
+
+
+def test_the_instruction_page_marks_files_added_replaced_or_removed_after_the_deposit(
+    client, build, communes, occitanie
+):
+    from fabriques.dossiers import domain as dossier_domain
+    from fabriques.dossiers import queries as dossier_queries
+    from tests.dossiers.factories import small_pdf, upload
+
+    dossier = build(communes["toulouse"])  # deposited, wave still open: the applicant may change files
+    owner = dossier.owner
+    first, second = list(dossier.attachments.select_related("required").order_by("id"))[:2]
+    dossier_domain.attachment_remove(attachment=first, by=owner)
+    dossier_domain.attachment_add(dossier=dossier, required=first.required, by=owner,
+                                  upload=upload("nouvelle-version.pdf", small_pdf("v2")))
+    dossier_domain.attachment_remove(attachment=second, by=owner)
+    optional = next((r for r in dossier_queries.required_attachments_for(dossier)
+                     if r.pk not in {first.required_id, second.required_id}), None)
+    if optional is not None:
+        dossier_domain.attachment_add(dossier=dossier, required=optional, by=owner,
+                                      upload=upload("ajout.pdf", small_pdf("ajout")))
+    client.force_login(occitanie["instructor"])
+
+    page = client.get(f"/instruction/dossiers/{dossier.uuid}/").content.decode()
+
+    assert "nouvelle-version.pdf" in page
+    assert "Remplace une pièce déposée, non redéposée" in page
+    assert f"{second.original_name} <span" in page
+    assert "Retirée après le dépôt de la version n° 1" in page
+    assert page.count("Retirée après le dépôt") == 2  # both deposited files that are gone
+    if optional is not None:
+        assert "Ajoutée après le dépôt, non redéposée" in page
+    assert "fait foi : les pièces marquées ont changé depuis" in page

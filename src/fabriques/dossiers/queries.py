@@ -287,6 +287,53 @@ class DepositedVersion:
     attachment_hashes: set[str]
     changes: list[str]
     lines: list[BudgetLine] = field(default_factory=list)  # the deposited budget lines (unsaved rows)
+    files: list[dict] = field(default_factory=list)  # the deposited attachments (code, label, name, sha256…)
+
+
+@dataclass(frozen=True)
+class FileSinceDeposit:
+    """A file of the dossier compared with the last deposit: « deposited », « added » or « replacing » (a file
+    added after the deposit under a required attachment whose deposited file was removed)."""
+
+    attachment: DossierAttachment
+    status: str
+
+
+@dataclass(frozen=True)
+class FilesSinceDeposit:
+    files: list[FileSinceDeposit]
+    removed: list[dict]  # deposited files no longer in the dossier (name, label, sha256)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.removed) or any(f.status != "deposited" for f in self.files)
+
+
+def files_since_deposit(deposited: DepositedVersion | None, live: list[DossierAttachment]) -> FilesSinceDeposit:
+    """The live files marked against the deposited version, and the deposited files removed since.
+
+    A file is the deposited one when the deposit holds a file of the same required attachment with the same SHA-256
+    (counted, so two identical files are two files)."""
+    if deposited is None:
+        return FilesSinceDeposit([FileSinceDeposit(a, "deposited") for a in live], [])
+    unmatched = Counter((f["code"], f["sha256"]) for f in deposited.files)
+    matched = []
+    for a in live:
+        key = (a.required.code, a.sha256)
+        matched.append(unmatched[key] > 0)
+        unmatched[key] -= 1
+    removed = []
+    for f in deposited.files:
+        key = (f["code"], f["sha256"])
+        if unmatched[key] > 0:
+            removed.append(f)
+            unmatched[key] -= 1
+    removed_codes = {f["code"] for f in removed}
+    marked = [
+        FileSinceDeposit(a, "deposited" if same else "replacing" if a.required.code in removed_codes else "added")
+        for a, same in zip(live, matched, strict=True)
+    ]
+    return FilesSinceDeposit(marked, removed)
 
 
 def deposited_version(dossier: Dossier) -> DepositedVersion | None:
@@ -307,4 +354,5 @@ def deposited_version(dossier: Dossier) -> DepositedVersion | None:
         attachment_hashes={a["sha256"] for a in snapshot.get("attachments", [])},
         changes=snapshot_changes(snapshot, dossier_snapshot(dossier)),
         lines=lines,
+        files=list(snapshot.get("attachments", [])),
     )

@@ -141,7 +141,9 @@ def _dossier_page(request, dossier, *, status=200, refused="", **bound_forms):
         # Agents read the deposited version (its snapshot), never the applicant's later, undeposited edits.
         "answers": deposited.answers if deposited else {},
         "budget": deposited.budget if deposited else dossier_queries.budget_summary(dossier),
-        "attachments": dossier.attachments.select_related("required").order_by("required__position", "uploaded_at"),
+        # Files marked against the deposited version: added or replacing since, and the deposited ones removed since.
+        "files": dossier_queries.files_since_deposit(deposited, list(
+            dossier.attachments.select_related("required").order_by("required__position", "uploaded_at"))),
         "versions": dossier.versions.order_by("-number"),
         "messages_list": dossier.messages.select_related("author").order_by("created_at"),
         "complement_requests": dossier.complement_requests.prefetch_related("items"),
