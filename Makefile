@@ -50,8 +50,10 @@ NEUTRAL_JOURNEYS = tests/e2e/test_public_journey.py tests/e2e/test_newcomer_and_
 test-neutral: install
 	FABRIQUES_THEME=neutral $(PY) -m pytest $(PYTEST_XDIST) -m browser $(NEUTRAL_JOURNEYS) $(PYTEST_ARGS)
 
+# ruff, then the import contracts of pyproject.toml (the apps' layers; docs/architecture.md, « Couches »).
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # Known dependency vulnerabilities (needs PyPI's JSON API) and bandit on our code; bandit reports only
 # findings absent from the reviewed baseline (each explained in docs/reliability.md).
