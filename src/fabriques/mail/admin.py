@@ -3,7 +3,23 @@
 from django.contrib import admin
 
 from fabriques.audit.admin import ReadOnlyModelAdmin
-from fabriques.mail.models import OutgoingEmail
+from fabriques.mail.models import OutgoingAttachment, OutgoingEmail
+
+
+class OutgoingAttachmentInline(admin.TabularInline):
+    """The files sent with the e-mail (names only: the files hold personal data)."""
+
+    model = OutgoingAttachment
+    fields = ["filename", "content_type", "renderer", "owned"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(OutgoingEmail)
@@ -16,3 +32,4 @@ class OutgoingEmailAdmin(ReadOnlyModelAdmin):
     search_fields = ["subject", "recipients"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    inlines = [OutgoingAttachmentInline]
