@@ -203,3 +203,19 @@ class FollowDigest(models.Model):
 
     def __str__(self) -> str:
         return f"Récapitulatif de {self.user}"
+
+
+class SavedFilter(models.Model):
+    """A dashboard filter an agent named and kept: the query string of the dashboard (without the page)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_filters")
+    name = models.CharField("nom", max_length=80)
+    query = models.CharField("filtres", max_length=1000, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_saved_filter_name")]
+
+    def __str__(self) -> str:
+        return self.name

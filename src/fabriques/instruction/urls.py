@@ -1,11 +1,13 @@
 from django.urls import path
 
-from fabriques.instruction import act_views, bundle_views, follow_views, views
+from fabriques.instruction import act_views, bundle_views, follow_views, saved_filter_views, views
 
 app_name = "instruction"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("colonnes/", views.dashboard_columns, name="columns"),
+    path("filtres/", saved_filter_views.save, name="saved-filter-save"),
+    path("filtres/<int:pk>/supprimer/", saved_filter_views.delete, name="saved-filter-delete"),
     path("appels/<slug:slug>/groupes/", views.groups, name="groups"),
     path("dossiers/<uuid:uuid>/", views.dossier, name="dossier"),
     path("dossiers/<uuid:uuid>/commencer/", views.start, name="start"),
