@@ -2,9 +2,12 @@
 
     .venv/bin/python bench/generate.py --dossiers 20000 --seed 1 --fresh --var-dir /tmp/fabriques-perf-20k
     .venv/bin/python bench/instruction_dashboard.py --var-dir /tmp/fabriques-perf-20k [--requests 60]
+    .venv/bin/python bench/instruction_dashboard.py --var-dir /tmp/fabriques-perf-20k --all [--requests 6]
 
 Logs in as the generated programme admin (sees every dossier) and times a mix of sorted and
 filtered dashboard pages; prints p50 / p95 / max and the number of SQL statements per page.
+With --all, the page size is « Tous »: every row is streamed and the whole body consumed, timed in wall
+and in the process's CPU time (the server's own work, whatever the machine's load), for several sorts.
 """
 
 import argparse
@@ -18,6 +21,7 @@ def main() -> None:
     parser.add_argument("--var-dir", default="/tmp/fabriques-perf-20k")  # noqa: S108 - throwaway benchmark data
     parser.add_argument("--database-url")
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--all", action="store_true", help="every row, streamed (page size « Tous »)")
     args = parser.parse_args()
     os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_SECRET_KEY="bench-only", FABRIQUES_VAR_DIR=args.var_dir,  # noqa: S106
                       FABRIQUES_REQUIRE_AGENT_MFA="0", FABRIQUES_SSL_REDIRECT="0",
@@ -41,6 +45,8 @@ def main() -> None:
     urls = ["/instruction/?sort=-score", "/instruction/?sort=amount&region=76", "/instruction/?sort=-deposited",
             "/instruction/?track=territoire&sort=-calibrated", "/instruction/?q=fabrique&sort=reference",
             "/instruction/?state=evaluated&score_min=2&sort=-score&page=3"]
+    if args.all:
+        return every_row(client, args.requests)
     client.get(urls[0])  # warm-up: templates, URL resolver
     times, statements = [], set()
     for i in range(args.requests):
@@ -56,6 +62,32 @@ def main() -> None:
     print(f"dossiers={Dossier.objects.count()} requests={len(times)} database={connection.vendor}")
     print(f"p50={statistics.median(times):.0f} ms p95={p95:.0f} ms max={times[-1]:.0f} ms "
           f"SQL statements per page={sorted(statements)}")
+
+
+def every_row(client, requests: int) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fabriques.instruction.queries import COLUMNS
+
+    client.post("/instruction/colonnes/", {"columns": list(COLUMNS)})  # every column: the widest table
+    urls = ["/instruction/?taille=all&sort=-score", "/instruction/?taille=all&sort=reference",
+            "/instruction/?taille=all&sort=-deposited"]
+    b"".join(client.get(urls[0]).streaming_content)  # warm-up
+    walls, cpus, sizes, statements = [], [], set(), set()
+    for i in range(requests):
+        with CaptureQueriesContext(connection) as queries:
+            wall, cpu = time.perf_counter(), time.process_time()
+            response = client.get(urls[i % len(urls)])
+            body = b"".join(response.streaming_content)
+            walls.append((time.perf_counter() - wall) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+        rows = body.count(b'name="dossiers"')
+        sizes.add((rows, len(body)))
+        statements.add(len(queries))
+    print(f"every row: rows, bytes={sorted(sizes)} database={connection.vendor} requests={requests}")
+    print(f"wall p50={statistics.median(walls):.0f} ms max={max(walls):.0f} ms; "
+          f"CPU p50={statistics.median(cpus):.0f} ms max={max(cpus):.0f} ms; SQL statements={sorted(statements)}")
 
 
 if __name__ == "__main__":
