@@ -1,6 +1,7 @@
 """The capability table (accounts.capabilities): what each role may do, checked against the code that asks it."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,13 @@ def test_roles_superuser_and_anonymous(django_user_model):
     assert all(can(boss, name, other) for name in CAPABILITIES if name not in PERSONAL)
     assert not can(boss, "evaluation.evaluate", call)  # being an evaluator is personal
     assert not any(can(AnonymousUser(), name, call) for name in CAPABILITIES)
+
+
+def test_no_role_is_named_outside_the_table_the_enums_and_the_demo():
+    """What a role may do is read from the table (`can`, `calls_with`, `roles_with`, `role_can`), never by naming it."""
+    allowed = {"accounts/capabilities.py", "accounts/enums.py"}
+    named = re.compile(r"\bRole\.(ADMIN|INSTRUCTOR|EVALUATOR|COMMITTEE|APPLICANT)\b")
+    found = [f"{path.relative_to(SRC)}:{n}" for path in sorted(SRC.rglob("*.py"))
+             if str(path.relative_to(SRC)) not in allowed and path.relative_to(SRC).parts[0] != "demo"
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if named.search(line)]
+    assert found == []

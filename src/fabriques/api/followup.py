@@ -7,7 +7,7 @@ import datetime as dt
 
 from ninja import Query, Router, Schema, Status
 
-from fabriques.api.auth import ERRORS, TokenAuth, require_call, require_write
+from fabriques.api.auth import ERRORS, TokenAuth, require_call, require_capability, require_write
 from fabriques.api.errors import ApiError
 from fabriques.api.paging import decode_cursor, encode_cursor, limit_check
 from fabriques.api.schemas import ErrorOut
@@ -169,8 +169,8 @@ def get_reports(request, reference: str):
 def mark_paid(request, reference: str, number: int, body: PaidIn):
     require_write(request)
     agreement = _get(request, reference)
-    if not rules.can_manage(request.auth.owner, agreement):
-        raise ApiError(403, "forbidden", "Seuls les administrateurs et instructeurs de l’appel agissent sur le suivi.")
+    require_capability(request, "followup.manage", agreement,
+                       "Seuls les administrateurs et instructeurs de l’appel agissent sur le suivi.")
     tranche = agreement.tranches.filter(number=number).first()
     if tranche is None:
         raise ApiError(404, "not_found", f"La convention n’a pas de tranche {number}.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.urls import reverse
 
-from fabriques.accounts.enums import Role
+from fabriques.accounts.capabilities import roles_with
 from fabriques.accounts.models import CallRole, User
 from fabriques.instruction.models import Instruction
 from fabriques.mail.domain import Email, emails_queue
@@ -29,7 +29,8 @@ def dossier_managers(dossier) -> list[str]:
         people = User.objects.filter(instruction_groups=group_id, is_active=True)
     emails = sorted(set(people.values_list("email", flat=True)))
     if not emails:
-        admins = CallRole.objects.filter(call_id=dossier.wave.call_id, role=Role.ADMIN, user__is_active=True)
+        admins = CallRole.objects.filter(call_id=dossier.wave.call_id, role__in=roles_with("dossier.instruct_all"),
+                                        user__is_active=True)
         emails = sorted(set(admins.values_list("user__email", flat=True)))
     return emails
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from fabriques.accounts.capabilities import roles_with
 from fabriques.accounts.company_lookup import registry_legal_form_check
-from fabriques.accounts.enums import Role
 from fabriques.accounts.models import User
 from fabriques.audit.domain import audit_record
 from fabriques.calls.appeal import appeal_text
@@ -495,7 +495,8 @@ def group_save(
     from django.utils.text import slugify
 
     emails = {e.strip().lower() for e in member_emails if e.strip()}
-    users = list(User.objects.filter(email__in=emails, call_roles__call=call, call_roles__role=Role.INSTRUCTOR))
+    users = list(User.objects.filter(email__in=emails, call_roles__call=call,
+                                     call_roles__role__in=roles_with("instruction.group_member")))
     unknown = emails - {u.email for u in users}
     if unknown:
         raise InstructionError(
