@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from fabriques.audit.domain import audit_record_many
 from fabriques.dossiers.enums import WITHDRAWABLE_STATES, DossierState
@@ -60,15 +61,14 @@ NOTIFICATIONS: dict[str, tuple[str, str]] = {
 INTERNAL_STATES = frozenset({S.IN_EVALUATION, S.EVALUATED})
 
 
-# What other apps do, inside the same transaction, when a dossier enters a state.
-# An explicit table rather than signals: each entry is a domain function taking (dossier=, by=).
-ON_ENTER: dict[str, tuple[str, ...]] = {
-    S.DEPOSITED: ("fabriques.instruction.domain.dossier_route",),
-}
+# Hook tables: what higher apps do, inside the same transaction, when a dossier enters a state. An explicit table
+# rather than signals: each entry is a domain function taking (dossier=, by=), added by its app's AppConfig.ready()
+# (dossiers imports none of them): instruction routes a deposited dossier to its group.
+ON_ENTER: dict[str, list[Callable[..., None]]] = {}
 
 
-# Run on entering any state, after the ON_ENTER entries (same signature, same transaction).
-ON_ANY: tuple[str, ...] = ("fabriques.webhooks.domain.dossier_state_changed",)
+# Run on entering any state, after the ON_ENTER entries (same signature, same transaction): webhooks queues a delivery.
+ON_ANY: list[Callable[..., None]] = []
 
 
 class TransitionError(Refusal):
@@ -135,7 +135,7 @@ def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: st
         ])
         for dossier in dossiers:
             for action in (*ON_ENTER.get(to, ()), *ON_ANY):
-                import_string(action)(dossier=dossier, by=by)
+                action(dossier=dossier, by=by)
         # One e-mail per dossier, one insert, committed with the state and sent after over a single connection.
         emails_queue(emails=[n for n in (_notification(d, to, reason, details) for d in dossiers) if n is not None])
     return dossiers

@@ -7,9 +7,13 @@ class InstructionConfig(AppConfig):
     verbose_name = "Instruction"
 
     def ready(self) -> None:
-        from fabriques.dossiers.rules import COMPLEMENT_SECTION_SOURCES  # the app registry must be ready first
-        from fabriques.instruction.domain import checklist_items_register  # models must be loaded first
+        # Imported here: models must be loaded first. Fills the lower layers' hook tables (docs: « Couches »).
+        from fabriques.dossiers.enums import DossierState
+        from fabriques.dossiers.rules import COMPLEMENT_SECTION_SOURCES
+        from fabriques.dossiers.workflow import ON_ENTER
+        from fabriques.instruction.domain import checklist_items_register, dossier_route
         from fabriques.instruction.rules import open_complement_sections
 
         checklist_items_register()
         COMPLEMENT_SECTION_SOURCES.append(open_complement_sections)
+        ON_ENTER.setdefault(DossierState.DEPOSITED, []).append(dossier_route)
