@@ -22,6 +22,7 @@ from fabriques.dossiers.enums import DossierState
 from fabriques.evaluation import domain as evaluation
 from fabriques.evaluation.enums import AssignmentState
 from fabriques.evaluation.models import DossierScore, Score
+from fabriques.exports import queries as export_queries
 from fabriques.instruction import domain as instruction
 from fabriques.instruction.enums import CheckStatus
 from fabriques.territory.models import Commune
@@ -171,6 +172,10 @@ def test_apply_deposit_instruct_evaluate_and_decide_with_no_code_for_this_call(b
     assert "Accessibilité du lieu (2 oui sur 2) :" in feedback
     assert "Coopération régionale : Coopère. Coopère." in feedback
     assert "Projet du lieu (8,0 / 10.00) :" in feedback  # the scale as the 2019 call shows it (« / 5.00 »)
+    notes = next(b for b in export_queries.blocks(admin, wave) if b.name == "Notes")
+    rows = {(code, value, comment) for ref, _, code, value, comment in notes.rows if ref == strong.reference}
+    assert rows == {("projet", 8.0, ""), ("gouvernance-partagee", 8.0, ""), ("modele", 8.0, ""),
+                    ("accessibilite", 1.0, ""), ("cooperation-regionale", "", "Coopère.")}  # yes = 1, text: no note
 
     committee.wave_calibrate(wave=wave)
     scenario = committee.scenario_create(wave=wave, name="Région", by=admin)
