@@ -257,3 +257,31 @@ def test_the_differences_page_shows_a_changed_answer_with_ins_and_del_and_words(
     assert "<ins><span class=\"fab-diff__label\">[ajouté : </span> Ouvert aussi le dimanche" in html
     assert "mots ajoutés" in html
     assert "le texte ajouté est souligné et précédé de « ajouté : »" in html
+
+
+def test_the_received_filter_keeps_a_constant_number_of_queries(client, build, communes, occitanie, close_wave):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    instructor = occitanie["instructor"]
+    dossiers = [build(communes["toulouse"]) for _ in range(3)]
+    close_wave()
+
+    def received(dossier):
+        domain.instruction_start(dossier=dossier, by=instructor)
+        dossier.refresh_from_db()
+        _ask(dossier, instructor)
+        domain.complements_answer(dossier=dossier, answer="", by=dossier.owner)
+
+    client.force_login(instructor)
+    url = reverse("instruction:dashboard")
+    received(dossiers[0])
+    with CaptureQueriesContext(connection) as one:
+        assert dossiers[0].reference in client.get(url, {"complements": "received"}).content.decode()
+    for dossier in dossiers[1:]:
+        received(dossier)
+    with CaptureQueriesContext(connection) as three:
+        html = client.get(url, {"complements": "received"}).content.decode()
+
+    assert all(d.reference in html for d in dossiers)
+    assert len(one) == len(three)
