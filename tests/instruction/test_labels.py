@@ -1,0 +1,55 @@
+"""The instruction labels a call's dossiers and filters the dashboard by label."""
+
+import pytest
+
+from fabriques.accounts.enums import Role
+from fabriques.audit.models import AuditEntry
+from fabriques.instruction.models import Label
+
+pytestmark = pytest.mark.django_db
+
+URL = "/instruction/"
+
+
+def _refs(response) -> list[str]:
+    return [d.reference for d in response.context["page"].object_list]
+
+
+def test_labels_are_set_on_the_dossier_page_audited_and_filter_the_dashboard(client, build, communes, occitanie):
+    labelled, other = build(communes["toulouse"]), build(communes["toulouse"])
+    client.force_login(occitanie["instructor"])
+
+    response = client.post(f"/instruction/dossiers/{labelled.uuid}/etiquettes/",
+                           {"labels": " À relancer ,visite  prévue, à relancer,"}, follow=True)
+
+    assert "Étiquettes : visite prévue, À relancer." in response.content.decode()
+    assert sorted(labelled.labels.values_list("name", flat=True)) == ["visite prévue", "À relancer"]
+    entry = AuditEntry.objects.get(action="dossier.labels")
+    assert entry.after == {"étiquettes": ["visite prévue", "À relancer"]}
+    assert _refs(client.get(URL, {"label": "À relancer"})) == [labelled.reference]
+    client.post(f"/instruction/dossiers/{other.uuid}/etiquettes/", {"labels": "À relancer"})
+    assert Label.objects.filter(call=labelled.wave.call).count() == 2  # the call's label is reused
+    assert set(_refs(client.get(URL, {"label": "À relancer"}))) == {labelled.reference, other.reference}
+
+    client.post(f"/instruction/dossiers/{labelled.uuid}/etiquettes/", {"labels": ""})
+    assert not labelled.labels.exists()
+
+
+def test_a_too_long_label_is_refused_in_french_and_nothing_changes(client, build, communes, occitanie):
+    dossier = build(communes["toulouse"])
+    client.force_login(occitanie["instructor"])
+
+    response = client.post(f"/instruction/dossiers/{dossier.uuid}/etiquettes/", {"labels": "x" * 41}, follow=True)
+
+    assert "Une étiquette ne dépasse pas 40 caractères" in response.content.decode()
+    assert not Label.objects.exists()
+
+
+def test_only_who_instructs_the_dossier_labels_it(client, build, communes, occitanie, make_user, call):
+    dossier = build(communes["toulouse"])
+    client.force_login(make_user("comite@exemple.fr", call=call, role=Role.COMMITTEE))
+
+    assert client.post(f"/instruction/dossiers/{dossier.uuid}/etiquettes/", {"labels": "x"}).status_code == 403
+    client.force_login(occitanie["other_instructor"])
+    assert client.post(f"/instruction/dossiers/{dossier.uuid}/etiquettes/", {"labels": "x"}).status_code == 404
+    assert not Label.objects.exists()
