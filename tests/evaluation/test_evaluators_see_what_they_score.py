@@ -8,17 +8,6 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
-
-from fabriques.accounts.enums import Role
-from fabriques.dossiers.domain import cowriter_invite
-from fabriques.dossiers.enums import DossierState
-from fabriques.dossiers.models import Answer
-from fabriques.dossiers.workflow import INTERNAL_STATES, NOTIFICATIONS, dossier_transition
-from fabriques.evaluation import domain
-from fabriques.evaluation.enums import AssignmentMethod, AssignmentState, ConflictKind, Opinion
-from fabriques.evaluation.models import Assignment, Evaluation, WaveEvaluationSettings
-from fabriques.mail.models import OutgoingEmail
-from fabriques.theme.templatetags.humanize_fr import euros
 from tests.dossiers.conftest import (  # noqa: F401 - a dossier deposited through the real deposit
     applicant,
     commune,
@@ -30,6 +19,17 @@ from tests.dossiers.conftest import (  # noqa: F401 - a dossier deposited throug
     track,
 )
 from tests.evaluation.conftest import full_scores
+
+from fabriques.accounts.enums import Role
+from fabriques.dossiers.domain import cowriter_invite
+from fabriques.dossiers.enums import DossierState
+from fabriques.dossiers.models import Answer
+from fabriques.dossiers.workflow import INTERNAL_STATES, NOTIFICATIONS, dossier_transition
+from fabriques.evaluation import domain
+from fabriques.evaluation.enums import AssignmentMethod, AssignmentState, ConflictKind, Opinion
+from fabriques.evaluation.models import Assignment, Evaluation, WaveEvaluationSettings
+from fabriques.formatting import euros
+from fabriques.mail.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
 

@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-
-def _fr(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
+from fabriques.formatting import decimal_fr
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class CriterionKind:
     def value_label(self, value: Decimal | None) -> str:
         if value is None:
             return ""
-        return self.labels.get(Decimal(value).normalize(), _fr(Decimal(value)))
+        return self.labels.get(Decimal(value).normalize(), decimal_fr(Decimal(value)))
 
 
 SCALE = "scale"

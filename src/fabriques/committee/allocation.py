@@ -41,6 +41,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import Bounds, LinearConstraint, milp
 
+from fabriques.formatting import euros
+
 DIGITS = 3
 INFEASIBLE = 2
 ENVELOPE = "envelope"
@@ -227,10 +229,6 @@ class AllocationResult:
         data = asdict(self)
         data["amounts"] = [{"id": k, "amount": v} for k, v in self.amounts.items()]
         return data
-
-
-def euros(amount: int) -> str:
-    return f"{amount:,}".replace(",", "\u202f") + "\u00a0€"
 
 
 def amount_errors(

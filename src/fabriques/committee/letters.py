@@ -10,7 +10,7 @@ from django.utils import timezone
 from fabriques.calls.appeal import appeal_text
 from fabriques.committee.enums import Outcome
 from fabriques.committee.models import Decision
-from fabriques.theme.templatetags.humanize_fr import euros
+from fabriques.formatting import euros
 
 PRINT_CSS = Path(__file__).resolve().parent / "static" / "committee" / "letter.css"
 

@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from fabriques.dossiers.models import DossierVersion
-from fabriques.dossiers.queries import euros
+from fabriques.formatting import euros
 
 PRINT_CSS = Path(__file__).resolve().parent / "static" / "dossiers" / "proof.css"
 

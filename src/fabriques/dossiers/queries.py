@@ -12,11 +12,8 @@ from fabriques.calls.models import Call, Criterion, RequiredAttachment, Wave
 from fabriques.dossiers.enums import BudgetKind
 from fabriques.dossiers.models import Answer, BudgetLine, Dossier, DossierAttachment
 from fabriques.dossiers.rules import can_view, dossiers_visible_to
+from fabriques.formatting import euros
 from fabriques.security.antivirus import ScanState
-
-
-def euros(amount: int) -> str:
-    return f"{amount:,}".replace(",", "\u202f") + "\u00a0€"
 
 
 def my_dossiers(user) -> QuerySet[Dossier]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from fabriques.dossiers.proof import PRINT_CSS as PAPER_CSS
 from fabriques.followup.models import AgreementVersion, ReportVersion
-from fabriques.followup.queries import euros
+from fabriques.formatting import euros
 
 PRINT_CSS = Path(__file__).resolve().parent / "static" / "followup" / "print.css"
 

@@ -25,6 +25,7 @@ from fabriques.followup import domain, queries, rules
 from fabriques.followup.enums import AgreementState, TrancheState
 from fabriques.followup.opendata import COLUMNS, opendata_rows
 from fabriques.followup.opendata_schema import datapackage
+from fabriques.formatting import euros
 from fabriques.territory.enums import REGION_NAMES
 from fabriques.theme.charts import bar_chart
 
@@ -63,7 +64,7 @@ def programme(request, call_slug):
         "total": queries.money_by(agreements, None), "by_region": queries.money_by(
             agreements, "dossier__place_commune__region_code"),
         "can_manage": rules.can_manage_programme(request.user, call), "query": query.urlencode(),
-        "euros": queries.euros, "today": timezone.localdate(), "region_names": REGION_NAMES,
+        "euros": euros, "today": timezone.localdate(), "region_names": REGION_NAMES,
         "without_agreement": _laureates_without_agreement(call),
     })
 

@@ -31,10 +31,6 @@ from fabriques.followup.models import Agreement, Indicator, IndicatorValue, Repo
 from fabriques.territory.enums import REGION_NAMES
 
 
-def euros(amount) -> str:
-    return f"{int(amount or 0):,}".replace(",", "\u202f") + "\u00a0€"
-
-
 def _report_count(condition: Q) -> Coalesce:
     rows = (Report.objects.filter(condition, agreement=OuterRef("pk")).order_by().values("agreement")
             .annotate(n=Count("pk")).values("n"))

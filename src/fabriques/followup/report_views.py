@@ -19,7 +19,7 @@ from fabriques.followup.enums import APPLICANT_EDITABLE_REPORT_STATES, Agreement
 from fabriques.followup.forms import FileForm
 from fabriques.followup.models import Report
 from fabriques.followup.pdf import report_proof_filename, report_proof_pdf
-from fabriques.followup.queries import euros
+from fabriques.formatting import euros
 
 
 def report_for(user, uuid) -> Report:

@@ -15,7 +15,8 @@ from fabriques.followup.enums import AgreementState, TrancheState
 from fabriques.followup.forms import AmendForm, FileForm, PaidForm, StartForm, TerminateForm
 from fabriques.followup.models import Agreement, Tranche
 from fabriques.followup.pdf import agreement_filename, agreement_pdf
-from fabriques.followup.queries import euros, with_figures
+from fabriques.followup.queries import with_figures
+from fabriques.formatting import euros
 
 
 def agreement_for(user, uuid) -> Agreement:

@@ -11,6 +11,8 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from fabriques.formatting import euros
+
 TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
@@ -95,7 +97,7 @@ def _text(value) -> str:
 
 
 def _euros(value) -> str:
-    return "" if value is None else f"{int(value):,} €".replace(",", "\u202f")
+    return "" if value is None else euros(value)
 
 
 def _budget_key(line: dict) -> tuple:

@@ -4,8 +4,8 @@ from django import template
 from django.utils.html import format_html
 
 from fabriques.committee.allocation import TargetKind
+from fabriques.formatting import euros
 from fabriques.territory.enums import REGION_NAMES
-from fabriques.theme.templatetags.humanize_fr import euros
 
 register = template.Library()
 

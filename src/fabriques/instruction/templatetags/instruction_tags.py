@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 
+from fabriques.formatting import euros
 from fabriques.instruction.eligibility import eligibility_of
 from fabriques.instruction.journal import journal_sentence as sentence_of
 from fabriques.territory.enums import REGION_NAMES
-from fabriques.theme.templatetags.humanize_fr import euros, note
+from fabriques.theme.templatetags.humanize_fr import note
 
 register = template.Library()
 

@@ -4,9 +4,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
-register = template.Library()
+from fabriques.formatting import euros
 
-NARROW_NBSP = "\u202f"
+register = template.Library()
 
 
 # The one rounding rule of scores, stated wherever scores are shown (`{% score_rounding_note %}`).
@@ -33,12 +33,4 @@ def score_rounding_note() -> str:
     return SCORE_ROUNDING_NOTE
 
 
-@register.filter
-def euros(value) -> str:
-    """Format a whole amount in euros the French way: '150 000 €'."""
-    if value is None or value == "":
-        return "—"
-    amount = int(Decimal(value))
-    sign = "-" if amount < 0 else ""
-    digits = f"{abs(amount):,}".replace(",", NARROW_NBSP)
-    return f"{sign}{digits}\u00a0€"
+register.filter("euros", euros)  # fabriques.formatting.euros: « 150 000 € »
