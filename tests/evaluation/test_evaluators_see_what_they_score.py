@@ -8,17 +8,6 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
-from tests.dossiers.conftest import (  # noqa: F401 - a dossier deposited through the real deposit
-    applicant,
-    commune,
-    complete_dossier,
-    deposited_dossier,
-    dossier,
-    media_root,
-    organisation,
-    track,
-)
-from tests.evaluation.conftest import full_scores
 
 from fabriques.accounts.enums import Role
 from fabriques.dossiers.domain import cowriter_invite
@@ -30,6 +19,17 @@ from fabriques.evaluation.enums import AssignmentMethod, AssignmentState, Confli
 from fabriques.evaluation.models import Assignment, Evaluation, WaveEvaluationSettings
 from fabriques.formatting import euros
 from fabriques.mail.models import OutgoingEmail
+from tests.dossiers.conftest import (  # noqa: F401 - a dossier deposited through the real deposit
+    applicant,
+    commune,
+    complete_dossier,
+    deposited_dossier,
+    dossier,
+    media_root,
+    organisation,
+    track,
+)
+from tests.evaluation.conftest import full_scores
 
 pytestmark = pytest.mark.django_db
 
