@@ -14,7 +14,7 @@ from fabriques.calls.domain import DEFINITIONS_DIR, call_load_file
 from fabriques.calls.models import Wave
 from fabriques.dossiers import domain as dossier_domain
 from fabriques.dossiers.models import Dossier
-from fabriques.evaluation import domain as evaluation
+from fabriques.evaluation.assignments import assignment_create
 from fabriques.evaluation.models import DossierScore, Score
 from fabriques.instruction import domain as instruction
 from tests.conftest import user_create
@@ -120,7 +120,7 @@ def test_a_dossier_on_the_second_call_is_deposited_scored_and_shown_to_the_commi
     instruction.instruction_start(dossier=dossier, by=instructor)
     assert {c.item for c in dossier.instruction.checks.all()} == {"legal_form", "attachments", "budget"}
     instruction.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
-    evaluation.assignment_create(dossier=dossier, evaluator=evaluator, by=admin)
+    assignment_create(dossier=dossier, evaluator=evaluator, by=admin)
 
     _login(page, live_server, evaluator.email)
     page.goto(live_server.url + "/evaluation/mes-evaluations/")

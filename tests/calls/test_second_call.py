@@ -19,9 +19,10 @@ from fabriques.committee import domain as committee
 from fabriques.committee.enums import Outcome
 from fabriques.demo.builders import build_dossier
 from fabriques.dossiers.enums import DossierState
-from fabriques.evaluation import domain as evaluation
+from fabriques.evaluation.assignments import assignment_create, conflict_declare
 from fabriques.evaluation.enums import AssignmentState
 from fabriques.evaluation.models import DossierScore, Score
+from fabriques.evaluation.scoring import ScoreInput, ScoresInvalidError, evaluation_submit
 from fabriques.exports import queries as export_queries
 from fabriques.instruction import domain as instruction
 from fabriques.instruction.enums import CheckStatus
@@ -119,11 +120,11 @@ def _scores(dossier, *, scale: int, yes: bool, comment: str) -> dict:
     out = {}
     for c in dossier.track.criteria.all():
         if c.kind == "scale":
-            out[c.pk] = evaluation.ScoreInput(value=Decimal(scale), comment="" if scale >= 4 else "À renforcer.")
+            out[c.pk] = ScoreInput(value=Decimal(scale), comment="" if scale >= 4 else "À renforcer.")
         elif c.kind == "yes_no":
-            out[c.pk] = evaluation.ScoreInput(value=Decimal(int(yes)), comment="" if yes else "Pas de rampe prévue.")
+            out[c.pk] = ScoreInput(value=Decimal(int(yes)), comment="" if yes else "Pas de rampe prévue.")
         else:
-            out[c.pk] = evaluation.ScoreInput(comment=comment)
+            out[c.pk] = ScoreInput(comment=comment)
     return out
 
 
@@ -151,11 +152,11 @@ def test_apply_deposit_instruct_evaluate_and_decide_with_no_code_for_this_call(b
 
     for dossier, (scale, yes) in ((strong, (8, True)), (weak, (3, False))):
         for evaluator in evaluators:
-            assignment = evaluation.assignment_create(dossier=dossier, evaluator=evaluator, by=admin)
-            evaluation.conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
+            assignment = assignment_create(dossier=dossier, evaluator=evaluator, by=admin)
+            conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
             assignment.refresh_from_db()
             assert assignment.state == AssignmentState.ACTIVE
-            evaluation.evaluation_submit(
+            evaluation_submit(
                 evaluation=assignment.evaluation, scores=_scores(dossier, scale=scale, yes=yes, comment="Coopère."),
                 opinion="favourable" if yes else "unfavourable", summary="Lu.", by=evaluator)
 
@@ -206,18 +207,18 @@ def test_a_text_only_criterion_takes_no_score_and_needs_a_comment_on_submit(bret
     instruction.national_group(call=bretagne).members.add(instructor)
     instruction.instruction_start(dossier=dossier, by=instructor)
     instruction.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
-    assignment = evaluation.assignment_create(dossier=dossier, evaluator=evaluator, by=admin)
-    evaluation.conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
+    assignment = assignment_create(dossier=dossier, evaluator=evaluator, by=admin)
+    conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
     assignment.refresh_from_db()
     text_only = bretagne.criteria.get(code="cooperation-regionale")
     scores = _scores(dossier, scale=6, yes=True, comment="")
 
-    with pytest.raises(evaluation.ScoresInvalidError) as missing:
-        evaluation.evaluation_submit(evaluation=assignment.evaluation, scores=scores, opinion="reserved", summary="",
+    with pytest.raises(ScoresInvalidError) as missing:
+        evaluation_submit(evaluation=assignment.evaluation, scores=scores, opinion="reserved", summary="",
                                      by=evaluator)
-    scores[text_only.pk] = evaluation.ScoreInput(value=Decimal(3), comment="Un réseau réel.")
-    with pytest.raises(evaluation.ScoresInvalidError) as scored:
-        evaluation.evaluation_submit(evaluation=assignment.evaluation, scores=scores, opinion="reserved", summary="",
+    scores[text_only.pk] = ScoreInput(value=Decimal(3), comment="Un réseau réel.")
+    with pytest.raises(ScoresInvalidError) as scored:
+        evaluation_submit(evaluation=assignment.evaluation, scores=scores, opinion="reserved", summary="",
                                      by=evaluator)
 
     assert missing.value.errors == {f"comment_{text_only.pk}": "Ce critère ne se note pas : un commentaire est "

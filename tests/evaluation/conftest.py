@@ -84,6 +84,6 @@ def evaluators(make_user, call):
 
 def full_scores(dossier, value="3.5", comment=""):
     """A complete grid: the same value on every criterion of the dossier's track."""
-    from fabriques.evaluation.domain import ScoreInput
+    from fabriques.evaluation.scoring import ScoreInput
 
     return {c.pk: ScoreInput(value=Decimal(value), comment=comment) for c in dossier.track.criteria.all()}

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.workflow import dossier_transition
-from fabriques.evaluation import domain
+from fabriques.evaluation.assignments import assignment_create, conflict_declare
 from fabriques.evaluation.models import Assignment
+from fabriques.evaluation.scoring import evaluation_save_draft, evaluation_submit
 
 from .conftest import full_scores
 
@@ -14,13 +15,13 @@ from .conftest import full_scores
 @pytest.fixture
 def decided(dossier, evaluators, instructor):
     """The dossier evaluated by one evaluator (the other one left a draft), then made laureate."""
-    submitted = domain.assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
-    domain.conflict_declare(assignment=submitted, has_conflict=False, by=evaluators[0])
-    drafted = domain.assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
-    domain.conflict_declare(assignment=drafted, has_conflict=False, by=evaluators[1])
-    domain.evaluation_save_draft(evaluation=drafted.evaluation, scores=full_scores(dossier, "2"), opinion="",
+    submitted = assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
+    conflict_declare(assignment=submitted, has_conflict=False, by=evaluators[0])
+    drafted = assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
+    conflict_declare(assignment=drafted, has_conflict=False, by=evaluators[1])
+    evaluation_save_draft(evaluation=drafted.evaluation, scores=full_scores(dossier, "2"), opinion="",
                                  summary="Brouillon.", by=evaluators[1])
-    domain.evaluation_submit(evaluation=submitted.evaluation, scores=full_scores(dossier), opinion="favourable",
+    evaluation_submit(evaluation=submitted.evaluation, scores=full_scores(dossier), opinion="favourable",
                              summary="Très bon projet.", by=evaluators[0])
     dossier.refresh_from_db()
     if dossier.state == DossierState.IN_EVALUATION:

@@ -7,29 +7,37 @@ from django.urls import reverse
 
 from fabriques.audit.models import AuditEntry
 from fabriques.dossiers.enums import DossierState
-from fabriques.evaluation import domain
-from fabriques.evaluation.domain import EvaluationError, ScoreInput, ScoresInvalidError
+from fabriques.evaluation.assignments import assignment_create, assignment_remove, conflict_declare
 from fabriques.evaluation.enums import AssignmentState, ConflictKind, EvaluationState, Opinion
+from fabriques.evaluation.errors import EvaluationError
 from fabriques.evaluation.models import Assignment, DossierScore, Evaluation, Score
+from fabriques.evaluation.scoring import (
+    ScoreInput,
+    ScoresInvalidError,
+    evaluation_reopen,
+    evaluation_save_draft,
+    evaluation_submit,
+)
+from fabriques.evaluation.wave_settings import evaluator_scope_set
 
 from .conftest import full_scores
 
 
 def _active(dossier, evaluator, instructor):
-    assignment = domain.assignment_create(dossier=dossier, evaluator=evaluator, by=instructor)
-    domain.conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
+    assignment = assignment_create(dossier=dossier, evaluator=evaluator, by=instructor)
+    conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
     return Evaluation.objects.get(assignment=assignment)
 
 
 def _submit(evaluation, dossier, evaluator, value="3.5"):
-    return domain.evaluation_submit(evaluation=evaluation, scores=full_scores(dossier, value),
+    return evaluation_submit(evaluation=evaluation, scores=full_scores(dossier, value),
                                     opinion=Opinion.FAVOURABLE, summary="Projet solide.", by=evaluator)
 
 
 def test_manual_assignment_starts_the_evaluation_and_is_audited(dossier, evaluators, instructor, mailoutbox,
                                                                 django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        assignment = domain.assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
+        assignment = assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
     dossier.refresh_from_db()
     assert assignment.state == AssignmentState.AWAITING_DECLARATION
     assert dossier.state == DossierState.IN_EVALUATION
@@ -43,13 +51,13 @@ def test_manual_assignment_starts_the_evaluation_and_is_audited(dossier, evaluat
 
 def test_assigning_someone_who_is_not_an_evaluator_is_refused(dossier, instructor, applicant):
     with pytest.raises(EvaluationError, match="n’est pas évaluatrice"):
-        domain.assignment_create(dossier=dossier, evaluator=applicant, by=instructor)
+        assignment_create(dossier=dossier, evaluator=applicant, by=instructor)
     assert not Assignment.objects.exists()
 
 
 def test_a_declared_conflict_withdraws_the_assignment_and_is_logged(dossier, evaluators, instructor):
-    assignment = domain.assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
-    domain.conflict_declare(assignment=assignment, has_conflict=True, kind=ConflictKind.FAMILY,
+    assignment = assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
+    conflict_declare(assignment=assignment, has_conflict=True, kind=ConflictKind.FAMILY,
                             details="Ma sœur préside l’association.", by=evaluators[0])
     assignment.refresh_from_db()
     assert assignment.state == AssignmentState.CONFLICT
@@ -58,15 +66,15 @@ def test_a_declared_conflict_withdraws_the_assignment_and_is_logged(dossier, eva
     assert entry.after == {"state": "conflict", "conflict": True, "kind": "family"}
     assert entry.reason == "Ma sœur préside l’association."
     with pytest.raises(EvaluationError, match="déjà été faite"):
-        domain.conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[0])
+        conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[0])
 
 
 def test_a_conflict_needs_its_kind_and_only_the_evaluator_declares(dossier, evaluators, instructor):
-    assignment = domain.assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
+    assignment = assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
     with pytest.raises(EvaluationError, match="nature du lien"):
-        domain.conflict_declare(assignment=assignment, has_conflict=True, kind="", by=evaluators[0])
+        conflict_declare(assignment=assignment, has_conflict=True, kind="", by=evaluators[0])
     with pytest.raises(EvaluationError, match="Seule la personne désignée"):
-        domain.conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[1])
+        conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[1])
     assignment.refresh_from_db()
     assert assignment.state == AssignmentState.AWAITING_DECLARATION
 
@@ -78,7 +86,7 @@ def test_score_off_the_scale_or_off_the_step_is_refused_and_nothing_is_stored(do
     scores[first.pk] = ScoreInput(value=Decimal("5.5"))
     scores[second.pk] = ScoreInput(value=Decimal("2.25"))
     with pytest.raises(ScoresInvalidError) as caught:
-        domain.evaluation_submit(evaluation=evaluation, scores=scores, opinion=Opinion.RESERVED, summary="",
+        evaluation_submit(evaluation=evaluation, scores=scores, opinion=Opinion.RESERVED, summary="",
                                  by=evaluators[0])
     assert caught.value.errors == {
         f"score_{first.pk}": "La note doit être comprise entre 0 et 5.",
@@ -94,13 +102,13 @@ def test_a_score_below_the_threshold_needs_a_comment(dossier, evaluators, instru
     scores = full_scores(dossier)
     scores[with_threshold.pk] = ScoreInput(value=Decimal("1"))
     with pytest.raises(ScoresInvalidError) as caught:
-        domain.evaluation_submit(evaluation=evaluation, scores=scores, opinion=Opinion.RESERVED, summary="",
+        evaluation_submit(evaluation=evaluation, scores=scores, opinion=Opinion.RESERVED, summary="",
                                  by=evaluators[0])
     assert caught.value.errors == {
         f"comment_{with_threshold.pk}": "Un commentaire est obligatoire pour une note inférieure à 1,5."
     }
     scores[with_threshold.pk] = ScoreInput(value=Decimal("1"), comment="Aucune communauté décrite.")
-    domain.evaluation_submit(evaluation=evaluation, scores=scores, opinion=Opinion.RESERVED, summary="",
+    evaluation_submit(evaluation=evaluation, scores=scores, opinion=Opinion.RESERVED, summary="",
                              by=evaluators[0])
     assert Score.objects.get(criterion=with_threshold).comment == "Aucune communauté décrite."
 
@@ -111,7 +119,7 @@ def test_missing_scores_and_opinion_are_named_per_field(dossier, evaluators, ins
     scores = full_scores(dossier)
     del scores[criteria[0].pk]
     with pytest.raises(ScoresInvalidError) as caught:
-        domain.evaluation_submit(evaluation=evaluation, scores=scores, opinion="", summary="", by=evaluators[0])
+        evaluation_submit(evaluation=evaluation, scores=scores, opinion="", summary="", by=evaluators[0])
     assert caught.value.errors == {
         f"score_{criteria[0].pk}": "Choisissez une note ou « Je m’abstiens ».",
         "opinion": "Donnez un avis global.",
@@ -123,7 +131,7 @@ def test_abstention_is_a_row_without_value_and_never_counts_as_zero(dossier, eva
     criteria = list(dossier.track.criteria.order_by("position"))
     scores = full_scores(dossier, "4")
     scores[criteria[0].pk] = ScoreInput(abstain=True)
-    _ = domain.evaluation_submit(evaluation=evaluation, scores=scores, opinion=Opinion.FAVOURABLE, summary="",
+    _ = evaluation_submit(evaluation=evaluation, scores=scores, opinion=Opinion.FAVOURABLE, summary="",
                                  by=evaluators[0])
     abstention = Score.objects.get(evaluation=evaluation, criterion=criteria[0])
     assert abstention.value is None
@@ -135,7 +143,7 @@ def test_a_submitted_evaluation_is_locked(dossier, evaluators, instructor):
     evaluation = _active(dossier, evaluators[0], instructor)
     _submit(evaluation, dossier, evaluators[0])
     with pytest.raises(EvaluationError, match="ne peut plus être modifiée"):
-        domain.evaluation_save_draft(evaluation=evaluation, scores=full_scores(dossier, "1"), by=evaluators[0])
+        evaluation_save_draft(evaluation=evaluation, scores=full_scores(dossier, "1"), by=evaluators[0])
     with pytest.raises(EvaluationError, match="ne peut plus être modifiée"):
         _submit(evaluation, dossier, evaluators[0], "1")
     assert set(Score.objects.values_list("value", flat=True)) == {Decimal("3.5")}
@@ -144,7 +152,7 @@ def test_a_submitted_evaluation_is_locked(dossier, evaluators, instructor):
 def test_a_draft_keeps_partial_scores_and_is_not_submitted(dossier, evaluators, instructor):
     evaluation = _active(dossier, evaluators[0], instructor)
     first = dossier.track.criteria.order_by("position").first()
-    domain.evaluation_save_draft(evaluation=evaluation, scores={first.pk: ScoreInput(value=Decimal("0.5"))},
+    evaluation_save_draft(evaluation=evaluation, scores={first.pk: ScoreInput(value=Decimal("0.5"))},
                                  opinion="", summary="À compléter", by=evaluators[0])
     evaluation.refresh_from_db()
     assert (evaluation.state, evaluation.summary) == (EvaluationState.DRAFT, "À compléter")
@@ -169,7 +177,7 @@ def test_dossier_is_evaluated_when_every_assigned_evaluator_submitted(dossier, e
 
 def test_an_evaluator_still_to_declare_keeps_the_dossier_in_evaluation(dossier, evaluators, instructor):
     evaluation = _active(dossier, evaluators[0], instructor)
-    domain.assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
+    assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
     _submit(evaluation, dossier, evaluators[0])
     dossier.refresh_from_db()
     assert dossier.state == DossierState.IN_EVALUATION
@@ -177,11 +185,11 @@ def test_an_evaluator_still_to_declare_keeps_the_dossier_in_evaluation(dossier, 
 
 def test_a_conflict_of_the_last_evaluator_completes_the_evaluation(dossier, evaluators, instructor, call):
     # The third evaluator works elsewhere: nobody can take the freed place (the managers are told it is to fill).
-    domain.evaluator_scope_set(user=evaluators[2], call=call, track_ids=[], region_codes=["84"], by=instructor)
+    evaluator_scope_set(user=evaluators[2], call=call, track_ids=[], region_codes=["84"], by=instructor)
     evaluation = _active(dossier, evaluators[0], instructor)
-    late = domain.assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
+    late = assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
     _submit(evaluation, dossier, evaluators[0])
-    domain.conflict_declare(assignment=late, has_conflict=True, kind=ConflictKind.PARTNER, by=evaluators[1])
+    conflict_declare(assignment=late, has_conflict=True, kind=ConflictKind.PARTNER, by=evaluators[1])
     dossier.refresh_from_db()
     assert dossier.state == DossierState.EVALUATED
 
@@ -191,7 +199,7 @@ def test_reopening_is_logged_unlocks_and_puts_the_dossier_back_in_evaluation(dos
     _submit(evaluation, dossier, evaluators[0])
     dossier.refresh_from_db()
     assert dossier.state == DossierState.EVALUATED
-    domain.evaluation_reopen(evaluation=evaluation, by=instructor, reason="Note du critère 3 à revoir")
+    evaluation_reopen(evaluation=evaluation, by=instructor, reason="Note du critère 3 à revoir")
     evaluation.refresh_from_db()
     dossier.refresh_from_db()
     assert (evaluation.state, evaluation.reopened_count) == (EvaluationState.DRAFT, 1)
@@ -209,7 +217,7 @@ def test_only_instructors_and_admins_reopen_and_a_reason_is_required(dossier, ev
     url = reverse("evaluation:evaluation_reopen", args=[evaluation.pk])
     assert client.post(url, {"reason": "Je me suis trompé"}).status_code == 403
     with pytest.raises(EvaluationError, match="motif"):
-        domain.evaluation_reopen(evaluation=evaluation, by=instructor, reason="  ")
+        evaluation_reopen(evaluation=evaluation, by=instructor, reason="  ")
     evaluation.refresh_from_db()
     assert evaluation.state == EvaluationState.SUBMITTED
 
@@ -220,7 +228,7 @@ def test_removing_an_assignment_drops_its_scores_from_the_consolidation(dossier,
     _submit(first, dossier, evaluators[0], "2")
     _submit(second, dossier, evaluators[1], "4")
     assert DossierScore.objects.get(dossier=dossier).weighted == 3.0
-    domain.assignment_remove(assignment=second.assignment, by=instructor, reason="Doublon")
+    assignment_remove(assignment=second.assignment, by=instructor, reason="Doublon")
     assert DossierScore.objects.get(dossier=dossier).weighted == 2.0
     assert AuditEntry.objects.filter(action="evaluation.unassign", reason="Doublon").count() == 1
 
@@ -228,7 +236,7 @@ def test_removing_an_assignment_drops_its_scores_from_the_consolidation(dossier,
 def test_a_reopened_evaluation_submitted_again_makes_the_dossier_evaluated_again(dossier, evaluators, instructor):
     evaluation = _active(dossier, evaluators[0], instructor)
     _submit(evaluation, dossier, evaluators[0], "2")
-    domain.evaluation_reopen(evaluation=evaluation, by=instructor, reason="Relire le critère 1")
+    evaluation_reopen(evaluation=evaluation, by=instructor, reason="Relire le critère 1")
     _submit(evaluation, dossier, evaluators[0], "4.5")
     dossier.refresh_from_db()
     assert dossier.state == DossierState.EVALUATED
@@ -241,8 +249,8 @@ def test_peer_visibility_rules_per_role(dossier, evaluators, instructor, committ
 
     WaveEvaluationSettings.objects.create(wave=dossier.wave, peer_visibility="always")
     _active(dossier, evaluators[0], instructor)
-    conflicted = domain.assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
-    domain.conflict_declare(assignment=conflicted, has_conflict=True, kind=ConflictKind.OTHER, by=evaluators[1])
+    conflicted = assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
+    conflict_declare(assignment=conflicted, has_conflict=True, kind=ConflictKind.OTHER, by=evaluators[1])
     seen = {u.email: rules.can_see_peer_evaluations(u, dossier)
             for u in [evaluators[0], evaluators[1], evaluators[2], instructor, committee_member, applicant]}
     assert seen == {

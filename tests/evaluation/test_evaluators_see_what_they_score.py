@@ -14,9 +14,11 @@ from fabriques.dossiers.domain import cowriter_invite
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Answer
 from fabriques.dossiers.workflow import INTERNAL_STATES, NOTIFICATIONS, dossier_transition
-from fabriques.evaluation import domain
+from fabriques.evaluation.assignments import EvaluatorCountError, assignment_create, assignments_auto, conflict_declare
+from fabriques.evaluation.dossier_scores import IN_PLAY
 from fabriques.evaluation.enums import AssignmentMethod, AssignmentState, ConflictKind, Opinion
 from fabriques.evaluation.models import Assignment, Evaluation, WaveEvaluationSettings
+from fabriques.evaluation.scoring import evaluation_reopen, evaluation_submit
 from fabriques.formatting import euros
 from fabriques.mail.models import OutgoingEmail
 from tests.dossiers.conftest import (  # noqa: F401 - a dossier deposited through the real deposit
@@ -41,8 +43,8 @@ def _admissible(dossier):  # noqa: F811 - not the fixture
 
 
 def _active(dossier, evaluator, by):  # noqa: F811 - not the fixture
-    assignment = domain.assignment_create(dossier=dossier, evaluator=evaluator, by=by)
-    domain.conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
+    assignment = assignment_create(dossier=dossier, evaluator=evaluator, by=by)
+    conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
     assignment.refresh_from_db()
     return assignment
 
@@ -82,7 +84,7 @@ def test_the_declaration_page_names_the_organisation_its_siren_commune_and_peopl
 ):
     applied = _admissible(deposited_dossier)
     cowriter_invite(dossier=applied, email="coredactrice@example.org", by=applied.owner)
-    awaiting = domain.assignment_create(dossier=applied, evaluator=evaluators[0], by=instructor)
+    awaiting = assignment_create(dossier=applied, evaluator=evaluators[0], by=instructor)
     client.force_login(evaluators[0])
 
     page = client.get(reverse("evaluation:declare", args=[awaiting.pk])).content.decode()
@@ -99,7 +101,7 @@ def test_the_declaration_page_names_the_organisation_its_siren_commune_and_peopl
 def test_hidden_identities_stay_hidden_on_the_declaration_page(client, dossier, evaluators, instructor):  # noqa: F811
     WaveEvaluationSettings.objects.update_or_create(wave=dossier.wave, defaults={"hide_applicant_identity": True})
     dossier = _admissible_from_fixture(dossier)
-    awaiting = domain.assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
+    awaiting = assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
     client.force_login(evaluators[0])
 
     page = client.get(reverse("evaluation:declare", args=[awaiting.pk])).content.decode()
@@ -135,16 +137,16 @@ def test_a_conflict_on_one_dossier_keeps_the_evaluator_off_the_organisations_oth
     first, second, other = same_organisation
     people = [make_user(f"eval{i}@example.org", call=call, role=Role.EVALUATOR) for i in range(4)]
     conflicted = people[0]
-    assignment = domain.assignment_create(dossier=first, evaluator=conflicted, by=instructor)
-    domain.conflict_declare(assignment=assignment, has_conflict=True, kind=ConflictKind.WORKS_FOR, by=conflicted)
+    assignment = assignment_create(dossier=first, evaluator=conflicted, by=instructor)
+    conflict_declare(assignment=assignment, has_conflict=True, kind=ConflictKind.WORKS_FOR, by=conflicted)
 
-    domain.assignments_auto(wave=open_wave, by=instructor, per_dossier=3)
+    assignments_auto(wave=open_wave, by=instructor, per_dossier=3)
 
-    given = set(Assignment.objects.filter(evaluator=conflicted, state__in=domain.IN_PLAY)
+    given = set(Assignment.objects.filter(evaluator=conflicted, state__in=IN_PLAY)
                 .values_list("dossier_id", flat=True))
     assert second.pk not in given
     assert given == {other.pk}  # the organisation's other dossier is never given; a third one may be
-    assert Assignment.objects.filter(dossier=second, state__in=domain.IN_PLAY).count() == 3
+    assert Assignment.objects.filter(dossier=second, state__in=IN_PLAY).count() == 3
 
 
 def test_the_manual_assignment_page_warns_about_a_conflict_with_the_organisation(
@@ -152,8 +154,8 @@ def test_the_manual_assignment_page_warns_about_a_conflict_with_the_organisation
 ):
     first, second, _ = same_organisation
     conflicted = evaluators[0]
-    assignment = domain.assignment_create(dossier=first, evaluator=conflicted, by=instructor)
-    domain.conflict_declare(assignment=assignment, has_conflict=True, kind=ConflictKind.FAMILY, by=conflicted)
+    assignment = assignment_create(dossier=first, evaluator=conflicted, by=instructor)
+    conflict_declare(assignment=assignment, has_conflict=True, kind=ConflictKind.FAMILY, by=conflicted)
     client.force_login(instructor)
     url = reverse("evaluation:dossier_assignments", args=[second.uuid])
 
@@ -172,11 +174,11 @@ def test_a_fourth_evaluator_is_refused_when_the_wave_says_three(client, dossier,
                                                                   call):
     dossier = _admissible_from_fixture(dossier)
     for person in evaluators:
-        domain.assignment_create(dossier=dossier, evaluator=person, by=instructor)
+        assignment_create(dossier=dossier, evaluator=person, by=instructor)
     fourth = make_user("quatrieme@example.org", call=call, role=Role.EVALUATOR)
 
-    with pytest.raises(domain.EvaluatorCountError, match="déjà 3 évaluateur"):
-        domain.assignment_create(dossier=dossier, evaluator=fourth, by=instructor)
+    with pytest.raises(EvaluatorCountError, match="déjà 3 évaluateur"):
+        assignment_create(dossier=dossier, evaluator=fourth, by=instructor)
 
     client.force_login(instructor)
     url = reverse("evaluation:dossier_assignments", args=[dossier.uuid])
@@ -195,16 +197,16 @@ def test_a_declared_conflict_refills_the_place_and_tells_the_instructors(dossier
                                                                           call):
     dossier = _admissible_from_fixture(dossier)
     for person in evaluators:
-        domain.assignment_create(dossier=dossier, evaluator=person, by=instructor)
+        assignment_create(dossier=dossier, evaluator=person, by=instructor)
     spare = make_user("remplacante@example.org", call=call, role=Role.EVALUATOR)
     OutgoingEmail.objects.all().delete()
     leaving = Assignment.objects.get(dossier=dossier, evaluator=evaluators[1])
 
-    domain.conflict_declare(assignment=leaving, has_conflict=True, kind=ConflictKind.PARTNER, by=evaluators[1])
+    conflict_declare(assignment=leaving, has_conflict=True, kind=ConflictKind.PARTNER, by=evaluators[1])
 
     replacement = Assignment.objects.get(dossier=dossier, evaluator=spare)
     assert (replacement.state, replacement.method) == (AssignmentState.AWAITING_DECLARATION, AssignmentMethod.AUTO)
-    assert Assignment.objects.filter(dossier=dossier, state__in=domain.IN_PLAY).count() == 3
+    assert Assignment.objects.filter(dossier=dossier, state__in=IN_PLAY).count() == 3
     [to_instructors] = _mails_to(instructor.email)
     assert to_instructors.subject == f"[Fabriques] Conflit d’intérêts déclaré — {dossier.reference}"
     assert "remplacante@example.org" in to_instructors.body
@@ -216,11 +218,11 @@ def test_a_place_nobody_can_take_is_flagged_to_the_instructors_and_on_the_page(c
                                                                                  instructor):
     dossier = _admissible_from_fixture(dossier)
     for person in evaluators:
-        domain.assignment_create(dossier=dossier, evaluator=person, by=instructor)
+        assignment_create(dossier=dossier, evaluator=person, by=instructor)
     OutgoingEmail.objects.all().delete()
     leaving = Assignment.objects.get(dossier=dossier, evaluator=evaluators[0])
 
-    domain.conflict_declare(assignment=leaving, has_conflict=True, kind=ConflictKind.OTHER, by=evaluators[0])
+    conflict_declare(assignment=leaving, has_conflict=True, kind=ConflictKind.OTHER, by=evaluators[0])
 
     [alert] = _mails_to(instructor.email)
     assert alert.subject == f"[Fabriques] Place à pourvoir — {dossier.reference}"
@@ -238,11 +240,11 @@ def test_the_reopen_reason_reaches_the_evaluator_by_email_and_on_the_grid(client
     dossier = _admissible_from_fixture(dossier)
     active = _active(dossier, evaluators[0], instructor)
     evaluation = Evaluation.objects.get(assignment=active)
-    domain.evaluation_submit(evaluation=evaluation, scores=full_scores(dossier), opinion=Opinion.FAVOURABLE,
+    evaluation_submit(evaluation=evaluation, scores=full_scores(dossier), opinion=Opinion.FAVOURABLE,
                              summary="Bien.", by=evaluators[0])
     OutgoingEmail.objects.all().delete()
 
-    domain.evaluation_reopen(evaluation=evaluation, by=instructor, reason="Le critère 2 mérite une note argumentée.")
+    evaluation_reopen(evaluation=evaluation, by=instructor, reason="Le critère 2 mérite une note argumentée.")
 
     [mail] = _mails_to(evaluators[0].email)
     assert mail.subject == f"[Fabriques] Évaluation rouverte — {dossier.reference}"
@@ -259,17 +261,17 @@ def test_the_applicant_gets_no_email_about_assignments_conflicts_or_reopenings(d
     dossier = _admissible_from_fixture(dossier)
     OutgoingEmail.objects.all().delete()
     first = _active(dossier, evaluators[0], instructor)
-    second = domain.assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
-    domain.conflict_declare(assignment=second, has_conflict=True, kind=ConflictKind.FAMILY, by=evaluators[1])
+    second = assignment_create(dossier=dossier, evaluator=evaluators[1], by=instructor)
+    conflict_declare(assignment=second, has_conflict=True, kind=ConflictKind.FAMILY, by=evaluators[1])
     replacement = Assignment.objects.get(dossier=dossier, evaluator=evaluators[2])
-    domain.conflict_declare(assignment=replacement, has_conflict=False, by=evaluators[2])
+    conflict_declare(assignment=replacement, has_conflict=False, by=evaluators[2])
     for assignment in (first, replacement):
         evaluation = Evaluation.objects.get(assignment=assignment)
-        domain.evaluation_submit(evaluation=evaluation, scores=full_scores(dossier), opinion=Opinion.RESERVED,
+        evaluation_submit(evaluation=evaluation, scores=full_scores(dossier), opinion=Opinion.RESERVED,
                                  summary="", by=assignment.evaluator)
     dossier.refresh_from_db()
     assert dossier.state == DossierState.EVALUATED
-    domain.evaluation_reopen(evaluation=Evaluation.objects.get(assignment=first), by=instructor, reason="À revoir")
+    evaluation_reopen(evaluation=Evaluation.objects.get(assignment=first), by=instructor, reason="À revoir")
 
     dossier.refresh_from_db()
     assert dossier.state == DossierState.IN_EVALUATION
@@ -284,12 +286,12 @@ def test_my_evaluations_list_what_is_to_do_first_then_the_finished_ones(client, 
     done_dossiers = [make_dossier() for _ in range(3)]
     for d in done_dossiers:
         assignment = _active(d, evaluators[0], instructor)
-        domain.evaluation_submit(evaluation=assignment.evaluation, scores=full_scores(d), opinion=Opinion.FAVOURABLE,
+        evaluation_submit(evaluation=assignment.evaluation, scores=full_scores(d), opinion=Opinion.FAVOURABLE,
                                  summary="", by=evaluators[0])
     to_write = make_dossier()
     _active(to_write, evaluators[0], instructor)
     to_declare = make_dossier()
-    domain.assignment_create(dossier=to_declare, evaluator=evaluators[0], by=instructor)
+    assignment_create(dossier=to_declare, evaluator=evaluators[0], by=instructor)
     client.force_login(evaluators[0])
 
     page = client.get(reverse("evaluation:mine")).content.decode()
@@ -306,7 +308,7 @@ def test_my_evaluations_page_keeps_its_number_of_queries(client, make_dossier, e
     def grow(n):
         for _ in range(n):
             _active(make_dossier(), evaluators[0], instructor)
-            domain.assignment_create(dossier=make_dossier(), evaluator=evaluators[0], by=instructor)
+            assignment_create(dossier=make_dossier(), evaluator=evaluators[0], by=instructor)
 
     client.force_login(evaluators[0])
     grow(1)

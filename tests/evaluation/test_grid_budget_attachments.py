@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.workflow import dossier_transition
-from fabriques.evaluation import domain
+from fabriques.evaluation.assignments import assignment_create, conflict_declare
 from fabriques.evaluation.models import WaveEvaluationSettings
 from tests.dossiers.conftest import (  # noqa: F401 - a dossier deposited through the real deposit
     applicant,
@@ -25,8 +25,8 @@ pytestmark = pytest.mark.django_db
 def active(deposited_dossier, evaluators, instructor):  # noqa: F811
     for to in (DossierState.IN_INSTRUCTION, DossierState.ADMISSIBLE):
         dossier_transition(deposited_dossier, to, by=None)
-    assignment = domain.assignment_create(dossier=deposited_dossier, evaluator=evaluators[0], by=instructor)
-    domain.conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[0])
+    assignment = assignment_create(dossier=deposited_dossier, evaluator=evaluators[0], by=instructor)
+    conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[0])
     return assignment
 
 

@@ -6,9 +6,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fabriques.accounts.enums import Role
-from fabriques.evaluation import domain
+from fabriques.evaluation.assignments import assignment_create, conflict_declare
 from fabriques.evaluation.enums import AssignmentState, EvaluationState, PeerVisibility
 from fabriques.evaluation.models import Assignment, Score, WaveEvaluationSettings
+from fabriques.evaluation.scoring import evaluation_submit
+from fabriques.evaluation.wave_settings import evaluator_scope_set
 
 from .conftest import full_scores
 
@@ -22,13 +24,13 @@ def _grid_post(dossier, value="3.5", **extra):
 
 @pytest.fixture
 def active(dossier, evaluators, instructor):
-    assignment = domain.assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
-    domain.conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[0])
+    assignment = assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
+    conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[0])
     return assignment
 
 
 def test_declaring_no_conflict_opens_the_grid_with_the_answers(client, dossier, evaluators, instructor):
-    assignment = domain.assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
+    assignment = assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
     client.force_login(evaluators[0])
     response = client.post(reverse("evaluation:declare", args=[assignment.pk]), {"has_conflict": "non"})
     assert response.url == reverse("evaluation:grid", args=[assignment.pk])
@@ -38,7 +40,7 @@ def test_declaring_no_conflict_opens_the_grid_with_the_answers(client, dossier, 
 
 def test_declaring_a_conflict_without_its_kind_shows_the_error_and_changes_nothing(client, dossier, evaluators,
                                                                                   instructor):
-    assignment = domain.assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
+    assignment = assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
     client.force_login(evaluators[0])
     response = client.post(reverse("evaluation:declare", args=[assignment.pk]),
                            {"has_conflict": "oui", "details": "Ancien salarié"})
@@ -102,10 +104,10 @@ def test_hidden_identity_keeps_the_place_and_hides_the_organisation(client, doss
 ])
 def test_peer_evaluations_follow_the_wave_setting(client, dossier, evaluators, instructor, visibility, before, after):
     WaveEvaluationSettings.objects.create(wave=dossier.wave, peer_visibility=visibility)
-    mine, peer = [domain.assignment_create(dossier=dossier, evaluator=e, by=instructor) for e in evaluators[:2]]
+    mine, peer = [assignment_create(dossier=dossier, evaluator=e, by=instructor) for e in evaluators[:2]]
     for assignment, evaluator in ((mine, evaluators[0]), (peer, evaluators[1])):
-        domain.conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
-    domain.evaluation_submit(evaluation=peer.evaluation, scores=full_scores(dossier, "2", "Trop flou"),
+        conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
+    evaluation_submit(evaluation=peer.evaluation, scores=full_scores(dossier, "2", "Trop flou"),
                              opinion="reserved", summary="Avis du pair", by=evaluators[1])
     client.force_login(evaluators[0])
     url = reverse("evaluation:grid", args=[mine.pk])
@@ -162,13 +164,13 @@ def test_my_evaluations_query_count_does_not_grow_with_rows(client, make_dossier
     evaluator = evaluators[0]
     client.force_login(evaluator)
     url = reverse("evaluation:mine")
-    first = domain.assignment_create(dossier=make_dossier(), evaluator=evaluator, by=instructor)
-    domain.conflict_declare(assignment=first, has_conflict=False, by=evaluator)
-    domain.assignment_create(dossier=make_dossier(), evaluator=evaluator, by=instructor)
+    first = assignment_create(dossier=make_dossier(), evaluator=evaluator, by=instructor)
+    conflict_declare(assignment=first, has_conflict=False, by=evaluator)
+    assignment_create(dossier=make_dossier(), evaluator=evaluator, by=instructor)
     few = _count(client, url)
     for _ in range(4):
-        a = domain.assignment_create(dossier=make_dossier(), evaluator=evaluator, by=instructor)
-        domain.conflict_declare(assignment=a, has_conflict=False, by=evaluator)
+        a = assignment_create(dossier=make_dossier(), evaluator=evaluator, by=instructor)
+        conflict_declare(assignment=a, has_conflict=False, by=evaluator)
     assert _count(client, url) == few
 
 
@@ -179,5 +181,5 @@ def test_evaluators_page_query_count_does_not_grow_with_rows(client, make_user, 
     few = _count(client, url)
     for i in range(2, 7):
         person = make_user(f"e{i}@example.org", call=call, role=Role.EVALUATOR)
-        domain.evaluator_scope_set(user=person, call=call, by=instructor, track_ids=[], region_codes=["93", "84"])
+        evaluator_scope_set(user=person, call=call, by=instructor, track_ids=[], region_codes=["93", "84"])
     assert _count(client, url) == few

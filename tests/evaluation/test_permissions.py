@@ -4,8 +4,10 @@ import pytest
 from django.urls import reverse
 
 from fabriques.accounts.enums import Role
-from fabriques.evaluation import domain
+from fabriques.evaluation.assignments import assignment_create, conflict_declare
 from fabriques.evaluation.enums import ConflictKind
+from fabriques.evaluation.scoring import evaluation_submit
+from fabriques.evaluation.wave_settings import evaluator_scope_set
 
 ROLES = ["anonymous", "applicant_owner", "other_applicant", "evaluator_assigned", "evaluator_not_assigned",
          "evaluator_conflict", "instructor", "instructor_other_group", "admin", "committee"]
@@ -19,13 +21,13 @@ OTHER_GROUP = "instructor_other_group"
 def world(make_dossier, make_user, call, evaluators, instructor, admin_user, committee_member, applicant):
     dossier, other = make_dossier(), make_dossier()
     assigned, not_assigned, conflicted = evaluators
-    active = domain.assignment_create(dossier=dossier, evaluator=assigned, by=instructor)
-    domain.conflict_declare(assignment=active, has_conflict=False, by=assigned)
-    awaiting = domain.assignment_create(dossier=other, evaluator=assigned, by=instructor)
+    active = assignment_create(dossier=dossier, evaluator=assigned, by=instructor)
+    conflict_declare(assignment=active, has_conflict=False, by=assigned)
+    awaiting = assignment_create(dossier=other, evaluator=assigned, by=instructor)
     # Out of the dossiers' région: nobody can take the place the conflict below frees (it stays « à pourvoir »).
-    domain.evaluator_scope_set(user=not_assigned, call=call, track_ids=[], region_codes=["84"], by=admin_user)
-    conflict = domain.assignment_create(dossier=dossier, evaluator=conflicted, by=instructor)
-    domain.conflict_declare(assignment=conflict, has_conflict=True, kind=ConflictKind.WORKS_FOR, by=conflicted)
+    evaluator_scope_set(user=not_assigned, call=call, track_ids=[], region_codes=["84"], by=admin_user)
+    conflict = assignment_create(dossier=dossier, evaluator=conflicted, by=instructor)
+    conflict_declare(assignment=conflict, has_conflict=True, kind=ConflictKind.WORKS_FOR, by=conflicted)
     from fabriques.instruction.models import InstructionGroup
 
     other_group = InstructionGroup.objects.create(call=call, slug="bretagne", name="Bretagne")
@@ -99,7 +101,7 @@ def test_reopening_is_for_managers_only(client, world, role):
     from .conftest import full_scores
 
     evaluation = world["active"].evaluation
-    domain.evaluation_submit(evaluation=evaluation, scores=full_scores(world["dossier"]), opinion="favourable",
+    evaluation_submit(evaluation=evaluation, scores=full_scores(world["dossier"]), opinion="favourable",
                              summary="", by=world["users"]["evaluator_assigned"])
     url = reverse("evaluation:evaluation_reopen", args=[evaluation.pk])
     response = _client(client, world, role).post(url, {"reason": "Erreur de saisie"})

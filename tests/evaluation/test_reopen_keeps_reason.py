@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from fabriques.audit.models import AuditEntry
-from fabriques.evaluation import domain
+from fabriques.evaluation.assignments import assignment_create, conflict_declare
 from fabriques.evaluation.enums import EvaluationState, Opinion
 from fabriques.evaluation.models import Evaluation
+from fabriques.evaluation.scoring import evaluation_reopen, evaluation_submit
 from tests.evaluation.conftest import full_scores
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +20,10 @@ TYPED = "Le critère 3 a été noté sur l’ancienne grille : merci de le revoi
 
 @pytest.fixture
 def submitted(dossier, evaluators, instructor):
-    assignment = domain.assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
-    domain.conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[0])
+    assignment = assignment_create(dossier=dossier, evaluator=evaluators[0], by=instructor)
+    conflict_declare(assignment=assignment, has_conflict=False, by=evaluators[0])
     evaluation = Evaluation.objects.get(assignment=assignment)
-    domain.evaluation_submit(evaluation=evaluation, scores=full_scores(dossier), opinion=Opinion.FAVOURABLE,
+    evaluation_submit(evaluation=evaluation, scores=full_scores(dossier), opinion=Opinion.FAVOURABLE,
                              summary="Projet solide.", by=evaluators[0])
     return evaluation
 
@@ -34,7 +35,7 @@ def _reopen(client, evaluation, reason):
 def test_a_reopening_refused_because_a_colleague_reopened_first_keeps_the_reason_typed(
     client, submitted, instructor, make_user, call
 ):
-    domain.evaluation_reopen(evaluation=submitted, by=instructor, reason="Premier passage")
+    evaluation_reopen(evaluation=submitted, by=instructor, reason="Premier passage")
     client.force_login(instructor)
     audit_before = AuditEntry.objects.count()
 

@@ -20,9 +20,10 @@ def world(call, open_wave, admin_user, occitanie, communes, build, make_user):  
     from fabriques.committee.models import Decision
     from fabriques.dossiers.enums import DossierState as S
     from fabriques.dossiers.workflow import dossier_transition
-    from fabriques.evaluation import domain as evaluation
+    from fabriques.evaluation.assignments import assignment_create, conflict_declare
     from fabriques.evaluation.enums import Opinion
     from fabriques.evaluation.models import Evaluation
+    from fabriques.evaluation.scoring import evaluation_submit
     from tests.evaluation.conftest import full_scores
 
     committee = make_user("comite@exemple.fr", call=call, role=Role.COMMITTEE)
@@ -32,9 +33,9 @@ def world(call, open_wave, admin_user, occitanie, communes, build, make_user):  
     lyon = build(communes["lyon"], "territoire")
     for to in (S.IN_INSTRUCTION, S.ADMISSIBLE):
         dossier_transition(laureate, to, by=admin_user)
-    assignment = evaluation.assignment_create(dossier=laureate, evaluator=evaluator, by=admin_user)
-    evaluation.conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
-    evaluation.evaluation_submit(
+    assignment = assignment_create(dossier=laureate, evaluator=evaluator, by=admin_user)
+    conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
+    evaluation_submit(
         evaluation=Evaluation.objects.get(assignment=assignment), scores=full_scores(laureate, "3.5", "Solide."),
         opinion=Opinion.FAVOURABLE, summary="Projet solide.", by=evaluator,
     )

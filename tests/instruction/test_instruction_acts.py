@@ -68,7 +68,7 @@ def test_only_an_admissible_or_inadmissible_dossier_goes_back_to_instruction(in_
 def test_a_dossier_whose_evaluation_started_cannot_go_back_to_instruction(
         in_instruction, occitanie, make_user, call):
     from fabriques.accounts.enums import Role
-    from fabriques.evaluation.domain import assignment_create
+    from fabriques.evaluation.assignments import assignment_create
 
     instructor = occitanie["instructor"]
     for check in in_instruction.instruction.checks.exclude(status__in=["ok", "manual"]):

@@ -392,16 +392,16 @@ def _evaluation_world(wave, track, organisation, applicant, users):  # noqa: F81
     from fabriques.dossiers.domain import dossier_create
     from fabriques.dossiers.enums import DossierState
     from fabriques.dossiers.workflow import dossier_transition
-    from fabriques.evaluation import domain
+    from fabriques.evaluation.assignments import assignment_create, conflict_declare
 
     assignments = []
     for _ in range(2):
         in_evaluation = dossier_create(wave=wave, track=track, organisation=organisation, by=applicant)
         for to in (DossierState.DEPOSITED, DossierState.IN_INSTRUCTION, DossierState.ADMISSIBLE):
             dossier_transition(in_evaluation, to, by=applicant)
-        assignments.append(domain.assignment_create(dossier=in_evaluation, evaluator=users["evaluator"],
+        assignments.append(assignment_create(dossier=in_evaluation, evaluator=users["evaluator"],
                                                     by=users["instructor"]))
-    domain.conflict_declare(assignment=assignments[0], has_conflict=False, by=users["evaluator"])
+    conflict_declare(assignment=assignments[0], has_conflict=False, by=users["evaluator"])
     assignments[0].refresh_from_db()
     return SimpleNamespace(active=assignments[0], awaiting=assignments[1])
 
@@ -414,7 +414,7 @@ def _eval_file(w):
         from fabriques.dossiers.domain import dossier_create
         from fabriques.dossiers.enums import DossierState
         from fabriques.dossiers.workflow import dossier_transition
-        from fabriques.evaluation import domain
+        from fabriques.evaluation.assignments import assignment_create, conflict_declare
         from tests.dossiers.factories import dossier_fill
 
         owner = w.users["applicant"]
@@ -423,9 +423,9 @@ def _eval_file(w):
         dossier_deposit(dossier=deposited, by=owner, submission_key=deposit_key_issue(dossier=deposited))
         for to in (DossierState.IN_INSTRUCTION, DossierState.ADMISSIBLE):
             dossier_transition(deposited, to, by=None)
-        assignment = domain.assignment_create(dossier=deposited, evaluator=w.users["evaluator"],
+        assignment = assignment_create(dossier=deposited, evaluator=w.users["evaluator"],
                                               by=w.users["admin"])
-        domain.conflict_declare(assignment=assignment, has_conflict=False, by=w.users["evaluator"])
+        conflict_declare(assignment=assignment, has_conflict=False, by=w.users["evaluator"])
         w.eval_file = SimpleNamespace(assignment=assignment, file=deposited.attachments.first())
     return w.eval_file
 

@@ -11,7 +11,7 @@ from ninja.testing import TestClient
 from fabriques.api.errors import install_error_handlers
 from fabriques.committee.domain import CommitteeError
 from fabriques.dossiers.domain import DossierError
-from fabriques.evaluation.domain import EvaluationError
+from fabriques.evaluation.errors import EvaluationError
 from fabriques.followup.domain import FollowupError
 from fabriques.instruction.domain import InstructionError
 from fabriques.refusal import Refusal

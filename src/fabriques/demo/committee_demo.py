@@ -26,9 +26,10 @@ from fabriques.demo.builders import build_dossier
 from fabriques.demo.domain import demo_user
 from fabriques.demo.places import COMMUNES, DemoPlace, closed_wave_places
 from fabriques.dossiers.enums import DossierState
-from fabriques.evaluation import domain as evaluation_domain
+from fabriques.evaluation.assignments import assignments_auto, conflict_declare
 from fabriques.evaluation.enums import AssignmentState
 from fabriques.evaluation.models import Assignment
+from fabriques.evaluation.scoring import ScoreInput, evaluation_submit
 from fabriques.instruction import domain as instruction_domain
 from fabriques.instruction.enums import CheckItem, CheckStatus
 from fabriques.territory.models import Commune
@@ -100,9 +101,9 @@ def scores_submit(assignments, *, quality: dict, severity: dict, rng: random.Ran
             )
             if value < 3 and not comment:
                 comment = "Réponse encore générale : des exemples et des chiffres la rendraient convaincante."
-            scores[criterion.pk] = evaluation_domain.ScoreInput(value=value, comment=comment)
+            scores[criterion.pk] = ScoreInput(value=value, comment=comment)
         opinion = "favourable" if base > 3.2 else ("reserved" if base > 2.2 else "unfavourable")
-        evaluation_domain.evaluation_submit(
+        evaluation_submit(
             evaluation=assignment.evaluation,
             scores=scores,
             opinion=opinion,
@@ -171,9 +172,9 @@ def _closed_wave(
         for i in range(2, n_evaluators + 1)
     ]
     severity = {e.pk: rng.uniform(-0.8, 0.8) for e in evaluators}
-    evaluation_domain.assignments_auto(wave=wave, by=admin, per_dossier=3)
+    assignments_auto(wave=wave, by=admin, per_dossier=3)
     for assignment in Assignment.objects.filter(dossier__wave=wave).select_related("evaluator", "dossier__track"):
-        evaluation_domain.conflict_declare(assignment=assignment, has_conflict=False, by=assignment.evaluator)
+        conflict_declare(assignment=assignment, has_conflict=False, by=assignment.evaluator)
     scores_submit(
         Assignment.objects.filter(dossier__wave=wave, state=AssignmentState.ACTIVE).select_related(
             "evaluator", "dossier__track", "evaluation"

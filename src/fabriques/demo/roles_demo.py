@@ -20,7 +20,7 @@ from fabriques.calls.models import Wave
 from fabriques.demo.committee_demo import build_at, instruct
 from fabriques.demo.domain import demo_user
 from fabriques.demo.places import CAEN, CAPITOLE, DIJON, FIGEAC, GUERET, NANTES, PENTES
-from fabriques.evaluation import domain as evaluation_domain
+from fabriques.evaluation.assignments import assignment_create, conflict_declare
 from fabriques.evaluation.models import Assignment
 from fabriques.instruction import domain as instruction_domain
 
@@ -65,9 +65,9 @@ def demo_instruction_wave(*, call, password: str, admin: User, instructor: User,
     for dossier, place in to_evaluate:
         instruct(dossier, place=place, by=instructor)
         for person in evaluators:
-            evaluation_domain.assignment_create(dossier=dossier, evaluator=person, by=admin)
+            assignment_create(dossier=dossier, evaluator=person, by=admin)
     declared = Assignment.objects.get(dossier=to_evaluate[1][0], evaluator=evaluator)
-    evaluation_domain.conflict_declare(assignment=declared, has_conflict=False, by=evaluator)
+    conflict_declare(assignment=declared, has_conflict=False, by=evaluator)
     return wave
 
 

@@ -10,7 +10,8 @@ from django.db import transaction
 from fabriques.accounts.capabilities import roles_with
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import TransitionError
-from fabriques.evaluation.domain import EvaluationError, assignment_create
+from fabriques.evaluation.assignments import assignment_create
+from fabriques.evaluation.errors import EvaluationError
 from fabriques.evaluation.rules import managed_dossiers
 from fabriques.instruction.domain import InstructionError, message_post
 from fabriques.instruction.follow import instruction_assign

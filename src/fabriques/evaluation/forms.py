@@ -8,8 +8,8 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from dsfr.forms import DsfrBaseForm
 
-from fabriques.evaluation.domain import ScoreInput
 from fabriques.evaluation.enums import ConflictKind, Opinion, PeerVisibility
+from fabriques.evaluation.scoring import ScoreInput
 
 ABSTAIN = "na"
 _REGION = re.compile(r"^[0-9]{2,3}$")

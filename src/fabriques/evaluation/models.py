@@ -107,7 +107,7 @@ class Score(models.Model):
 
 
 class DossierScore(models.Model):
-    """Consolidated figures of a dossier, stored by `evaluation.domain.dossier_scores_refresh` only."""
+    """Consolidated figures of a dossier, stored by `evaluation.dossier_scores.dossier_scores_refresh` only."""
 
     dossier = models.OneToOneField("dossiers.Dossier", on_delete=models.CASCADE, related_name="score")
     n_evaluations = models.PositiveSmallIntegerField(default=0)

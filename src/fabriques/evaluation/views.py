@@ -15,7 +15,14 @@ from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers.downloads import scanned_file_download
 from fabriques.dossiers.enums import DECISION_STATES, EVALUATION_STATES
 from fabriques.dossiers.models import Dossier
-from fabriques.evaluation import domain, queries, rules
+from fabriques.evaluation import queries, rules
+from fabriques.evaluation.assignments import (
+    ASSIGNABLE_STATES,
+    assignment_create,
+    assignments_auto,
+    conflict_declare,
+)
+from fabriques.evaluation.assignments import assignment_remove as remove_assignment  # the view has the domain's name
 from fabriques.evaluation.enums import AssignmentState, EvaluationState
 from fabriques.evaluation.forms import (
     DeclarationForm,
@@ -27,6 +34,9 @@ from fabriques.evaluation.forms import (
 )
 from fabriques.evaluation.models import Assignment, DossierScore, Evaluation
 from fabriques.evaluation.organisation_conflicts import organisation_conflicts
+from fabriques.evaluation.scoring import ScoresInvalidError, evaluation_save_draft, evaluation_submit
+from fabriques.evaluation.scoring import evaluation_reopen as reopen_evaluation  # the view has the domain's name
+from fabriques.evaluation.wave_settings import evaluator_scope_set, wave_settings_save
 from fabriques.refusal import Refusal, refusal_to_form, refusal_to_messages
 
 
@@ -105,7 +115,7 @@ def scope_edit(request, wave_id: int, user_id: int):
     }
     form = ScopeForm(request.POST or None, call=wave.call, initial=initial)
     if request.method == "POST" and form.is_valid():
-        domain.evaluator_scope_set(user=person, call=wave.call, by=request.user,
+        evaluator_scope_set(user=person, call=wave.call, by=request.user,
                                    track_ids=[int(t) for t in form.cleaned_data["tracks"]],
                                    region_codes=form.cleaned_data["regions"])
         messages.success(request, f"Périmètre de {person.email} enregistré.")
@@ -119,8 +129,8 @@ def assign_auto(request, wave_id: int):
     summary = None
     within = rules.managed_dossiers(request.user)  # an instructor assigns only their groups' dossiers
     if request.method == "POST":
-        summary = domain.assignments_auto(wave=wave, by=request.user, within=within)
-    waiting = within.filter(wave=wave, state__in=domain.ASSIGNABLE_STATES).count()
+        summary = assignments_auto(wave=wave, by=request.user, within=within)
+    waiting = within.filter(wave=wave, state__in=ASSIGNABLE_STATES).count()
     return render(request, "evaluation/assign_auto.html", {
         "wave": wave, "summary": summary, "waiting": waiting, "settings": queries.settings_for_wave(wave.pk),
     })
@@ -136,7 +146,7 @@ def wave_settings(request, wave_id: int):
     form = WaveSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            domain.wave_settings_save(wave=wave, by=request.user, **form.cleaned_data)
+            wave_settings_save(wave=wave, by=request.user, **form.cleaned_data)
         except Refusal as exc:  # the transitions it runs refuse too
             refusal_to_form(form, exc)
         else:
@@ -151,7 +161,7 @@ def dossier_assignments(request, uuid):
     form = ManualAssignForm(request.POST or None, evaluators=_assignable_evaluators(dossier))
     if request.method == "POST" and form.is_valid():
         try:
-            domain.assignment_create(dossier=dossier, evaluator=form.cleaned_data["evaluator"], by=request.user)
+            assignment_create(dossier=dossier, evaluator=form.cleaned_data["evaluator"], by=request.user)
         except Refusal as exc:  # the transitions it runs refuse too
             form.add_error("evaluator", str(exc))
         else:
@@ -196,7 +206,7 @@ def assignment_remove(request, pk: int):
     assignment = get_object_or_404(Assignment.objects.select_related("dossier__wave__call"), pk=pk)
     _check_manages(request, assignment.dossier)
     try:
-        domain.assignment_remove(assignment=assignment, by=request.user, reason=request.POST.get("reason", ""))
+        remove_assignment(assignment=assignment, by=request.user, reason=request.POST.get("reason", ""))
     except Refusal as exc:  # the transitions it runs refuse too
         refusal_to_messages(request, exc)
     else:
@@ -213,7 +223,7 @@ def evaluation_reopen(request, pk: int):
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            domain.evaluation_reopen(evaluation=evaluation, by=request.user, reason=form.cleaned_data["reason"])
+            reopen_evaluation(evaluation=evaluation, by=request.user, reason=form.cleaned_data["reason"])
         except Refusal as exc:  # the transitions it runs refuse too
             form.add_error("reason", str(exc))
         else:
@@ -241,7 +251,7 @@ def declare(request, pk: int):
     form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        domain.conflict_declare(assignment=assignment, has_conflict=data["has_conflict"], kind=data["kind"],
+        conflict_declare(assignment=assignment, has_conflict=data["has_conflict"], kind=data["kind"],
                                 details=data["details"], by=request.user)
         if data["has_conflict"]:
             messages.info(request, f"Conflit déclaré : le dossier {assignment.dossier.reference} vous est retiré ; "
@@ -299,10 +309,10 @@ def grid(request, pk: int):
                     "summary": form.cleaned_data["summary"], "by": request.user}
             try:
                 if action == "submit":
-                    domain.evaluation_submit(**data)
+                    evaluation_submit(**data)
                 else:
-                    domain.evaluation_save_draft(**data)
-            except domain.ScoresInvalidError as exc:
+                    evaluation_save_draft(**data)
+            except ScoresInvalidError as exc:
                 for name, message in exc.errors.items():
                     form.add_error(None if name == "__all__" else name, message)
             except Refusal as exc:  # the transitions it runs refuse too

@@ -1,15 +1,12 @@
-"""Writes of the evaluation side: scopes, assignments, conflict declarations, scores, consolidation.
+"""Evaluators on dossiers: manual and automatic assignment, removal, declarations of interests.
 
-Every change is audited; every change of a dossier's state goes through `dossier_transition`.
-A dossier is `evaluated` when every assignment still in play (awaiting a declaration or active)
-has a submitted evaluation and at least one such evaluation exists.
-"""
+Every change is audited; states change through `lifecycle.assignment_transition` and the dossier's
+through `dossier_transition`."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
@@ -19,107 +16,30 @@ from django.utils import timezone
 from fabriques.accounts.capabilities import can, roles_with
 from fabriques.accounts.models import CallRole, User
 from fabriques.audit.domain import audit_record, audit_record_many
-from fabriques.calls.models import Criterion
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition, dossiers_transition_many
 from fabriques.evaluation import notices
 from fabriques.evaluation.assignment import DossierToAssign, Evaluator, assign_evaluators
-from fabriques.evaluation.consolidation import CriterionSpec, EvaluationInput, consolidate
+from fabriques.evaluation.dossier_scores import IN_PLAY, dossier_progress, dossier_scores_refresh
 from fabriques.evaluation.enums import (
     AssignmentMethod,
     AssignmentState,
     ConflictKind,
-    EvaluationState,
-    Opinion,
-    PeerVisibility,
 )
-from fabriques.evaluation.lifecycle import assignment_transition, evaluation_transition
+from fabriques.evaluation.errors import EvaluationError
+from fabriques.evaluation.lifecycle import assignment_transition
 from fabriques.evaluation.models import (
     Assignment,
     ConflictDeclaration,
-    DossierScore,
     Evaluation,
     EvaluatorScope,
-    Score,
-    WaveEvaluationSettings,
 )
 from fabriques.evaluation.organisation_conflicts import organisation_conflicts
 from fabriques.evaluation.queries import settings_for_wave
 from fabriques.mail.domain import Email, emails_queue
-from fabriques.refusal import Refusal
 
 ASSIGNABLE_STATES = frozenset({DossierState.ADMISSIBLE, DossierState.IN_EVALUATION})
-IN_PLAY = frozenset({AssignmentState.AWAITING_DECLARATION, AssignmentState.ACTIVE})
-
-
-class EvaluationError(Refusal):
-    """A refused action; the message is for the person."""
-
-
-class ScoresInvalidError(EvaluationError):
-    """Submitted scores with errors per field (`score_<criterion id>`, `comment_<id>`, `opinion`)."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("Certaines notes sont à corriger.")
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class ScoreInput:
-    """What the evaluator gave on one criterion: a value, or an explicit abstention, and a comment."""
-
-    value: Decimal | None = None
-    abstain: bool = False
-    comment: str = ""
-
-
-def _fr(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
-
-
-# --- Settings and scopes -------------------------------------------------------------------------
-
-
-def wave_settings_save(*, wave, by, evaluators_per_dossier: int, peer_visibility: str,
-                       hide_applicant_identity: bool, disagreement_spread: Decimal) -> WaveEvaluationSettings:
-    """Store the wave's evaluation settings (one row per wave) and audit the previous values."""
-    if not 1 <= evaluators_per_dossier <= 10:
-        raise EvaluationError("Le nombre d’évaluateurs par dossier doit être compris entre 1 et 10.")
-    PeerVisibility(peer_visibility)
-    with transaction.atomic():
-        current, _ = WaveEvaluationSettings.objects.select_for_update().get_or_create(wave=wave)
-        fields = ("evaluators_per_dossier", "peer_visibility", "hide_applicant_identity", "disagreement_spread")
-        before = {f: getattr(current, f) for f in fields}
-        current.evaluators_per_dossier = evaluators_per_dossier
-        current.peer_visibility = peer_visibility
-        current.hide_applicant_identity = hide_applicant_identity
-        current.disagreement_spread = disagreement_spread
-        current.save()
-        audit_record(action="evaluation.settings", obj=current, by=by, before=before,
-                     after={f: getattr(current, f) for f in fields}, call_id=wave.call_id)
-    return current
-
-
-def evaluator_scope_set(*, user, call, track_ids: list[int], region_codes: list[str], by) -> list[EvaluatorScope]:
-    """Replace the evaluator's scope on the call by tracks × régions (empty list: all)."""
-    if not can(user, "evaluation.evaluate", call):
-        raise EvaluationError("Cette personne n’est pas évaluatrice sur cet appel.")
-    tracks = list(call.tracks.filter(pk__in=track_ids)) or [None]
-    regions = sorted({code.strip() for code in region_codes if code.strip()}) or [""]
-    with transaction.atomic():
-        scopes = EvaluatorScope.objects.filter(user=user, call=call)
-        before = [(s.track_id, s.region_code) for s in scopes]
-        scopes.delete()
-        rows = EvaluatorScope.objects.bulk_create(
-            EvaluatorScope(user=user, call=call, track=t, region_code=r) for t in tracks for r in regions
-        )
-        audit_record(action="evaluation.scope", obj=user, by=by, before={"scopes": before},
-                     after={"scopes": [(s.track_id, s.region_code) for s in rows]}, call_id=call.pk)
-    return rows
-
-
-# --- Assignments ---------------------------------------------------------------------------------
 
 
 def _assignments_email(evaluator: User, dossiers: list[Dossier]) -> Email:
@@ -314,7 +234,7 @@ def assignment_remove(*, assignment: Assignment, by, reason: str = "") -> Assign
                               after={"evaluator": assignment.evaluator.email}, reason=reason)
         dossier = assignment.dossier
         dossier_scores_refresh(dossier=dossier)
-        _dossier_progress(dossier, by)
+        dossier_progress(dossier, by)
     return assignment
 
 
@@ -341,7 +261,7 @@ def conflict_declare(*, assignment: Assignment, has_conflict: bool, kind: str = 
         dossier = assignment.dossier
         if has_conflict:
             _slot_refill(dossier, evaluator=by)
-            _dossier_progress(dossier, by)
+            dossier_progress(dossier, by)
     return declaration
 
 
@@ -362,187 +282,3 @@ def _slot_refill(dossier: Dossier, *, evaluator) -> None:
     ).exclude(pk__in=before).order_by("email"))
     notices.conflict_to_managers(dossier=dossier, evaluator=evaluator, replacements=replacements,
                                  missing=wanted - in_play - summary.created, wanted=wanted)
-
-
-# --- Scores --------------------------------------------------------------------------------------
-
-
-def _text_only_error(entry: ScoreInput | None, *, complete: bool) -> str | None:
-    if entry is not None and (entry.value is not None or entry.abstain):
-        return "Ce critère ne se note pas : donnez seulement un commentaire."
-    if complete and (entry is None or not entry.comment.strip()):
-        return "Ce critère ne se note pas : un commentaire est obligatoire."
-    return None
-
-
-def _score_error(criterion: Criterion, entry: ScoreInput | None, *, complete: bool) -> str | None:  # noqa: PLR0911 - one message per rule
-    if not criterion.scored:
-        return _text_only_error(entry, complete=complete)
-    if entry is None or (entry.value is None and not entry.abstain):
-        return "Choisissez une note ou « Je m’abstiens »." if complete else None
-    if entry.value is not None and entry.abstain:
-        return "Choisissez une note ou l’abstention, pas les deux."
-    if entry.value is None:
-        return None
-    try:
-        value = Decimal(entry.value)
-        steps = (value - criterion.scale_min) / criterion.scale_step
-    except (InvalidOperation, TypeError):
-        return "Cette note est illisible."
-    if not criterion.scale_min <= value <= criterion.scale_max:
-        return f"La note doit être comprise entre {_fr(criterion.scale_min)} et {_fr(criterion.scale_max)}."
-    if steps != steps.to_integral_value():
-        return f"La note doit aller par pas de {_fr(criterion.scale_step)}."
-    return None
-
-
-def _validated_rows(evaluation: Evaluation, scores: dict[int, ScoreInput], opinion: str, *,
-                    complete: bool) -> list[Score]:
-    criteria = list(Criterion.objects.filter(tracks=evaluation.assignment.dossier.track_id).order_by("position"))
-    errors: dict[str, str] = {}
-    unknown = set(scores) - {c.pk for c in criteria}
-    if unknown:
-        errors["__all__"] = "Certaines notes portent sur des critères qui ne s’appliquent pas à ce dossier."
-    rows = []
-    for criterion in criteria:
-        entry = scores.get(criterion.pk)
-        message = _score_error(criterion, entry, complete=complete)
-        if message:
-            errors[f"{'score' if criterion.scored else 'comment'}_{criterion.pk}"] = message
-            continue
-        if not criterion.scored and entry is not None and entry.comment.strip():
-            rows.append(Score(evaluation=evaluation, criterion=criterion, value=None, comment=entry.comment.strip()))
-            continue
-        if entry is None or (entry.value is None and not entry.abstain):
-            continue
-        value = None if entry.abstain else Decimal(entry.value)
-        comment = entry.comment.strip()
-        if complete and value is not None and criterion.threshold is not None and value < criterion.threshold \
-                and not comment:
-            errors[f"comment_{criterion.pk}"] = (
-                f"Un commentaire est obligatoire pour une note inférieure à {_fr(criterion.threshold)}."
-            )
-        rows.append(Score(evaluation=evaluation, criterion=criterion, value=value, comment=comment))
-    if opinion and opinion not in Opinion.values:
-        errors["opinion"] = "Choisissez un avis parmi ceux proposés."
-    elif complete and not opinion:
-        errors["opinion"] = "Donnez un avis global."
-    if errors:
-        raise ScoresInvalidError(errors)
-    return rows
-
-
-def _locked_draft(evaluation: Evaluation, by) -> Evaluation:
-    evaluation = Evaluation.objects.select_for_update().select_related(
-        "assignment__dossier__wave", "assignment__evaluator"
-    ).get(pk=evaluation.pk)
-    if evaluation.assignment.evaluator_id != getattr(by, "pk", None):
-        raise EvaluationError("Seule la personne désignée peut noter ce dossier.")
-    if evaluation.assignment.state != AssignmentState.ACTIVE:
-        raise EvaluationError("Cette affectation n’est plus active : la grille ne peut plus être modifiée.")
-    if evaluation.state != EvaluationState.DRAFT:
-        raise EvaluationError("Cette évaluation est soumise : elle ne peut plus être modifiée.")
-    return evaluation
-
-
-def _store(evaluation: Evaluation, rows: list[Score], opinion: str, summary: str) -> None:
-    evaluation.scores.all().delete()
-    Score.objects.bulk_create(rows)
-    evaluation.opinion = opinion
-    evaluation.summary = summary.strip()
-
-
-def evaluation_save_draft(*, evaluation: Evaluation, scores: dict[int, ScoreInput], opinion: str = "",
-                          summary: str = "", by) -> Evaluation:
-    """Keep what the evaluator gave so far (values checked against the scale); nothing is submitted."""
-    with transaction.atomic():
-        evaluation = _locked_draft(evaluation, by)
-        rows = _validated_rows(evaluation, scores, opinion, complete=False)
-        _store(evaluation, rows, opinion, summary)
-        evaluation.save(update_fields=["opinion", "summary", "updated_at"])
-    return evaluation
-
-
-def evaluation_submit(*, evaluation: Evaluation, scores: dict[int, ScoreInput], opinion: str, summary: str,
-                      by) -> Evaluation:
-    """Submit a complete, valid grid: locked, audited, consolidation refreshed, dossier evaluated if last."""
-    with transaction.atomic():
-        evaluation = _locked_draft(evaluation, by)
-        rows = _validated_rows(evaluation, scores, opinion, complete=True)
-        _store(evaluation, rows, opinion, summary)
-        evaluation.submitted_at = timezone.now()
-        evaluation_transition(evaluation, EvaluationState.SUBMITTED, by=by, action="evaluation.submit",
-                              after={"opinion": opinion, "scores": {r.criterion.code: r.value for r in rows}},
-                              fields=["opinion", "summary", "submitted_at", "updated_at"])
-        dossier = evaluation.assignment.dossier
-        dossier_scores_refresh(dossier=dossier)
-        _dossier_progress(dossier, by)
-    return evaluation
-
-
-def evaluation_reopen(*, evaluation: Evaluation, by, reason: str) -> Evaluation:
-    """Unlock a submitted evaluation (with a reason; the view checks the caller manages it); audited; dossier back in
-    evaluation."""
-    if not reason.strip():
-        raise EvaluationError("Indiquez le motif de la réouverture.")
-    with transaction.atomic():
-        evaluation = Evaluation.objects.select_for_update().select_related(
-            "assignment__dossier__wave", "assignment__evaluator"
-        ).get(pk=evaluation.pk)
-        dossier = evaluation.assignment.dossier
-        if evaluation.state != EvaluationState.SUBMITTED:
-            raise EvaluationError("Cette évaluation n’est pas soumise.")
-        evaluation.submitted_at = None
-        evaluation.reopened_count += 1
-        evaluation_transition(evaluation, EvaluationState.DRAFT, by=by, action="evaluation.reopen",
-                              reason=reason.strip(), fields=["submitted_at", "reopened_count", "updated_at"])
-        notices.reopened_to_evaluator(evaluation=evaluation, reason=reason.strip())
-        dossier_scores_refresh(dossier=dossier)
-        if dossier.state == DossierState.EVALUATED:
-            dossier_transition(dossier, DossierState.IN_EVALUATION, by=by, reason="Évaluation rouverte")
-    return evaluation
-
-
-def _dossier_progress(dossier: Dossier, by) -> None:
-    """Move the dossier to evaluated once every assignment in play has a submitted evaluation."""
-    if dossier.state != DossierState.IN_EVALUATION:
-        return
-    states = list(
-        Assignment.objects.filter(dossier=dossier, state__in=IN_PLAY).values_list("state", "evaluation__state")
-    )
-    if states and all(a == AssignmentState.ACTIVE and e == EvaluationState.SUBMITTED for a, e in states):
-        dossier_transition(dossier, DossierState.EVALUATED, by=by, reason="Toutes les évaluations sont soumises")
-
-
-def dossier_scores_refresh(*, dossier: Dossier) -> DossierScore:
-    """Recompute and store the dossier's consolidated figures from its submitted, active evaluations."""
-    criteria = list(Criterion.objects.filter(tracks=dossier.track_id).order_by("position"))
-    evaluations = list(
-        Evaluation.objects.filter(
-            assignment__dossier=dossier, assignment__state=AssignmentState.ACTIVE, state=EvaluationState.SUBMITTED
-        ).select_related("assignment").prefetch_related("scores__criterion")
-    )
-    wave_settings = settings_for_wave(dossier.wave_id)
-    values = {"n_evaluations": len(evaluations), "weighted": None, "median": None, "spread": None, "std": None,
-              "below_threshold": [], "opinions": {}, "disagreement": False}
-    criteria = [c for c in criteria if c.scored]  # a text-only criterion is commented, never in a mean
-    if criteria:
-        result = consolidate(
-            evaluations=[
-                EvaluationInput(
-                    evaluator_id=e.assignment.evaluator_id,
-                    scores={s.criterion.code: s.value for s in e.scores.all() if s.criterion.scored},
-                    opinion=e.opinion or None,
-                )
-                for e in evaluations
-            ],
-            criteria=[CriterionSpec(c.code, c.weight, c.scale_min, c.scale_max, c.threshold) for c in criteria],
-            disagreement_spread=wave_settings.disagreement_spread,
-        )
-        values.update(
-            weighted=result.weighted_score, median=result.median, spread=result.spread, std=result.std,
-            below_threshold=list(result.below_threshold), opinions=dict(result.opinions),
-            disagreement=result.disagreement,
-        )
-    score, _ = DossierScore.objects.update_or_create(dossier=dossier, defaults=values)
-    return score
