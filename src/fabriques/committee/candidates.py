@@ -13,8 +13,8 @@ from fabriques.committee import allocation
 from fabriques.committee.models import Scenario
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
-from fabriques.evaluation.enums import AssignmentState, EvaluationState
 from fabriques.evaluation.models import Score
+from fabriques.evaluation.queries import counted
 from fabriques.instruction.eligibility import eligibility_expression, eligibility_reason_expression
 from fabriques.instruction.models import AdmissibilityCheck
 
@@ -27,8 +27,7 @@ def wave_observations(wave) -> list[tuple[int, int, float]]:
     low = min(float(c.scale_min) for c in criteria.values())
     high = max(float(c.scale_max) for c in criteria.values())
     rows = Score.objects.filter(
-        evaluation__state=EvaluationState.SUBMITTED,
-        evaluation__assignment__state=AssignmentState.ACTIVE,
+        counted("evaluation__"),
         evaluation__assignment__dossier__wave=wave,
         value__isnull=False,
     ).values_list("evaluation__assignment__dossier_id", "evaluation__assignment__evaluator_id", "criterion_id", "value")

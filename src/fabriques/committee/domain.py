@@ -22,8 +22,8 @@ from fabriques.committee.enums import OutboxState, Outcome, PinChoice
 from fabriques.committee.models import Decision, OutboxMessage, Scenario, ScenarioAmount, ScenarioPin
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.workflow import TransitionError, dossier_transition
-from fabriques.evaluation.enums import AssignmentState, EvaluationState
 from fabriques.evaluation.models import DossierScore, Score
+from fabriques.evaluation.queries import counted
 from fabriques.mail.domain import Attachment, email_queue
 from fabriques.refusal import Refusal
 
@@ -218,11 +218,7 @@ def scenario_choose(*, scenario: Scenario, by) -> Scenario:
 def feedback_for(dossier) -> str:
     """Per-criterion feedback drawn from the submitted evaluations, for the applicant (the committee edits it)."""
     rows = (
-        Score.objects.filter(
-            evaluation__assignment__dossier=dossier,
-            evaluation__state=EvaluationState.SUBMITTED,
-            evaluation__assignment__state=AssignmentState.ACTIVE,
-        )
+        Score.objects.filter(counted("evaluation__"), evaluation__assignment__dossier=dossier)
         .select_related("criterion")
         .order_by("criterion__position", "evaluation_id")
     )

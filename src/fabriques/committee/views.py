@@ -16,8 +16,8 @@ from fabriques.committee.enums import OutboxState, Outcome
 from fabriques.committee.models import Decision, OutboxMessage, Scenario
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
-from fabriques.evaluation.enums import AssignmentState, EvaluationState
 from fabriques.evaluation.models import Evaluation
+from fabriques.evaluation.queries import counted
 from fabriques.refusal import Refusal, refusal_to_messages
 
 
@@ -232,9 +232,7 @@ def dossier(request, uuid):
     if candidate is None:
         raise Http404("Dossier introuvable")
     evaluations = list(
-        Evaluation.objects.filter(
-            assignment__dossier=candidate, state=EvaluationState.SUBMITTED, assignment__state=AssignmentState.ACTIVE
-        )
+        Evaluation.objects.filter(counted(), assignment__dossier=candidate)
         .select_related("assignment__evaluator")
         .prefetch_related("scores__criterion")
     )

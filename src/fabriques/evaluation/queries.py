@@ -18,6 +18,12 @@ from fabriques.evaluation.models import Assignment, Evaluation, EvaluatorScope, 
 IN_PLAY = (AssignmentState.AWAITING_DECLARATION, AssignmentState.ACTIVE)
 
 
+def counted(prefix: str = "") -> Q:
+    """The evaluations that count (consolidation, calibration, peers, feedback): submitted, by an evaluator whose
+    assignment is still active. `prefix` reaches the evaluation from another model, e.g. "evaluation__" from Score."""
+    return Q(**{f"{prefix}state": EvaluationState.SUBMITTED, f"{prefix}assignment__state": AssignmentState.ACTIVE})
+
+
 def settings_for_wave(wave_id: int) -> WaveEvaluationSettings:
     """The wave's settings, or the defaults (unsaved) when none were stored."""
     return WaveEvaluationSettings.objects.filter(wave_id=wave_id).first() or WaveEvaluationSettings(wave_id=wave_id)
@@ -155,10 +161,7 @@ def applicant_people(dossier: Dossier) -> ApplicantPeople:
 def peer_evaluations(assignment: Assignment) -> list[Evaluation]:
     """Submitted evaluations of the other active evaluators of the same dossier."""
     return list(
-        Evaluation.objects.filter(
-            assignment__dossier_id=assignment.dossier_id, assignment__state=AssignmentState.ACTIVE,
-            state=EvaluationState.SUBMITTED,
-        )
+        Evaluation.objects.filter(counted(), assignment__dossier_id=assignment.dossier_id)
         .exclude(assignment=assignment)
         .select_related("assignment__evaluator")
         .prefetch_related("scores__criterion")
