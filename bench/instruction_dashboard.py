@@ -22,6 +22,7 @@ def main() -> None:
     parser.add_argument("--database-url")
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--all", action="store_true", help="every row, streamed (page size « Tous »)")
+    parser.add_argument("--columns", choices=["every", "default"], default="every", help="with --all: which columns")
     args = parser.parse_args()
     os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_SECRET_KEY="bench-only", FABRIQUES_VAR_DIR=args.var_dir,  # noqa: S106
                       FABRIQUES_REQUIRE_AGENT_MFA="0", FABRIQUES_SSL_REDIRECT="0",
@@ -46,7 +47,7 @@ def main() -> None:
             "/instruction/?track=territoire&sort=-calibrated", "/instruction/?q=fabrique&sort=reference",
             "/instruction/?state=evaluated&score_min=2&sort=-score&page=3"]
     if args.all:
-        return every_row(client, args.requests)
+        return every_row(client, args.requests, args.columns)
     client.get(urls[0])  # warm-up: templates, URL resolver
     times, statements = [], set()
     for i in range(args.requests):
@@ -64,13 +65,14 @@ def main() -> None:
           f"SQL statements per page={sorted(statements)}")
 
 
-def every_row(client, requests: int) -> None:
+def every_row(client, requests: int, columns: str) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from fabriques.instruction.queries import COLUMNS
+    from fabriques.instruction.queries import COLUMNS, DEFAULT_COLUMNS
 
-    client.post("/instruction/colonnes/", {"columns": list(COLUMNS)})  # every column: the widest table
+    chosen = list(COLUMNS) if columns == "every" else DEFAULT_COLUMNS  # every column: the widest table
+    client.post("/instruction/colonnes/", {"columns": chosen})
     urls = ["/instruction/?taille=all&sort=-score", "/instruction/?taille=all&sort=reference",
             "/instruction/?taille=all&sort=-deposited"]
     b"".join(client.get(urls[0]).streaming_content)  # warm-up
@@ -85,7 +87,8 @@ def every_row(client, requests: int) -> None:
         rows = body.count(b'name="dossiers"')
         sizes.add((rows, len(body)))
         statements.add(len(queries))
-    print(f"every row: rows, bytes={sorted(sizes)} database={connection.vendor} requests={requests}")
+    print(f"every row, {len(chosen)} columns: rows, bytes={sorted(sizes)} database={connection.vendor} "
+          f"requests={requests}")
     print(f"wall p50={statistics.median(walls):.0f} ms max={max(walls):.0f} ms; "
           f"CPU p50={statistics.median(cpus):.0f} ms max={max(cpus):.0f} ms; SQL statements={sorted(statements)}")
 
