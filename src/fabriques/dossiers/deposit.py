@@ -63,6 +63,17 @@ def deposit_window_open(*, wave, at: dt.datetime, started_at: dt.datetime | None
     )
 
 
+def dossier_version_create(*, dossier: Dossier, by, at, submission_key: str, content=None) -> DossierVersion:
+    """The dossier's next numbered version: its canonical snapshot (from `content` when the caller already read it)
+    and the snapshot's SHA-256. The caller holds the dossier's lock and audits the version (deposit, complements)."""
+    snapshot = queries.dossier_snapshot(dossier, content)
+    number = dossier.versions.count() + 1
+    snapshot["version"] = number
+    return DossierVersion.objects.create(dossier=dossier, number=number, snapshot=snapshot,
+                                         sha256=fingerprint(snapshot), deposited_at=at, deposited_by=by,
+                                         submission_key=submission_key)
+
+
 def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> DossierVersion:
     """Deposit once per submission key, only while the wave is open and the dossier complete; new version each time."""
     at = at or timezone.now()
@@ -87,13 +98,8 @@ def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> Do
         missing = queries.missing_items(locked, content)
         if missing:
             raise DepositRefusedError("Le dossier n’est pas complet.", missing=missing)
-        snapshot = queries.dossier_snapshot(locked, content)
-        number = locked.versions.count() + 1
-        snapshot["version"] = number
-        version = DossierVersion.objects.create(
-            dossier=locked, number=number, snapshot=snapshot, sha256=fingerprint(snapshot), deposited_at=at,
-            deposited_by=by, submission_key=submission_key,
-        )
+        version = dossier_version_create(dossier=locked, by=by, at=at, submission_key=submission_key, content=content)
+        number = version.number
         locked.last_deposited_at = at
         locked.save(update_fields=["last_deposited_at"])
         entries = [{"action": "dossier.version", "obj": version, "by": by, "dossier_id": locked.pk,
