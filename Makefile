@@ -37,7 +37,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
 
 test: install
-	$(PY) -m pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
+	$(PY) -m pytest $(PYTEST_XDIST) --durations=25 $(PYTEST_ARGS)
 
 test-fast: install
 	$(PY) -m pytest $(PYTEST_XDIST) -m "not browser" $(PYTEST_ARGS)
