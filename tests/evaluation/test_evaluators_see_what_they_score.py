@@ -231,6 +231,9 @@ def test_a_place_nobody_can_take_is_flagged_to_the_instructors_and_on_the_page(c
     client.force_login(instructor)
     page = client.get(reverse("evaluation:dossier_assignments", args=[dossier.uuid])).content.decode()
     assert "1 place à pourvoir" in page
+    wave_page = client.get(reverse("evaluation:evaluators", args=[dossier.wave_id])).content.decode()
+    assert "Places à pourvoir" in wave_page
+    assert f"{dossier.reference}</a> : 1 place à pourvoir" in wave_page
 
 
 # --- Reopening: the evaluator told why; the applicant told nothing internal ----------------------------------------

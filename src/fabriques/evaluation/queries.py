@@ -70,6 +70,22 @@ def evaluators_of_call(call, wave) -> QuerySet[User]:
     )
 
 
+def places_to_fill(wave, within: QuerySet[Dossier]) -> list[Dossier]:
+    """Dossiers of the wave in evaluation (among `within`, those the person manages) with fewer evaluators in play
+    than the wave's « N par dossier » (a conflict nobody could take over, an evaluator removed), in one query;
+    each with `missing`."""
+    from fabriques.dossiers.enums import DossierState
+
+    wanted = settings_for_wave(wave.pk).evaluators_per_dossier
+    return list(
+        within.filter(wave=wave, state=DossierState.IN_EVALUATION)
+        .annotate(in_play=Count("assignments", filter=Q(assignments__state__in=IN_PLAY), distinct=True))
+        .filter(in_play__lt=wanted)
+        .annotate(missing=Value(wanted) - F("in_play"))
+        .only("uuid", "reference").order_by("reference")
+    )
+
+
 def dossier_assignments(dossier: Dossier) -> list[Assignment]:
     return list(
         dossier.assignments.select_related("evaluator", "evaluation", "declaration").order_by("assigned_at", "pk")

@@ -97,6 +97,7 @@ def evaluators(request, wave_id: int):
     people = list(queries.evaluators_of_call(wave.call, wave))
     return render(request, "evaluation/evaluators.html", {
         "wave": wave, "people": people, "settings": queries.settings_for_wave(wave.pk),
+        "to_fill": queries.places_to_fill(wave, rules.managed_dossiers(request.user)),
         "can_edit_settings": rules.can_edit_wave_settings(request.user, wave.call),
     })
 
