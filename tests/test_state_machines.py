@@ -44,8 +44,8 @@ WRITERS: dict[str, set[str]] = {
     "instruction.ComplementRequest.state": {"fabriques.instruction.complements.complement_transition"},
     # Not a lifecycle: the verdict of one checklist line, recomputed from the data (any value may follow any other
     # when the dossier changes) or confirmed by hand with a logged reason. Its two writers are named here.
-    "instruction.AdmissibilityCheck.status": {"fabriques.instruction.domain.checklist_refresh",
-                                              "fabriques.instruction.domain.check_confirm"},
+    "instruction.AdmissibilityCheck.status": {"fabriques.instruction.admissibility.checklist_refresh",
+                                              "fabriques.instruction.admissibility.check_confirm"},
 }
 
 # Assignments that write no row: the reason each one is harmless.

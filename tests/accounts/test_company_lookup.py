@@ -12,7 +12,7 @@ from fabriques.accounts.company_lookup import (
     legal_form_for_category,
 )
 from fabriques.accounts.models import Organisation
-from fabriques.instruction.domain import checklist_refresh
+from fabriques.instruction.admissibility import checklist_refresh
 from fabriques.instruction.enums import CheckItem
 from tests.accounts.company_directory import ASSOCIATION_SIRET, CLOSED_SIRET, Directory
 from tests.dossiers import conftest as dossier_fixtures

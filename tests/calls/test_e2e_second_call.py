@@ -16,7 +16,8 @@ from fabriques.dossiers import domain as dossier_domain
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.assignments import assignment_create
 from fabriques.evaluation.models import DossierScore, Score
-from fabriques.instruction import domain as instruction
+from fabriques.instruction.admissibility import admissibility_decide, instruction_start
+from fabriques.instruction.routing import national_group
 from tests.conftest import user_create
 from tests.dossiers.factories import VALID_SIRET, make_commune, small_pdf
 
@@ -116,10 +117,10 @@ def test_a_dossier_on_the_second_call_is_deposited_scored_and_shown_to_the_commi
     assert dossier.reference == f"TLB-{dossier.created_at:%Y}-{dossier.pk:05d}"
     wave.closes_at = timezone.now() - dt.timedelta(minutes=1)
     wave.save(update_fields=["closes_at"])
-    instruction.national_group(call=call).members.add(instructor)
-    instruction.instruction_start(dossier=dossier, by=instructor)
+    national_group(call=call).members.add(instructor)
+    instruction_start(dossier=dossier, by=instructor)
     assert {c.item for c in dossier.instruction.checks.all()} == {"legal_form", "attachments", "budget"}
-    instruction.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
+    admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
     assignment_create(dossier=dossier, evaluator=evaluator, by=admin)
 
     _login(page, live_server, evaluator.email)

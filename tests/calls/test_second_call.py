@@ -24,8 +24,9 @@ from fabriques.evaluation.enums import AssignmentState
 from fabriques.evaluation.models import DossierScore, Score
 from fabriques.evaluation.scoring import ScoreInput, ScoresInvalidError, evaluation_submit
 from fabriques.exports import queries as export_queries
-from fabriques.instruction import domain as instruction
+from fabriques.instruction.admissibility import admissibility_decide, instruction_start
 from fabriques.instruction.enums import CheckStatus
+from fabriques.instruction.routing import national_group, territory_class_set
 from fabriques.territory.models import Commune
 
 pytestmark = pytest.mark.django_db
@@ -142,13 +143,13 @@ def test_apply_deposit_instruct_evaluate_and_decide_with_no_code_for_this_call(b
     wave.opens_at, wave.closes_at = timezone.now() - dt.timedelta(days=30), timezone.now() - dt.timedelta(days=1)
     wave.save(update_fields=["opens_at", "closes_at"])
 
-    instruction.national_group(call=bretagne).members.add(instructor)
+    national_group(call=bretagne).members.add(instructor)
     for dossier in (strong, weak):
-        instruction.instruction_start(dossier=dossier, by=instructor)
+        instruction_start(dossier=dossier, by=instructor)
         checks = {c.item: c.status for c in dossier.instruction.checks.all()}
         assert checks == {"legal_form": CheckStatus.OK, "attachments": CheckStatus.OK, "budget": CheckStatus.OK}
-        instruction.territory_class_set(dossier=dossier, is_rural=True, is_qpv=False, by=instructor)
-        instruction.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
+        territory_class_set(dossier=dossier, is_rural=True, is_qpv=False, by=instructor)
+        admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
 
     for dossier, (scale, yes) in ((strong, (8, True)), (weak, (3, False))):
         for evaluator in evaluators:
@@ -204,9 +205,9 @@ def test_a_text_only_criterion_takes_no_score_and_needs_a_comment_on_submit(bret
     dossier.wave.closes_at = timezone.now() - dt.timedelta(minutes=1)
     dossier.wave.save(update_fields=["closes_at"])
     instructor = make_user("instructeur.region@exemple.fr", call=bretagne, role=Role.INSTRUCTOR)
-    instruction.national_group(call=bretagne).members.add(instructor)
-    instruction.instruction_start(dossier=dossier, by=instructor)
-    instruction.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
+    national_group(call=bretagne).members.add(instructor)
+    instruction_start(dossier=dossier, by=instructor)
+    admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
     assignment = assignment_create(dossier=dossier, evaluator=evaluator, by=admin)
     conflict_declare(assignment=assignment, has_conflict=False, by=evaluator)
     assignment.refresh_from_db()

@@ -65,7 +65,7 @@ def dossier(make_dossier):
 @pytest.fixture
 def instructor(make_user, call):
     """An instructor of the national group, which receives every dossier here (no routing rule)."""
-    from fabriques.instruction.domain import national_group
+    from fabriques.instruction.routing import national_group
 
     user = make_user("instructrice@example.org", call=call, role=Role.INSTRUCTOR)
     national_group(call=call).members.add(user)

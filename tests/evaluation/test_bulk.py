@@ -55,7 +55,7 @@ def test_an_empty_message_is_refused_in_french_and_the_page_keeps_the_choice(cli
 
 
 def test_bulk_assign_to_an_instructor_of_the_group(client, instructor, make_user, call, three):
-    from fabriques.instruction.domain import national_group
+    from fabriques.instruction.routing import national_group
 
     colleague = make_user("collegue@example.org", call=call, role=Role.INSTRUCTOR)
     national_group(call=call).members.add(colleague)

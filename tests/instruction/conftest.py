@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fabriques.accounts.enums import Role
 from fabriques.demo.builders import build_dossier
-from fabriques.instruction.domain import group_save
+from fabriques.instruction.routing import group_save
 from fabriques.territory.models import Commune
 
 

@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from fabriques.audit.models import AuditEntry
 from fabriques.dossiers.enums import DossierState
-from fabriques.instruction import complements, domain
+from fabriques.instruction import complements
+from fabriques.instruction.admissibility import instruction_start
+from fabriques.instruction.complements import complements_answer, complements_request
 from fabriques.instruction.enums import COMPLEMENT_DEFAULT_DAYS, ComplementState
+from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.models import ComplementRequest
 from fabriques.instruction.version_diff import text_diff, version_diff
 from fabriques.mail.models import OutgoingEmail
@@ -24,12 +27,12 @@ S = DossierState
 def in_instruction(build, communes, occitanie, close_wave):
     dossier = build(communes["toulouse"])
     close_wave()
-    domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    instruction_start(dossier=dossier, by=occitanie["instructor"])
     return dossier
 
 
 def _ask(dossier, by, *, days=10, sections=(("budget", "Le budget"),)):
-    request = domain.complements_request(dossier=dossier, sections=list(sections), message="Merci de revoir le budget.",
+    request = complements_request(dossier=dossier, sections=list(sections), message="Merci de revoir le budget.",
                                          due_at=timezone.now() + dt.timedelta(days=days), by=by)
     dossier.refresh_from_db()
     return request
@@ -76,7 +79,7 @@ def test_the_request_email_carries_the_sections_and_the_deadline(in_instruction,
 def test_arrival_tells_the_instructors_lists_the_dossier_as_received_until_the_differences_are_read(
         client, in_instruction, occitanie):
     request = _ask(in_instruction, occitanie["instructor"])
-    domain.complements_answer(dossier=in_instruction, answer="Budget revu.", by=in_instruction.owner)
+    complements_answer(dossier=in_instruction, answer="Budget revu.", by=in_instruction.owner)
 
     request.refresh_from_db()
     assert (request.state, request.answer_version) == (ComplementState.ANSWERED, 2)
@@ -103,7 +106,7 @@ def test_a_committee_member_reads_the_differences_without_marking_them_read(
     from fabriques.accounts.enums import Role
 
     request = _ask(in_instruction, occitanie["instructor"])
-    domain.complements_answer(dossier=in_instruction, answer="", by=in_instruction.owner)
+    complements_answer(dossier=in_instruction, answer="", by=in_instruction.owner)
     client.force_login(make_user("comite@exemple.fr", call=call, role=Role.COMMITTEE))
 
     assert client.get(reverse("instruction:complement-diff", args=[in_instruction.uuid, request.pk])).status_code == 200
@@ -207,11 +210,11 @@ def test_extend_refuses_an_earlier_date_keeping_the_reason_then_moves_the_deadli
 
 def test_a_request_no_longer_open_cannot_be_cancelled_or_extended(in_instruction, occitanie):
     request = _ask(in_instruction, occitanie["instructor"])
-    domain.complements_answer(dossier=in_instruction, answer="", by=in_instruction.owner)
+    complements_answer(dossier=in_instruction, answer="", by=in_instruction.owner)
 
-    with pytest.raises(domain.InstructionError, match="compléments reçus"):
+    with pytest.raises(InstructionError, match="compléments reçus"):
         complements.complement_cancel(request=request, reason="x", by=occitanie["instructor"])
-    with pytest.raises(domain.InstructionError, match="ne peut plus être modifiée"):
+    with pytest.raises(InstructionError, match="ne peut plus être modifiée"):
         complements.complement_extend(request=request, due_at=timezone.now() + dt.timedelta(days=40), reason="x",
                                       by=occitanie["instructor"])
 
@@ -249,7 +252,7 @@ def test_the_differences_page_shows_a_changed_answer_with_ins_and_del_and_words(
     answer = in_instruction.answers.get(criterion=criterion)
     dossier_domain.answer_save(dossier=in_instruction, criterion=criterion, by=in_instruction.owner,
                                text=answer.text + " Ouvert aussi le dimanche.", base_version=answer.version)
-    domain.complements_answer(dossier=in_instruction, answer="Horaires précisés.", by=in_instruction.owner)
+    complements_answer(dossier=in_instruction, answer="Horaires précisés.", by=in_instruction.owner)
     client.force_login(occitanie["instructor"])
 
     html = client.get(reverse("instruction:complement-diff", args=[in_instruction.uuid, request.pk])).content.decode()
@@ -268,10 +271,10 @@ def test_the_received_filter_keeps_a_constant_number_of_queries(client, build, c
     close_wave()
 
     def received(dossier):
-        domain.instruction_start(dossier=dossier, by=instructor)
+        instruction_start(dossier=dossier, by=instructor)
         dossier.refresh_from_db()
         _ask(dossier, instructor)
-        domain.complements_answer(dossier=dossier, answer="", by=dossier.owner)
+        complements_answer(dossier=dossier, answer="", by=dossier.owner)
 
     client.force_login(instructor)
     url = reverse("instruction:dashboard")

@@ -124,15 +124,15 @@ def test_the_dashboard_query_count_does_not_grow_with_rows(client, build, commun
 def test_eligibility_confirmed_by_the_instructor_shows_and_filters_as_eligible(
     client, build, communes, occitanie, close_wave
 ):
-    from fabriques.instruction import domain
+    from fabriques.instruction.admissibility import check_confirm, instruction_start
     from fabriques.instruction.enums import CheckItem
 
     confirmed, unsettled = build(communes["toulouse"]), build(communes["toulouse"])
     assert {confirmed.eligibility_status, unsettled.eligibility_status} == {"manual"}
     close_wave()
     for dossier in (confirmed, unsettled):
-        domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
-    domain.check_confirm(dossier=confirmed, item=CheckItem.LOCATION, by=occitanie["instructor"],
+        instruction_start(dossier=dossier, by=occitanie["instructor"])
+    check_confirm(dossier=confirmed, item=CheckItem.LOCATION, by=occitanie["instructor"],
                          reason="Vérifié sur place : hors QPV, commune rurale.")
     client.force_login(occitanie["instructor"])
 

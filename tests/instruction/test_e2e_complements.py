@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from fabriques.dossiers import domain as dossier_domain
 from fabriques.dossiers.enums import DossierState
-from fabriques.instruction import domain
+from fabriques.instruction.admissibility import instruction_start
+from fabriques.instruction.complements import complements_request
 from fabriques.instruction.enums import COMPLEMENT_DEFAULT_DAYS, ComplementState
 from fabriques.instruction.models import ComplementRequest
 
@@ -33,9 +34,9 @@ def test_instructor_asks_applicant_answers_instructor_reads_differences_extends_
     answered, extended, cancelled = (build(communes["toulouse"]) for _ in range(3))
     close_wave()
     for dossier in (answered, extended, cancelled):
-        domain.instruction_start(dossier=dossier, by=instructor)
+        instruction_start(dossier=dossier, by=instructor)
     for dossier in (extended, cancelled):
-        domain.complements_request(dossier=dossier, sections=[("budget", "Le budget")], message="Budget à revoir.",
+        complements_request(dossier=dossier, sections=[("budget", "Le budget")], message="Budget à revoir.",
                                    due_at=timezone.now() + dt.timedelta(days=5), by=instructor)
     page.on("dialog", lambda dialog: dialog.accept())  # confirm.js asks before irreversible acts
     criterion = answered.track.criteria.order_by("position").first()

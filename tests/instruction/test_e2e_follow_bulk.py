@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from fabriques.accounts.enums import Role
-from fabriques.instruction.domain import group_save
 from fabriques.instruction.models import Instruction, Message
+from fabriques.instruction.routing import group_save
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from fabriques.audit.models import AuditEntry
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.models import DossierScore
-from fabriques.instruction import domain
+from fabriques.instruction.admissibility import admissibility_decide, check_confirm, instruction_start
 from fabriques.instruction.eligibility import (
     Eligibility,
     eligibility_label_expression,
@@ -24,6 +24,7 @@ from fabriques.instruction.eligibility import (
 )
 from fabriques.instruction.enums import CheckItem
 from fabriques.instruction.journal import journal_sentence
+from fabriques.instruction.routing import territory_class_set
 from fabriques.theme.templatetags.humanize_fr import note, score_round
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +44,10 @@ def five(build, communes, occitanie, close_wave):
     instructor = occitanie["instructor"]
     for dossier in made.values():
         dossier.refresh_from_db()
-        domain.instruction_start(dossier=dossier, by=instructor)
-    domain.check_confirm(dossier=made["forced"], item=CheckItem.LOCATION, by=instructor, reason=FORCED,
+        instruction_start(dossier=dossier, by=instructor)
+    check_confirm(dossier=made["forced"], item=CheckItem.LOCATION, by=instructor, reason=FORCED,
                          override=True)
-    domain.check_confirm(dossier=made["confirmed"], item=CheckItem.LOCATION, by=instructor, reason=CONFIRMED)
+    check_confirm(dossier=made["confirmed"], item=CheckItem.LOCATION, by=instructor, reason=CONFIRMED)
     return made
 
 
@@ -95,7 +96,7 @@ def test_the_dashboard_filters_on_the_truth_and_shows_the_forced_badge_with_its_
 def test_the_instruction_and_committee_pages_and_the_export_say_the_same(client, five, occitanie, admin_user, call,
                                                                           make_user):
     forced = five["forced"]
-    domain.admissibility_decide(dossier=forced, decision="admissible", reason="", by=occitanie["instructor"])
+    admissibility_decide(dossier=forced, decision="admissible", reason="", by=occitanie["instructor"])
     client.force_login(admin_user)
 
     instruction_page = client.get(f"/instruction/dossiers/{forced.uuid}/").content.decode().replace("&#x27;", "'")
@@ -117,10 +118,10 @@ def test_a_hand_confirmation_of_an_open_qpv_rule_classifies_the_place_as_qpv(bui
     dossier = build(communes["toulouse"], track_slug="numerique")  # QPV perimeters not imported: rule left open
     assert {r["kind"]: r["status"] for r in dossier.eligibility_report["results"]}["qpv_proximity"] == "manual"
     close_wave()
-    domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    instruction_start(dossier=dossier, by=occitanie["instructor"])
     assert dossier.instruction.is_qpv is None
 
-    domain.check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=occitanie["instructor"], reason=CONFIRMED)
+    check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=occitanie["instructor"], reason=CONFIRMED)
 
     dossier.instruction.refresh_from_db()
     assert dossier.instruction.is_qpv is True
@@ -131,10 +132,10 @@ def test_a_hand_confirmation_of_an_open_qpv_rule_classifies_the_place_as_qpv(bui
 def test_an_instructors_own_classification_is_kept_by_a_later_confirmation(build, communes, occitanie, close_wave):
     dossier = build(communes["toulouse"], track_slug="numerique")
     close_wave()
-    domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
-    domain.territory_class_set(dossier=dossier, is_rural=False, is_qpv=False, by=occitanie["instructor"])
+    instruction_start(dossier=dossier, by=occitanie["instructor"])
+    territory_class_set(dossier=dossier, is_rural=False, is_qpv=False, by=occitanie["instructor"])
 
-    domain.check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=occitanie["instructor"], reason=CONFIRMED)
+    check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=occitanie["instructor"], reason=CONFIRMED)
 
     dossier.instruction.refresh_from_db()
     assert dossier.instruction.is_qpv is False
@@ -197,7 +198,7 @@ def test_the_dashboard_groups_by_wave_with_to_do_counts_in_constant_queries(
     build(communes["lyon"])  # deposited, waiting
     moved = build(communes["montpellier"])
     close_wave()
-    domain.instruction_start(dossier=first, by=occitanie["instructor"])
+    instruction_start(dossier=first, by=occitanie["instructor"])
     first.wave.refresh_from_db()
     other = Wave.objects.create(call=call, slug="vague-seconde-test", title="Deuxième vague",
                                 opens_at=first.wave.opens_at, closes_at=first.wave.closes_at)

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from fabriques.accounts.enums import Role
 from fabriques.audit.models import AuditEntry
-from fabriques.instruction import domain
+from fabriques.instruction.admissibility import instruction_start
 from fabriques.instruction.follow import follow_digests_send, follow_set, instruction_assign
+from fabriques.instruction.messages import message_post
 from fabriques.instruction.models import DossierFollow, FollowDigest
 from fabriques.mail.models import OutgoingEmail
 
@@ -55,7 +56,7 @@ def test_an_agent_cannot_follow_a_dossier_they_do_not_see(client, build, commune
 def test_assigning_gives_the_dossier_to_an_instructor_of_its_group_who_then_follows_it(
     client, build, communes, occitanie, make_user, call, admin_user
 ):
-    from fabriques.instruction.domain import group_save
+    from fabriques.instruction.routing import group_save
 
     colleague = make_user("collegue@exemple.fr", call=call, role=Role.INSTRUCTOR)
     group_save(call=call, name="Occitanie", regions=["76"], departements=[],
@@ -112,9 +113,9 @@ def test_the_digest_lists_what_others_changed_on_followed_dossiers_once_a_day(
     close_wave()
     follow_set(dossier=dossier, user=instructor, follow=True)
     follow_set(dossier=quiet, user=instructor, follow=True)
-    domain.instruction_start(dossier=dossier, by=admin_user)
-    domain.message_post(dossier=dossier, author=dossier.owner, body="Voici le devis.")
-    domain.message_post(dossier=dossier, author=instructor, body="Ma propre note", internal=True)
+    instruction_start(dossier=dossier, by=admin_user)
+    message_post(dossier=dossier, author=dossier.owner, body="Voici le devis.")
+    message_post(dossier=dossier, author=instructor, body="Ma propre note", internal=True)
 
     assert follow_digests_send() == 1
 
@@ -127,7 +128,7 @@ def test_the_digest_lists_what_others_changed_on_followed_dossiers_once_a_day(
     assert "Ma propre note" not in mail.body
     assert "note interne" not in mail.body
     assert FollowDigest.objects.get(user=instructor).last_sent_at is not None
-    domain.message_post(dossier=dossier, author=dossier.owner, body="Encore un.")
+    message_post(dossier=dossier, author=dossier.owner, body="Encore un.")
     assert follow_digests_send() == 0  # not twice within a day
     assert follow_digests_send(now=timezone.now() + dt.timedelta(hours=25)) == 1
 
@@ -138,11 +139,11 @@ def test_the_digest_costs_the_same_queries_whatever_the_changes(build, communes,
     close_wave()
     for dossier in dossiers:
         follow_set(dossier=dossier, user=instructor, follow=True)
-    domain.message_post(dossier=dossiers[0], author=dossiers[0].owner, body="Un.")
+    message_post(dossier=dossiers[0], author=dossiers[0].owner, body="Un.")
     with CaptureQueriesContext(connection) as one:
         follow_digests_send()
     for dossier in dossiers:
-        domain.message_post(dossier=dossier, author=dossier.owner, body="Deux.")
+        message_post(dossier=dossier, author=dossier.owner, body="Deux.")
     with CaptureQueriesContext(connection) as three:
         follow_digests_send(force=True)
 
@@ -150,12 +151,12 @@ def test_the_digest_costs_the_same_queries_whatever_the_changes(build, communes,
 
 
 def test_the_digest_leaves_out_a_dossier_the_agent_no_longer_sees(build, communes, occitanie, admin_user, call):
-    from fabriques.instruction.domain import dossier_reroute
+    from fabriques.instruction.routing import dossier_reroute
 
     instructor = occitanie["instructor"]
     dossier = build(communes["toulouse"])
     follow_set(dossier=dossier, user=instructor, follow=True)
-    domain.message_post(dossier=dossier, author=dossier.owner, body="Bonjour.")
+    message_post(dossier=dossier, author=dossier.owner, body="Bonjour.")
     dossier_reroute(dossier=dossier, group=occitanie["other_group"], by=admin_user, reason="Erreur de région")
 
     assert follow_digests_send() == 0

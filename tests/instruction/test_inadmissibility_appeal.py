@@ -2,7 +2,7 @@
 
 import pytest
 
-from fabriques.instruction import domain
+from fabriques.instruction.admissibility import admissibility_decide, check_confirm, instruction_start
 from fabriques.instruction.enums import Admissibility
 from fabriques.mail.models import OutgoingEmail
 
@@ -12,9 +12,9 @@ pytestmark = pytest.mark.django_db
 def test_the_inadmissibility_email_states_the_reason_and_the_appeal_routes(build, communes, occitanie, close_wave):
     dossier = build(communes["toulouse"])
     close_wave()
-    domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    instruction_start(dossier=dossier, by=occitanie["instructor"])
 
-    domain.admissibility_decide(dossier=dossier, decision=Admissibility.INADMISSIBLE,
+    admissibility_decide(dossier=dossier, decision=Admissibility.INADMISSIBLE,
                                 reason="Le lieu n’est pas ouvert au public.", by=occitanie["instructor"])
 
     mail = OutgoingEmail.objects.get(subject=f"[Fabriques] Dossier irrecevable — {dossier.reference}")
@@ -29,12 +29,12 @@ def test_an_admissible_dossier_gets_no_appeal_paragraph(build, communes, occitan
 
     dossier = build(communes["toulouse"])
     close_wave()
-    domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    instruction_start(dossier=dossier, by=occitanie["instructor"])
     for check in dossier.instruction.checks.exclude(status=CheckStatus.OK):
-        domain.check_confirm(dossier=dossier, item=check.item, by=occitanie["instructor"], reason="Vérifié sur place",
+        check_confirm(dossier=dossier, item=check.item, by=occitanie["instructor"], reason="Vérifié sur place",
                              override=check.status == CheckStatus.KO)
 
-    domain.admissibility_decide(dossier=dossier, decision=Admissibility.ADMISSIBLE, reason="",
+    admissibility_decide(dossier=dossier, decision=Admissibility.ADMISSIBLE, reason="",
                                 by=occitanie["instructor"])
 
     mail = OutgoingEmail.objects.get(subject=f"[Fabriques] Dossier recevable — {dossier.reference}")

@@ -10,8 +10,11 @@ from django.utils import timezone
 from fabriques.audit.models import AuditEntry
 from fabriques.dossiers.enums import WITHDRAWABLE_STATES, DossierState
 from fabriques.dossiers.workflow import TRANSITIONS
-from fabriques.instruction import acts, domain
+from fabriques.instruction import acts
+from fabriques.instruction.admissibility import admissibility_decide, check_confirm, instruction_start
+from fabriques.instruction.complements import complements_request
 from fabriques.instruction.enums import Admissibility, ComplementState
+from fabriques.instruction.errors import InstructionError
 from fabriques.mail.models import OutgoingEmail
 
 pytestmark = pytest.mark.django_db
@@ -22,12 +25,12 @@ S = DossierState
 def in_instruction(build, communes, occitanie, close_wave):
     dossier = build(communes["toulouse"])
     close_wave()
-    domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    instruction_start(dossier=dossier, by=occitanie["instructor"])
     return dossier
 
 
 def _inadmissible(dossier, by):
-    domain.admissibility_decide(dossier=dossier, decision=Admissibility.INADMISSIBLE, reason="Budget déséquilibré.",
+    admissibility_decide(dossier=dossier, decision=Admissibility.INADMISSIBLE, reason="Budget déséquilibré.",
                                 by=by)
     dossier.refresh_from_db()
     return dossier
@@ -46,7 +49,7 @@ def test_an_inadmissible_dossier_goes_back_to_instruction_with_a_reason_audited_
     instructor = occitanie["instructor"]
     dossier = _inadmissible(in_instruction, instructor)
 
-    with pytest.raises(domain.InstructionError, match="Indiquez pourquoi"):
+    with pytest.raises(InstructionError, match="Indiquez pourquoi"):
         acts.dossier_reinstruct(dossier=dossier, reason=" ", by=instructor)
     acts.dossier_reinstruct(dossier=dossier, reason="Le budget corrigé est arrivé par courrier.", by=instructor)
 
@@ -61,7 +64,7 @@ def test_an_inadmissible_dossier_goes_back_to_instruction_with_a_reason_audited_
 
 
 def test_only_an_admissible_or_inadmissible_dossier_goes_back_to_instruction(in_instruction, occitanie):
-    with pytest.raises(domain.InstructionError, match="seul un dossier déclaré recevable ou irrecevable"):
+    with pytest.raises(InstructionError, match="seul un dossier déclaré recevable ou irrecevable"):
         acts.dossier_reinstruct(dossier=in_instruction, reason="x", by=occitanie["instructor"])
 
 
@@ -72,23 +75,23 @@ def test_a_dossier_whose_evaluation_started_cannot_go_back_to_instruction(
 
     instructor = occitanie["instructor"]
     for check in in_instruction.instruction.checks.exclude(status__in=["ok", "manual"]):
-        domain.check_confirm(dossier=in_instruction, item=check.item, by=instructor, reason="Vérifié",
+        check_confirm(dossier=in_instruction, item=check.item, by=instructor, reason="Vérifié",
                              override=check.status == "ko")
-    domain.admissibility_decide(dossier=in_instruction, decision=Admissibility.ADMISSIBLE, reason="", by=instructor)
+    admissibility_decide(dossier=in_instruction, decision=Admissibility.ADMISSIBLE, reason="", by=instructor)
     in_instruction.refresh_from_db()
     evaluator = make_user("eval@exemple.fr", call=call, role=Role.EVALUATOR)
     assignment_create(dossier=in_instruction, evaluator=evaluator, by=instructor)
 
     in_instruction.refresh_from_db()
 
-    with pytest.raises(domain.InstructionError, match="seul un dossier déclaré recevable ou irrecevable"):
+    with pytest.raises(InstructionError, match="seul un dossier déclaré recevable ou irrecevable"):
         acts.dossier_reinstruct(dossier=in_instruction, reason="Erreur", by=instructor)
     assert in_instruction.assignments.count() == 1
 
 
 def test_classer_sans_suite_needs_a_reason_cancels_the_open_request_and_tells_the_applicant(
         client, in_instruction, occitanie):
-    request = domain.complements_request(dossier=in_instruction, sections=[("budget", "Le budget")], message="x",
+    request = complements_request(dossier=in_instruction, sections=[("budget", "Le budget")], message="x",
                                          due_at=timezone.now() + dt.timedelta(days=5), by=occitanie["instructor"])
     client.force_login(occitanie["instructor"])
     url = reverse("instruction:close", args=[in_instruction.uuid])

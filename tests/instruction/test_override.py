@@ -11,8 +11,11 @@ from fabriques.audit.models import AuditEntry
 from fabriques.demo.builders import build_dossier
 from fabriques.dossiers import domain as dossier_domain
 from fabriques.dossiers.enums import DossierState
-from fabriques.instruction import domain
+from fabriques.instruction.admissibility import admissibility_decide, check_confirm, instruction_start
+from fabriques.instruction.complements import complements_answer, complements_request
 from fabriques.instruction.enums import CheckItem, CheckStatus
+from fabriques.instruction.errors import InstructionError
+from fabriques.instruction.routing import national_group
 from fabriques.territory.domain import qpv_import
 from tests.conftest import QPV_2015_OCCITANIE
 
@@ -33,7 +36,7 @@ def far_from_qpv(open_wave, communes, make_user, occitanie, close_wave):
         latitude=CAPITOLE[0], longitude=CAPITOLE[1],
     )
     close_wave()
-    domain.instruction_start(dossier=built.dossier, by=occitanie["instructor"])
+    instruction_start(dossier=built.dossier, by=occitanie["instructor"])
     built.dossier.refresh_from_db()
     return built.dossier
 
@@ -47,17 +50,17 @@ def test_a_failed_rule_is_refused_a_plain_confirmation_and_needs_an_override_wit
     assert dossier.eligibility_status == "fail"
     assert _location(dossier).status == CheckStatus.KO
 
-    with pytest.raises(domain.InstructionError, match="ne peut pas être simplement confirmé"):
-        domain.check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason="Vérifié sur pièces")
-    with pytest.raises(domain.InstructionError, match="motif de la dérogation"):
-        domain.check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason=" ", override=True)
+    with pytest.raises(InstructionError, match="ne peut pas être simplement confirmé"):
+        check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason="Vérifié sur pièces")
+    with pytest.raises(InstructionError, match="motif de la dérogation"):
+        check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason=" ", override=True)
     assert _location(dossier).status == CheckStatus.KO
-    with pytest.raises(domain.InstructionError, match="Règle de localisation"):
-        domain.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
+    with pytest.raises(InstructionError, match="Règle de localisation"):
+        admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
 
-    check = domain.check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason=REASON,
+    check = check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason=REASON,
                                  override=True)
-    domain.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
+    admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
 
     assert (check.status, check.overrides_failure, check.confirmed_reason) == (CheckStatus.MANUAL, True, REASON)
     assert dossier.state == DossierState.ADMISSIBLE
@@ -67,7 +70,7 @@ def test_a_failed_rule_is_refused_a_plain_confirmation_and_needs_an_override_wit
 
 def test_the_override_is_shown_with_its_reason_to_the_instructor_and_on_the_dashboard(far_from_qpv, occitanie,
                                                                                        client):
-    domain.check_confirm(dossier=far_from_qpv, item=CheckItem.LOCATION, by=occitanie["instructor"], reason=REASON,
+    check_confirm(dossier=far_from_qpv, item=CheckItem.LOCATION, by=occitanie["instructor"], reason=REASON,
                          override=True)
     client.force_login(occitanie["instructor"])
 
@@ -108,20 +111,20 @@ def test_a_line_confirmed_while_open_turns_ko_again_when_the_data_says_it_fails(
     ).dossier
     close_wave()
     instructor = occitanie["instructor"]
-    admin_group = domain.national_group(call=open_wave.call)
+    admin_group = national_group(call=open_wave.call)
     admin_group.members.add(instructor)
-    domain.instruction_start(dossier=dossier, by=instructor)
-    domain.check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason="Plan du quartier vérifié")
+    instruction_start(dossier=dossier, by=instructor)
+    check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason="Plan du quartier vérifié")
     assert _location(dossier).status == CheckStatus.MANUAL
 
-    domain.complements_request(dossier=dossier, sections=[("place", "Le lieu")], message="Précisez le lieu.",
+    complements_request(dossier=dossier, sections=[("place", "Le lieu")], message="Précisez le lieu.",
                                due_at=timezone.now() + dt.timedelta(days=5), by=instructor)
     dossier.refresh_from_db()
     dossier = dossier_domain.place_save(dossier=dossier, by=owner, base_version=dossier.place_version,
                                         name=dossier.place_name, status="existing", address="Place du Capitole",
                                         commune=communes["toulouse"], latitude=CAPITOLE[0], longitude=CAPITOLE[1])
     assert dossier.eligibility_status == "fail"
-    domain.complements_answer(dossier=dossier, answer="Le lieu a déménagé.", by=owner)
+    complements_answer(dossier=dossier, answer="Le lieu a déménagé.", by=owner)
 
     check = _location(dossier)
     assert (check.status, check.overrides_failure, check.confirmed_reason) == (CheckStatus.KO, False, "")

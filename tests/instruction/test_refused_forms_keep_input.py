@@ -12,7 +12,7 @@ from django.utils import timezone
 from fabriques.accounts.enums import Role
 from fabriques.audit.models import AuditEntry
 from fabriques.dossiers.enums import DossierState
-from fabriques.instruction import domain
+from fabriques.instruction.admissibility import instruction_start
 from fabriques.instruction.enums import CheckItem, CheckStatus
 from fabriques.instruction.models import ComplementRequest, Instruction, Message
 from tests.dossiers.factories import small_pdf
@@ -36,7 +36,7 @@ def dossier(build, communes, occitanie):
 @pytest.fixture
 def in_instruction(dossier, occitanie, close_wave):
     close_wave()
-    domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    instruction_start(dossier=dossier, by=occitanie["instructor"])
     return dossier
 
 

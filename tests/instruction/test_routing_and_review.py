@@ -6,9 +6,13 @@ from django.utils import timezone
 
 from fabriques.audit.models import AuditEntry
 from fabriques.dossiers.enums import DossierState
-from fabriques.instruction import domain
+from fabriques.instruction.admissibility import admissibility_decide, check_confirm, instruction_start
+from fabriques.instruction.complements import complements_answer, complements_request, open_complement_request
 from fabriques.instruction.enums import CheckItem, CheckStatus
+from fabriques.instruction.errors import InstructionError
+from fabriques.instruction.messages import message_post
 from fabriques.instruction.models import Instruction
+from fabriques.instruction.routing import dossier_reroute, group_save, qpv_from_report
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +26,7 @@ def test_a_deposit_is_routed_to_the_group_of_its_region(build, communes, occitan
 
 
 def test_a_departement_rule_wins_over_the_region_rule(build, communes, occitanie, call, admin_user):
-    herault = domain.group_save(call=call, name="Hérault", regions=[], departements=["34"], member_emails=[],
+    herault = group_save(call=call, name="Hérault", regions=[], departements=["34"], member_emails=[],
                                 by=admin_user)
 
     assert build(communes["montpellier"]).instruction.group == herault
@@ -38,9 +42,9 @@ def test_an_unrouted_dossier_goes_to_the_national_group(build, communes, occitan
 def test_rerouting_by_hand_needs_a_reason_and_is_logged(build, communes, occitanie, admin_user):
     dossier = build(communes["toulouse"])
 
-    with pytest.raises(domain.InstructionError, match="motif"):
-        domain.dossier_reroute(dossier=dossier, group=occitanie["other_group"], by=admin_user, reason=" ")
-    domain.dossier_reroute(dossier=dossier, group=occitanie["other_group"], by=admin_user, reason="Siège à Lyon")
+    with pytest.raises(InstructionError, match="motif"):
+        dossier_reroute(dossier=dossier, group=occitanie["other_group"], by=admin_user, reason=" ")
+    dossier_reroute(dossier=dossier, group=occitanie["other_group"], by=admin_user, reason="Siège à Lyon")
 
     instruction = Instruction.objects.get(dossier=dossier)
     assert instruction.group == occitanie["other_group"]
@@ -54,8 +58,8 @@ def test_rerouting_by_hand_needs_a_reason_and_is_logged(build, communes, occitan
 def test_instruction_cannot_start_while_the_applicant_may_still_edit(build, communes, occitanie):
     dossier = build(communes["toulouse"])
 
-    with pytest.raises(domain.InstructionError, match="La vague n’est pas close"):
-        domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    with pytest.raises(InstructionError, match="La vague n’est pas close"):
+        instruction_start(dossier=dossier, by=occitanie["instructor"])
 
     dossier.refresh_from_db()
     assert dossier.state == DossierState.DEPOSITED
@@ -65,7 +69,7 @@ def test_starting_instruction_computes_the_checklist(build, communes, occitanie,
     dossier = build(communes["toulouse"], track_slug="territoire")
     close_wave()
 
-    domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    instruction_start(dossier=dossier, by=occitanie["instructor"])
 
     checks = {c.item: c.status for c in dossier.instruction.checks.all()}
     assert dossier.state == DossierState.IN_INSTRUCTION
@@ -80,7 +84,7 @@ def test_starting_instruction_computes_the_checklist(build, communes, occitanie,
 def _in_instruction(build, communes, occitanie, close_wave):
     dossier = build(communes["toulouse"])
     close_wave()
-    domain.instruction_start(dossier=dossier, by=occitanie["instructor"])
+    instruction_start(dossier=dossier, by=occitanie["instructor"])
     return dossier
 
 
@@ -89,13 +93,13 @@ def test_admissible_is_refused_until_a_pending_check_is_confirmed_with_a_reason(
     dossier = _in_instruction(build, communes, occitanie, close_wave)
     instructor = occitanie["instructor"]
 
-    with pytest.raises(domain.InstructionError, match="Règle de localisation respectée"):
-        domain.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
-    with pytest.raises(domain.InstructionError, match="Indiquez pourquoi"):
-        domain.check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason="")
-    domain.check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor,
+    with pytest.raises(InstructionError, match="Règle de localisation respectée"):
+        admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
+    with pytest.raises(InstructionError, match="Indiquez pourquoi"):
+        check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor, reason="")
+    check_confirm(dossier=dossier, item=CheckItem.LOCATION, by=instructor,
                          reason="Trois tiers-lieux voisins nommés dans le dossier")
-    domain.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
+    admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
 
     dossier.refresh_from_db()
     assert dossier.state == DossierState.ADMISSIBLE
@@ -107,10 +111,10 @@ def test_inadmissible_needs_a_reason_the_applicant_reads(build, communes, occita
                                                          django_capture_on_commit_callbacks):
     dossier = _in_instruction(build, communes, occitanie, close_wave)
 
-    with pytest.raises(domain.InstructionError, match="motif d’irrecevabilité"):
-        domain.admissibility_decide(dossier=dossier, decision="inadmissible", reason="", by=occitanie["instructor"])
+    with pytest.raises(InstructionError, match="motif d’irrecevabilité"):
+        admissibility_decide(dossier=dossier, decision="inadmissible", reason="", by=occitanie["instructor"])
     with django_capture_on_commit_callbacks(execute=True):
-        domain.admissibility_decide(dossier=dossier, decision="inadmissible", by=occitanie["instructor"],
+        admissibility_decide(dossier=dossier, decision="inadmissible", by=occitanie["instructor"],
                                     reason="La structure n’existe pas encore juridiquement.")
 
     client.force_login(dossier.owner)
@@ -127,11 +131,11 @@ def test_complements_are_requested_answered_and_instruction_resumes(build, commu
     dossier = _in_instruction(build, communes, occitanie, close_wave)
     mail.outbox.clear()
 
-    with pytest.raises(domain.InstructionError, match="dans le futur"):
-        domain.complements_request(dossier=dossier, sections=[("budget", "Le budget")], message="x",
+    with pytest.raises(InstructionError, match="dans le futur"):
+        complements_request(dossier=dossier, sections=[("budget", "Le budget")], message="x",
                                    due_at=timezone.now() - dt.timedelta(days=1), by=occitanie["instructor"])
     with django_capture_on_commit_callbacks(execute=True):
-        request = domain.complements_request(
+        request = complements_request(
             dossier=dossier, sections=[("attachment:lettres-soutien", "Lettres de soutien")],
             message="Merci d’ajouter la lettre de la commune.", due_at=timezone.now() + dt.timedelta(days=10),
             by=occitanie["instructor"],
@@ -139,15 +143,15 @@ def test_complements_are_requested_answered_and_instruction_resumes(build, commu
     dossier.refresh_from_db()
     assert dossier.state == DossierState.COMPLEMENTS_REQUESTED
     assert [m.to for m in mail.outbox] == [[dossier.owner.email]]
-    assert domain.open_complement_request(dossier) == request
+    assert open_complement_request(dossier) == request
 
-    domain.complements_answer(dossier=dossier, answer="Lettre ajoutée.", by=dossier.owner)
+    complements_answer(dossier=dossier, answer="Lettre ajoutée.", by=dossier.owner)
 
     dossier.refresh_from_db()
     request.refresh_from_db()
     assert dossier.state == DossierState.IN_INSTRUCTION
     assert request.answer == "Lettre ajoutée."
-    assert domain.open_complement_request(dossier) is None
+    assert open_complement_request(dossier) is None
 
 
 def test_an_applicant_message_notifies_the_group_and_an_internal_note_stays_internal(
@@ -157,8 +161,8 @@ def test_an_applicant_message_notifies_the_group_and_an_internal_note_stays_inte
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        domain.message_post(dossier=dossier, author=dossier.owner, body="Une question sur le budget.")
-        domain.message_post(dossier=dossier, author=occitanie["instructor"], body="Avis du SGAR attendu.",
+        message_post(dossier=dossier, author=dossier.owner, body="Une question sur le budget.")
+        message_post(dossier=dossier, author=occitanie["instructor"], body="Avis du SGAR attendu.",
                             internal=True)
 
     assert [m.to for m in mail.outbox] == [[occitanie["instructor"].email]]
@@ -174,8 +178,8 @@ def test_a_message_attachment_is_checked_by_its_bytes(build, communes, occitanie
     dossier = build(communes["toulouse"])
     fake = SimpleUploadedFile("devis.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
 
-    with pytest.raises(domain.InstructionError, match="Type de fichier non accepté"):
-        domain.message_post(dossier=dossier, author=dossier.owner, body="Voici le devis", upload=fake)
+    with pytest.raises(InstructionError, match="Type de fichier non accepté"):
+        message_post(dossier=dossier, author=dossier.owner, body="Voici le devis", upload=fake)
 
     assert dossier.messages.count() == 0
 
@@ -184,9 +188,9 @@ def test_qpv_flag_comes_from_the_eligibility_report_and_never_guesses():
     computed = {"results": [{"kind": "qpv_proximity", "status": "pass", "reason": "À 120 m du QPV QN03101M"}]}
     unknown = {"results": [{"kind": "qpv_proximity", "status": "manual", "reason": "QPV non chargés"}]}
 
-    assert domain.qpv_from_report(computed) is True
-    assert domain.qpv_from_report(unknown) is None
-    assert domain.qpv_from_report({}) is None
+    assert qpv_from_report(computed) is True
+    assert qpv_from_report(unknown) is None
+    assert qpv_from_report({}) is None
 
 
 def test_the_instructor_classifies_the_territory_and_it_is_logged(build, communes, occitanie, client):
@@ -210,7 +214,7 @@ def test_many_dossiers_move_together_or_not_at_all(build, communes, occitanie, a
 
     first, second = build(communes["toulouse"]), build(communes["montpellier"])
     close_wave()
-    domain.instruction_start(dossier=first, by=admin_user)
+    instruction_start(dossier=first, by=admin_user)
 
     with pytest.raises(TransitionError, match="1 dossier"):
         dossiers_transition_many([first, second], DossierState.IN_INSTRUCTION, by=admin_user)
@@ -230,7 +234,7 @@ def test_during_complements_only_the_requested_sections_change_and_a_version_is_
     from fabriques.dossiers.domain import DossierError
 
     dossier = _in_instruction(build, communes, occitanie, close_wave)
-    domain.complements_request(
+    complements_request(
         dossier=dossier, sections=[("budget", "Le budget")], message="Budget à revoir",
         due_at=timezone.now() + dt.timedelta(days=5), by=occitanie["instructor"],
     )
@@ -247,7 +251,7 @@ def test_during_complements_only_the_requested_sections_change_and_a_version_is_
     lines = [dossier_domain.LineData(ln.year, ln.kind, ln.category, ln.label, ln.amount_eur, ln.is_state_request,
                                      ln.cofunder) for ln in dossier.budget_lines.all()]
     dossier_domain.budget_save(dossier=dossier, by=dossier.owner, base_version=dossier.budget_version, lines=lines)
-    domain.complements_answer(dossier=dossier, answer="Budget revu", by=dossier.owner)
+    complements_answer(dossier=dossier, answer="Budget revu", by=dossier.owner)
 
     dossier.refresh_from_db()
     assert dossier.place_name != "Autre"

@@ -33,7 +33,7 @@ def test_figures_count_each_step_and_amounts(world):
 
 
 def test_rural_and_qpv_shares_follow_the_instruction_classification_against_targets(world):
-    from fabriques.instruction.domain import territory_class_set
+    from fabriques.instruction.routing import territory_class_set
 
     territory_class_set(dossier=world.laureate, is_rural=True, is_qpv=False, by=world.admin)
 

@@ -185,9 +185,9 @@ def test_agents_see_the_scan_state_of_each_attachment(
 ):
     settings.FABRIQUES_CLAMD = request.getfixturevalue("clamd")["unix"] if setting else ""
     built = build(communes["toulouse"])
-    from fabriques.instruction import domain as instruction_domain
+    from fabriques.instruction.messages import message_post
 
-    instruction_domain.message_post(dossier=built, author=built.owner, body="Le devis",
+    message_post(dossier=built, author=built.owner, body="Le devis",
                                     upload=SimpleUploadedFile("devis.pdf", small_pdf("devis")))
     client.force_login(occitanie["instructor"])
 

@@ -14,7 +14,7 @@ from fabriques.calls.models import RequiredAttachment
 from fabriques.dossiers import domain as dossier_domain
 from fabriques.dossiers.downloads import QUARANTINED_MESSAGE
 from fabriques.dossiers.models import DossierAttachment
-from fabriques.instruction import domain as instruction_domain
+from fabriques.instruction.messages import message_post
 from fabriques.instruction.models import Message
 from fabriques.operations.scan import NO_SCANNER_MESSAGE
 from fabriques.security.antivirus import ScanState
@@ -35,13 +35,13 @@ def stored_unscanned(settings, build, communes, occitanie, media_root):
     infected_attachment = dossier_domain.attachment_add(
         dossier=built, required=letters, upload=SimpleUploadedFile("Soutien mairie.pdf", eicar_pdf()), by=built.owner
     )
-    clean_message = instruction_domain.message_post(
+    clean_message = message_post(
         dossier=built, author=built.owner, body="Le devis", upload=SimpleUploadedFile("devis.pdf", small_pdf("d"))
     )
-    infected_message = instruction_domain.message_post(
+    infected_message = message_post(
         dossier=built, author=built.owner, body="La facture", upload=SimpleUploadedFile("facture.pdf", eicar_pdf())
     )
-    instruction_domain.message_post(dossier=built, author=built.owner, body="Sans pièce jointe")
+    message_post(dossier=built, author=built.owner, body="Sans pièce jointe")
     return {"dossier": built, "attachment": infected_attachment, "message": infected_message,
             "clean_message": clean_message}
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from fabriques.instruction.domain import message_post
+from fabriques.instruction.messages import message_post
 from tests.dossiers.conftest import (  # noqa: F401 - fixtures
     applicant,
     commune,

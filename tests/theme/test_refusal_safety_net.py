@@ -13,7 +13,7 @@ from fabriques.committee.domain import CommitteeError
 from fabriques.dossiers.domain import DossierError
 from fabriques.evaluation.errors import EvaluationError
 from fabriques.followup.domain import FollowupError
-from fabriques.instruction.domain import InstructionError
+from fabriques.instruction.errors import InstructionError
 from fabriques.refusal import Refusal
 from fabriques.theme.middleware import RefusalMiddleware
 

@@ -30,8 +30,9 @@ from fabriques.evaluation.assignments import assignments_auto, conflict_declare
 from fabriques.evaluation.enums import AssignmentState
 from fabriques.evaluation.models import Assignment
 from fabriques.evaluation.scoring import ScoreInput, evaluation_submit
-from fabriques.instruction import domain as instruction_domain
+from fabriques.instruction.admissibility import admissibility_decide, check_confirm, instruction_start
 from fabriques.instruction.enums import CheckItem, CheckStatus
+from fabriques.instruction.routing import national_group, territory_class_set
 from fabriques.territory.models import Commune
 
 EVALUATORS = 8
@@ -68,23 +69,23 @@ def instruct(dossier, *, place: DemoPlace, by: User) -> bool:
     Open lines (data missing) are confirmed with a reason; a failed line is overridden only when the place says
     so, with its reason; otherwise the dossier is inadmissible with the failed rule as its reason.
     """
-    instruction_domain.instruction_start(dossier=dossier, by=by)
+    instruction_start(dossier=dossier, by=by)
     for check in dossier.instruction.checks.exclude(status__in=[CheckStatus.OK, CheckStatus.MANUAL]):
         if check.status == CheckStatus.PENDING:
-            instruction_domain.check_confirm(dossier=dossier, item=check.item, by=by, reason=CHECKED_BY_HAND)
+            check_confirm(dossier=dossier, item=check.item, by=by, reason=CHECKED_BY_HAND)
         elif check.item == CheckItem.LOCATION and place.override:
-            instruction_domain.check_confirm(dossier=dossier, item=check.item, by=by, reason=place.override,
+            check_confirm(dossier=dossier, item=check.item, by=by, reason=place.override,
                                              override=True)
         else:
             reason = _failed_rule(dossier) or f"{check.get_item_display()} : {check.detail}"
-            instruction_domain.admissibility_decide(dossier=dossier, decision="inadmissible", reason=reason, by=by)
+            admissibility_decide(dossier=dossier, decision="inadmissible", reason=reason, by=by)
             return False
     computed = dossier.instruction.is_qpv
-    instruction_domain.territory_class_set(
+    territory_class_set(
         dossier=dossier, by=by, is_rural=place.rural,
         is_qpv=computed if computed is not None else place.in_or_near_qpv,
     )
-    instruction_domain.admissibility_decide(dossier=dossier, decision="admissible", reason="", by=by)
+    admissibility_decide(dossier=dossier, decision="admissible", reason="", by=by)
     return True
 
 
@@ -161,7 +162,7 @@ def _closed_wave(
     wave.opens_at, wave.closes_at = now - dt.timedelta(days=120), now - dt.timedelta(days=60)
     wave.save(update_fields=["opens_at", "closes_at"])
 
-    instruction_domain.national_group(call=call).members.add(instructor)
+    national_group(call=call).members.add(instructor)
     quality = {}
     for dossier, place in built:
         if instruct(dossier, place=place, by=instructor):

@@ -22,7 +22,9 @@ from fabriques.demo.domain import demo_user
 from fabriques.demo.places import CAEN, CAPITOLE, DIJON, FIGEAC, GUERET, NANTES, PENTES
 from fabriques.evaluation.assignments import assignment_create, conflict_declare
 from fabriques.evaluation.models import Assignment
-from fabriques.instruction import domain as instruction_domain
+from fabriques.instruction.admissibility import instruction_start
+from fabriques.instruction.complements import complements_request
+from fabriques.instruction.routing import national_group
 
 INSTRUCTION_WAVE = "vague-demo-instruction"
 
@@ -51,10 +53,10 @@ def demo_instruction_wave(*, call, password: str, admin: User, instructor: User,
     wave.save(update_fields=["opens_at", "closes_at"])
     assert all(d.state == "deposited" for d in deposited)  # noqa: S101 - demo sanity: waiting for instruction  # nosec B101 - demo sanity check
 
-    instruction_domain.national_group(call=call).members.add(instructor)
-    instruction_domain.instruction_start(dossier=to_settle, by=instructor)
-    instruction_domain.instruction_start(dossier=complements, by=instructor)
-    instruction_domain.complements_request(
+    national_group(call=call).members.add(instructor)
+    instruction_start(dossier=to_settle, by=instructor)
+    instruction_start(dossier=complements, by=instructor)
+    complements_request(
         dossier=complements, sections=[("budget", "Le budget")], by=instructor,
         message="Merci de détailler les cofinancements de la deuxième année : montants et financeurs attendus.",
         due_at=now + dt.timedelta(days=15),

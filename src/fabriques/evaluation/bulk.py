@@ -13,8 +13,9 @@ from fabriques.dossiers.workflow import TransitionError
 from fabriques.evaluation.assignments import assignment_create
 from fabriques.evaluation.errors import EvaluationError
 from fabriques.evaluation.rules import managed_dossiers
-from fabriques.instruction.domain import InstructionError, message_post
+from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.follow import instruction_assign
+from fabriques.instruction.messages import message_post
 from fabriques.instruction.models import InstructionGroup
 
 ACTIONS = {

@@ -10,8 +10,8 @@ from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition
 from fabriques.instruction.complements import complement_transition
-from fabriques.instruction.domain import InstructionError
 from fabriques.instruction.enums import ComplementState
+from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.models import ComplementRequest, Instruction
 
 S = DossierState

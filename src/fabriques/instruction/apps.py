@@ -11,7 +11,8 @@ class InstructionConfig(AppConfig):
         from fabriques.dossiers.enums import DossierState
         from fabriques.dossiers.rules import COMPLEMENT_SECTION_SOURCES
         from fabriques.dossiers.workflow import ON_ENTER
-        from fabriques.instruction.domain import checklist_items_register, dossier_route
+        from fabriques.instruction.admissibility import checklist_items_register
+        from fabriques.instruction.routing import dossier_route
         from fabriques.instruction.rules import open_complement_sections
 
         checklist_items_register()

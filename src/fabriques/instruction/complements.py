@@ -1,7 +1,8 @@
-"""The life of a request for complements after it is sent: reminder, expiry, cancel, extend, arrival, reading.
+"""A request for complements, from the instructor's request to its end: sent with its deadline, answered (instruction
+resumes, a new fingerprinted version), reminded, expired, cancelled or extended, and read by the instructors.
 
-A request is open until the applicant answers it (`domain.complements_answer`), the instructor cancels it, or its
-deadline passes (the worker then marks it expired). Each change here is audited, moves the dossier through
+A request is open until the applicant answers it (`complements_answer`), the instructor cancels it, or its
+deadline passes (the worker then marks it expired). Each change is audited, moves the dossier through
 `dossier_transition` when it must leave « compléments demandés », and queues its e-mails in the same transaction.
 """
 
@@ -16,12 +17,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
+from fabriques.dossiers import queries as dossier_queries
+from fabriques.dossiers.domain import fingerprint
 from fabriques.dossiers.enums import DossierState
-from fabriques.dossiers.models import Dossier
+from fabriques.dossiers.models import Dossier, DossierVersion
 from fabriques.dossiers.workflow import dossier_transition
-from fabriques.instruction.domain import InstructionError
+from fabriques.instruction.admissibility import checklist_refresh
 from fabriques.instruction.enums import COMPLEMENT_REMINDER_DAYS, ComplementState
-from fabriques.instruction.models import ComplementRequest
+from fabriques.instruction.errors import InstructionError
+from fabriques.instruction.models import (
+    ComplementItem,
+    ComplementRequest,
+)
 from fabriques.mail.domain import Email, emails_queue
 
 S = DossierState
@@ -236,3 +243,74 @@ def complements_due_run() -> int:
         return 0
     _LAST_PASS["at"] = now
     return complements_remind() + complements_expire()
+
+
+# --- Asking and answering ------------------------------------------------------------------------------------
+
+
+def complements_request(
+    *, dossier: Dossier, sections: list[tuple[str, str]], message: str, due_at: dt.datetime, by
+) -> ComplementRequest:
+    """Ask the applicant for the listed sections by a deadline; they may edit only those until they answer."""
+    if not sections:
+        raise InstructionError("Choisissez au moins un élément à compléter.")
+    if not message.strip():
+        raise InstructionError("Expliquez au porteur ce qui est attendu.")
+    if due_at <= timezone.now():
+        raise InstructionError("La date limite de réponse doit être dans le futur.")
+    last = dossier.versions.order_by("-number").values_list("number", flat=True).first()
+    with transaction.atomic():
+        request = ComplementRequest.objects.create(
+            dossier=dossier, requested_by=by, requested_at=timezone.now(), due_at=due_at, message=message,
+            base_version=last,
+        )
+        ComplementItem.objects.bulk_create(
+            ComplementItem(request=request, section=s, label=label) for s, label in sections
+        )
+        # The applicant's e-mail names the sections asked for and the deadline (not only « connectez-vous »).
+        dossier_transition(dossier, S.COMPLEMENTS_REQUESTED, by=by, reason=message,
+                           details=request_details(dossier=dossier, labels=[label for _, label in sections],
+                                                   due_at=due_at))
+    return request
+
+
+def open_complement_request(dossier: Dossier) -> ComplementRequest | None:
+    if dossier.state != S.COMPLEMENTS_REQUESTED:
+        return None
+    return dossier.complement_requests.filter(state=ComplementState.OPEN).prefetch_related("items").first()
+
+
+def _complement_version(*, dossier: Dossier, by):
+    """Keep what the complements changed as a new deposited version with its fingerprint."""
+    import uuid
+
+    snapshot = dossier_queries.dossier_snapshot(dossier)
+    number = dossier.versions.count() + 1
+    snapshot["version"] = number
+    version = DossierVersion.objects.create(
+        dossier=dossier, number=number, snapshot=snapshot, sha256=fingerprint(snapshot), deposited_at=timezone.now(),
+        deposited_by=by, submission_key=f"complements-{uuid.uuid4()}",
+    )
+    audit_record(action="dossier.version", obj=version, by=by, after={"number": number, "sha256": version.sha256},
+                 reason="compléments", dossier_id=dossier.pk, call_id=dossier.wave.call_id)
+    return version
+
+
+def complements_answer(*, dossier: Dossier, answer: str, by) -> Dossier:
+    """The applicant says the complements are in: instruction resumes, the checklist is recomputed and the
+    instructors are told by e-mail (the dashboard lists the dossier under « compléments reçus » until they look)."""
+    request = open_complement_request(dossier)
+    if request is None:
+        raise InstructionError("Aucune demande de compléments n’est en cours pour ce dossier.")
+    if request.due_at <= timezone.now():
+        raise InstructionError("Le délai de réponse est dépassé : la demande de compléments a expiré. "
+                               "Écrivez à l’instruction par un message si besoin.")
+    with transaction.atomic():
+        version = _complement_version(dossier=dossier, by=by)
+        request.answered_at, request.answer, request.answer_version = timezone.now(), answer, version.number
+        complement_transition(request, ComplementState.ANSWERED, by=by,
+                              fields=["answered_at", "answer", "answer_version"])
+        dossier_transition(dossier, S.IN_INSTRUCTION, by=by, reason="compléments apportés")
+        checklist_refresh(dossier=dossier)
+        complements_received_notify(request=request)
+    return dossier

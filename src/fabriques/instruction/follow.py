@@ -20,7 +20,7 @@ from fabriques.audit.domain import audit_record
 from fabriques.audit.models import AuditEntry
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
-from fabriques.instruction.domain import InstructionError
+from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.models import DossierFollow, FollowDigest, Instruction
 from fabriques.instruction.rules import dossiers_for_instruction
 from fabriques.mail.domain import Email, email_queue, emails_queue

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from fabriques.instruction import follow as domain
 from fabriques.instruction import rules
-from fabriques.instruction.domain import InstructionError
+from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.views import _agent_dossier
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
 from fabriques.dossiers.models import Dossier
-from fabriques.instruction.domain import InstructionError
+from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.models import Label
 
 MAX_LABELS = 10

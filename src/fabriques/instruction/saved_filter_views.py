@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from fabriques.instruction import rules
-from fabriques.instruction.domain import InstructionError
+from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.saved_filters import clean_query, saved_filter_delete, saved_filter_save
 
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from fabriques.instruction.domain import InstructionError
+from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.models import SavedFilter
 
 MAX_FILTERS = 30

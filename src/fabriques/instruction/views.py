@@ -18,9 +18,20 @@ from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
 from fabriques.dossiers.downloads import scanned_file_download
 from fabriques.dossiers.workflow import TransitionError
-from fabriques.instruction import domain, forms, queries, rules
+from fabriques.instruction import forms, queries, rules
+from fabriques.instruction.admissibility import (
+    admissibility_decide,
+    check_confirm,
+    instruction_start,
+    instruction_start_refusal,
+)
+from fabriques.instruction.complements import complements_answer, complements_request, open_complement_request
 from fabriques.instruction.enums import ComplementState
+from fabriques.instruction.errors import InstructionError
+from fabriques.instruction.messages import message_post
 from fabriques.instruction.models import InstructionGroup, Message
+from fabriques.instruction.preferences import dashboard_columns_save, dashboard_page_size_save
+from fabriques.instruction.routing import dossier_reroute, group_save, national_group, territory_class_set
 from fabriques.instruction.templatetags.instruction_tags import DashboardRows
 
 
@@ -52,7 +63,7 @@ def dashboard(request):
     filters = queries.DashboardFilters.from_querydict(valid)
     asked = request.GET.get("taille", "")
     if asked in queries.PAGE_SIZES:  # the agent's choice is remembered with their columns
-        domain.dashboard_page_size_save(user=request.user, page_size=asked)
+        dashboard_page_size_save(user=request.user, page_size=asked)
         page_size = asked
     else:
         page_size = queries.page_size_for(request.user)
@@ -113,7 +124,7 @@ def _dashboard_all_rows(request, filters, context, status):
 def dashboard_columns(request):
     if not rules.is_agent(request.user):
         raise PermissionDenied
-    domain.dashboard_columns_save(user=request.user, columns=request.POST.getlist("columns"))
+    dashboard_columns_save(user=request.user, columns=request.POST.getlist("columns"))
     messages.success(request, "Colonnes enregistrées.")
     return redirect("instruction:dashboard")
 
@@ -134,7 +145,7 @@ def _dossier_page(request, dossier, *, status=200, refused="", **bound_forms):
         "instruction": instruction,
         "can_act": rules.can_instruct(request.user, dossier),
         "can_sit": can(request.user, "committee.sit", dossier.wave.call),  # committee.rules.can_sit: a higher layer
-        "start_refusal": domain.instruction_start_refusal(dossier),
+        "start_refusal": instruction_start_refusal(dossier),
         "checks": list(instruction.checks.all()) if instruction else [],
         "criteria": dossier_queries.criteria_for(dossier),
         "deposited": deposited,
@@ -200,7 +211,7 @@ def _submit(request, dossier, *, key, form, action, error_field=None, on_refusal
         try:
             with transaction.atomic():
                 text = action(form.cleaned_data)
-        except domain.InstructionError as exc:
+        except InstructionError as exc:
             form.add_error(error_field, str(exc))
             dossier = _agent_dossier(request, dossier.uuid)
         except TransitionError as exc:
@@ -228,7 +239,7 @@ def _act(request, uuid, action):
         raise PermissionDenied
     try:
         text = action(dossier)
-    except (domain.InstructionError, TransitionError) as exc:
+    except (InstructionError, TransitionError) as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, text)
@@ -239,7 +250,7 @@ def _act(request, uuid, action):
 @require_POST
 def start(request, uuid):
     def action(dossier):
-        domain.instruction_start(dossier=dossier, by=request.user)
+        instruction_start(dossier=dossier, by=request.user)
         return "Instruction commencée."
 
     return _act(request, uuid, action)
@@ -251,7 +262,7 @@ def confirm_check(request, uuid):
     dossier = _instructed_dossier(request, uuid)
 
     def action(data):
-        check = domain.check_confirm(dossier=dossier, item=data["item"], by=request.user, reason=data["reason"],
+        check = check_confirm(dossier=dossier, item=data["item"], by=request.user, reason=data["reason"],
                                      override=data["override"])
         return "Dérogation enregistrée : elle est signalée avec son motif." if check.overrides_failure else (
             "Point confirmé manuellement.")
@@ -266,7 +277,7 @@ def decide(request, uuid):
     dossier = _instructed_dossier(request, uuid)
 
     def action(data):
-        domain.admissibility_decide(dossier=dossier, decision=data["decision"], reason=data["reason"], by=request.user)
+        admissibility_decide(dossier=dossier, decision=data["decision"], reason=data["reason"], by=request.user)
         return f"Dossier déclaré {dossier.get_state_display().lower()}."
 
     return _submit(request, dossier, key="decision_form", form=forms.DecisionForm(request.POST), action=action)
@@ -280,7 +291,7 @@ def request_complements(request, uuid):
     form = forms.ComplementForm(request.POST, sections=sections.items())
 
     def action(data):
-        domain.complements_request(
+        complements_request(
             dossier=dossier,
             sections=[(s, sections[s]) for s in data["sections"]],
             message=data["message"],
@@ -298,7 +309,7 @@ def reroute(request, uuid):
     dossier = _instructed_dossier(request, uuid)
 
     def action(data):
-        domain.dossier_reroute(dossier=dossier, group=data["group"], by=request.user, reason=data["reason"])
+        dossier_reroute(dossier=dossier, group=data["group"], by=request.user, reason=data["reason"])
         return "Dossier réorienté."
 
     form = _reroute_form(dossier, request.POST)
@@ -312,7 +323,7 @@ def post_message(request, uuid):
     form = forms.MessageForm(request.POST, request.FILES)
 
     def action(data):
-        domain.message_post(
+        message_post(
             dossier=dossier, author=request.user, body=data["body"], internal=data["internal"],
             upload=data["attachment"],
         )
@@ -357,8 +368,8 @@ def exchanges(request, uuid):
         if "complements_done" in request.POST:
             answer = request.POST.get("answer", "")
             try:
-                domain.complements_answer(dossier=dossier, answer=answer, by=request.user)
-            except domain.InstructionError as exc:
+                complements_answer(dossier=dossier, answer=answer, by=request.user)
+            except InstructionError as exc:
                 answer_refused, status = {"answer": answer, "error": str(exc)}, 400
                 form = forms.ApplicantMessageForm()
             else:
@@ -366,13 +377,13 @@ def exchanges(request, uuid):
                 return redirect("instruction:exchanges", uuid=dossier.uuid)
         elif form.is_valid():
             try:
-                domain.message_post(
+                message_post(
                     dossier=dossier,
                     author=request.user,
                     body=form.cleaned_data["body"],
                     upload=form.cleaned_data["attachment"],
                 )
-            except domain.InstructionError as exc:
+            except InstructionError as exc:
                 form.add_error("attachment", str(exc))
             else:
                 messages.success(request, "Message envoyé.")
@@ -380,7 +391,7 @@ def exchanges(request, uuid):
         if form.errors:
             _ask_to_attach_again(form, request.FILES.get("attachment"))
             status = 400
-    open_request = domain.open_complement_request(dossier)
+    open_request = open_complement_request(dossier)
     return render(
         request,
         "instruction/exchanges.html",
@@ -407,7 +418,7 @@ def groups(request, slug):
     form = forms.GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            domain.group_save(
+            group_save(
                 call=call,
                 name=form.cleaned_data["name"],
                 regions=form.cleaned_data["regions"],
@@ -415,12 +426,12 @@ def groups(request, slug):
                 member_emails=form.cleaned_data["members"].split(","),
                 by=request.user,
             )
-        except domain.InstructionError as exc:
+        except InstructionError as exc:
             form.add_error("members", str(exc))
         else:
             messages.success(request, "Groupe enregistré.")
             return redirect("instruction:groups", slug=call.slug)
-    domain.national_group(call=call)
+    national_group(call=call)
     groups = InstructionGroup.objects.filter(call=call).prefetch_related("rules", "members")
     return render(request, "instruction/groups.html", {"call": call, "form": form, "groups": groups})
 
@@ -441,8 +452,8 @@ def territory_class(request, uuid):
 
     def action(dossier):
         if not form.is_valid():
-            raise domain.InstructionError("Choix invalide.")
-        domain.territory_class_set(
+            raise InstructionError("Choix invalide.")
+        territory_class_set(
             dossier=dossier,
             by=request.user,
             is_rural=form.value(form.cleaned_data["is_rural"]),
