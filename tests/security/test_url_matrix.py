@@ -240,6 +240,9 @@ ROWS: dict[str, tuple[str | None, str]] = {
     "instruction:reinstruct": ("dossier", "302 405 405 405 405 405 405"),
     "instruction:close": ("dossier", "302 405 405 405 405 405 405"),
     "evaluation:bulk": (None, "302 405 405 405 405 405 405"),  # the dashboard's bulk acts: POST only
+    "instruction:saved-filter-save": (None, "302 405 405 405 405 405 405"),
+    "instruction:saved-filter-delete": ("token", "302 405 405 405 405 405 405"),
+    "instruction:labels": ("dossier", "302 405 405 405 405 405 405"),
     "territory:batch": (None, "302 403 403 200 200 200 200"),
     "territory:commune-search": (None, "200 200 200 200 200 200 200"),
     "territory:eligibility-check": (None, "200 200 200 200 200 200 200"),
