@@ -12,18 +12,11 @@ from playwright.sync_api import expect
 
 from fabriques.dossiers import queries
 from fabriques.dossiers.models import Answer
+from tests.browser import log_in
 from tests.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Une-phrase-de-passe-solide-2026"
-
-
-def _log_in(page, base, email):
-    page.goto(base + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.locator("input[name=password]").fill("motdepasse-solide-42")
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url("**/espace/")
 
 
 def test_adviser_comments_three_criteria_applicant_accepts_resolves_and_revokes(
@@ -31,7 +24,7 @@ def test_adviser_comments_three_criteria_applicant_accepts_resolves_and_revokes(
 ):
     base = live_server.url
     criteria = queries.criteria_for(dossier)[:3]
-    _log_in(page, base, applicant.email)
+    log_in(page, base, applicant.email)
     page.goto(base + reverse("dossiers:detail", args=[dossier.uuid]))
     page.locator("#sidemenu-wrapper").get_by_role("link", name="Conseillers", exact=True).click()
     expect(page.get_by_role("heading", name="Conseillers", exact=True)).to_be_visible()

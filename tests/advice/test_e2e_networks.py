@@ -8,18 +8,10 @@ from playwright.sync_api import expect
 
 from fabriques.advice import domain
 from fabriques.advice.models import Network
+from tests.browser import log_in
 from tests.dossiers.factories import make_commune
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base, email):
-    page.context.clear_cookies()
-    page.goto(base + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.locator("input[name=password]").fill("motdepasse-solide-42")
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url("**/espace/")
 
 
 def test_occitanie_network_on_the_eligibility_page_for_toulouse_receives_an_invitation(
@@ -28,7 +20,7 @@ def test_occitanie_network_on_the_eligibility_page_for_toulouse_receives_an_invi
     base = live_server.url
     make_commune(code="31555", name="Toulouse", dep="31", region="76", lat=43.6045, lon=1.4440)
     manager = make_user("animation@tiers-lieux-occitanie.example.org")
-    _log_in(page, base, manager.email)
+    log_in(page, base, manager.email)
     page.goto(base + reverse("advice:network-create"))
     page.get_by_label("Nom du réseau").fill("Réseau des tiers-lieux d’Occitanie")
     page.get_by_label("Adresse de contact publique").fill("contact@tiers-lieux-occitanie.example.org")
@@ -53,13 +45,13 @@ def test_occitanie_network_on_the_eligibility_page_for_toulouse_receives_an_invi
     expect(page.get_by_text("Territoire : Occitanie")).to_be_visible()
     axe_check("network public page")
 
-    _log_in(page, base, applicant.email)
+    log_in(page, base, applicant.email)
     page.goto(base + reverse("advice:dossier", args=[dossier.uuid]))
     page.get_by_label("Ou un réseau d’accompagnement").select_option(label="Réseau des tiers-lieux d’Occitanie")
     page.get_by_role("button", name="Inviter").click()
     expect(page.get_by_text("Invitation envoyée à Réseau des tiers-lieux d’Occitanie")).to_be_visible()
 
-    _log_in(page, base, manager.email)
+    log_in(page, base, manager.email)
     page.goto(base + reverse("advice:mine"))
     page.get_by_role("link", name="Réseau des tiers-lieux d’Occitanie").click()
     table = page.locator("table")

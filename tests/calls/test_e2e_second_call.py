@@ -18,20 +18,12 @@ from fabriques.evaluation.assignments import assignment_create
 from fabriques.evaluation.models import DossierScore, Score
 from fabriques.instruction.admissibility import admissibility_decide, instruction_start
 from fabriques.instruction.routing import national_group
+from tests.browser import log_in
 from tests.conftest import user_create
 from tests.dossiers.factories import VALID_SIRET, make_commune, small_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "motdepasse-solide-42"
-
-
-def _login(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_load_state()
 
 
 def _menu(page, name):
@@ -109,7 +101,7 @@ def test_a_dossier_on_the_second_call_is_deposited_scored_and_shown_to_the_commi
     evaluator = user_create("evaluatrice@exemple.fr", call=call, role=Role.EVALUATOR)
     committee = user_create("comite.region@exemple.fr", call=call, role=Role.COMMITTEE)
 
-    _login(page, live_server, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     page.goto(live_server.url + "/dossiers/nouveau/")
     _write_and_deposit(page, screenshot, axe_check)
 
@@ -123,7 +115,7 @@ def test_a_dossier_on_the_second_call_is_deposited_scored_and_shown_to_the_commi
     admissibility_decide(dossier=dossier, decision="admissible", reason="", by=instructor)
     assignment_create(dossier=dossier, evaluator=evaluator, by=admin)
 
-    _login(page, live_server, evaluator.email)
+    log_in(page, live_server.url, evaluator.email)
     page.goto(live_server.url + "/evaluation/mes-evaluations/")
     page.get_by_role("link", name=f"Déclarer mes liens pour {dossier.reference}").click()
     page.get_by_text("Non, aucun lien", exact=True).click()
@@ -154,7 +146,7 @@ def test_a_dossier_on_the_second_call_is_deposited_scored_and_shown_to_the_commi
     assert score.below_threshold == ["accessibilite"]
     assert Score.objects.get(criterion__code="cooperation-regionale").value is None
 
-    _login(page, live_server, committee.email)
+    log_in(page, live_server.url, committee.email)
     page.goto(f"{live_server.url}/comite/dossiers/{dossier.uuid}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text(dossier.reference)
     grid = page.get_by_role("table", name="Grille d’évaluation")

@@ -4,26 +4,16 @@ import pytest
 from playwright.sync_api import expect
 
 from fabriques.committee.models import Decision, OutboxMessage
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, live_server, email):
-    page.goto(live_server.url + "/compte/logout/")
-    if page.get_by_role("button", name="Se déconnecter").count():
-        page.get_by_role("main").get_by_role("button", name="Se déconnecter").click()
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill("motdepasse-solide-42")
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/espace/")
 
 
 def test_committee_adjusts_pins_solves_stages_and_the_applicant_reads_the_decision(
     live_server, page, evaluated_wave, people, screenshot, axe_check
 ):
     session_url = f"{live_server.url}/comite/{evaluated_wave.call.slug}/{evaluated_wave.slug}/"
-    _login(page, live_server, people["committee"].email)
+    log_in(page, live_server.url, people["committee"].email)
     page.goto(live_server.url + "/espace/")
     page.get_by_role("link", name="Comité — Vague de démonstration (close, en comité)").click()
     page.get_by_label("Nom du nouveau scénario").fill("Séance de décembre")
@@ -69,7 +59,7 @@ def test_committee_adjusts_pins_solves_stages_and_the_applicant_reads_the_decisi
     assert staged[first_ref].amount_eur == 60000
     assert staged[second_ref].outcome != "laureate"
 
-    _login(page, live_server, people["admin"].email)
+    log_in(page, live_server.url, people["admin"].email)
     page.goto(session_url + "decisions/")
     page.once("dialog", lambda dialog: dialog.dismiss())  # the admin is asked first; declining changes nothing
     page.get_by_role("button", name="Appliquer les 8 décisions").click()
@@ -86,7 +76,7 @@ def test_committee_adjusts_pins_solves_stages_and_the_applicant_reads_the_decisi
     screenshot("outbox")
     axe_check("outbox")
 
-    _login(page, live_server, laureate.owner.email)
+    log_in(page, live_server.url, laureate.owner.email)
     page.goto(f"{live_server.url}/comite/decision/{laureate.uuid}/")
     expect(page.get_by_role("heading", name="Lauréat — 60 000 € sur 3 ans")).to_be_visible()
     with page.expect_download() as download:

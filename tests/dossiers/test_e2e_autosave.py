@@ -6,23 +6,16 @@ from playwright.sync_api import expect
 
 from fabriques.dossiers import domain, queries
 from fabriques.dossiers.models import Answer
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base, email):
-    page.goto(base + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.locator("input[name=password]").fill("motdepasse-solide-42")
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url("**/espace/")
 
 
 def test_text_typed_offline_is_kept_retried_and_saved_then_a_conflict_is_shown(
     live_server, page, dossier, applicant, make_user, screenshot, axe_check
 ):
     criterion = queries.criteria_for(dossier)[0]
-    _log_in(page, live_server.url, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     page.goto(live_server.url + reverse("dossiers:answer", args=[dossier.uuid, criterion.code]))
     status = page.locator("#save-status")
     textarea = page.get_by_label("Votre réponse")
@@ -55,7 +48,7 @@ def test_text_typed_offline_is_kept_retried_and_saved_then_a_conflict_is_shown(
 
 
 def test_commune_autocomplete_fills_the_list_from_the_official_communes(live_server, page, dossier, applicant):
-    _log_in(page, live_server.url, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     page.goto(live_server.url + reverse("dossiers:place", args=[dossier.uuid]))
     page.get_by_label("Commune du lieu").fill("Lyo")
     expect(page.locator("#communes-datalist option")).to_have_count(1, timeout=10000)
@@ -74,7 +67,7 @@ def test_pasting_then_saving_at_once_never_shows_contradicting_messages(
     """Pasted text ends with spaces and line breaks (the server trims them); « Enregistrer » right after pasting."""
     criterion = queries.criteria_for(dossier)[0]
     page.set_viewport_size({"width": width, "height": 900})
-    _log_in(page, live_server.url, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     url = live_server.url + reverse("dossiers:answer", args=[dossier.uuid, criterion.code])
     page.goto(url)
     status = page.locator("#save-status")

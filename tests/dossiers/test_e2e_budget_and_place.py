@@ -3,17 +3,11 @@
 
 import pytest
 
+from tests.browser import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NNBSP = "\u202f"
-
-
-def _login(page, base, email):
-    page.goto(base + "/compte/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill("motdepasse-solide-42")
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url("**/espace/**")
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -21,7 +15,7 @@ def test_budget_page_reads_well_and_never_scrolls_sideways(
     live_server, page, complete_dossier, applicant, axe_check, screenshot, width
 ):
     page.set_viewport_size({"width": width, "height": 900})
-    _login(page, live_server.url, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     page.goto(f"{live_server.url}/dossiers/{complete_dossier.uuid}/budget/")
 
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
@@ -39,7 +33,7 @@ def test_budget_page_reads_well_and_never_scrolls_sideways(
 def test_place_fields_needed_for_the_deposit_are_not_called_optional(live_server, page, dossier, applicant,
                                                                      axe_check):
     page.set_viewport_size({"width": 375, "height": 900})
-    _login(page, live_server.url, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     page.goto(f"{live_server.url}/dossiers/{dossier.uuid}/lieu/")
 
     for label in ("Nom du lieu", "Nature du lieu", "Adresse du lieu", "Commune du lieu"):

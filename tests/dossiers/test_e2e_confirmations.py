@@ -5,22 +5,15 @@ Real Chromium at 375 px and desktop; declining leaves the file, accepting remove
 import pytest
 
 from fabriques.dossiers.models import DossierAttachment
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, base, email):
-    page.goto(base + "/compte/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill("motdepasse-solide-42")
-    page.locator("form button[type=submit]").last.click()
-    page.wait_for_url("**/espace/**")
 
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_removing_a_file_asks_first(live_server, page, complete_dossier, applicant, axe_check, screenshot, width):
     page.set_viewport_size({"width": width, "height": 900})
-    _login(page, live_server.url, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     page.goto(f"{live_server.url}/dossiers/{complete_dossier.uuid}/pieces/")
     before = DossierAttachment.objects.filter(dossier=complete_dossier).count()
     assert before > 0

@@ -5,19 +5,11 @@ from playwright.sync_api import expect
 
 from fabriques.dossiers.enums import DossierState
 from fabriques.evaluation.models import DossierScore
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "motdepasse-solide-42"
-
-
-def _login(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_load_state()
 
 
 def test_three_evaluators_assigned_automatically_score_and_the_dossier_is_evaluated(
@@ -26,7 +18,7 @@ def test_three_evaluators_assigned_automatically_score_and_the_dossier_is_evalua
     dossier = make_dossier()
     criteria = list(dossier.track.criteria.order_by("position"))
 
-    _login(page, live_server, instructor.email)
+    log_in(page, live_server.url, instructor.email)
     page.goto(live_server.url + "/evaluation/vagues/")
     page.get_by_role("link", name=f"{dossier.wave.call.short_title} — {dossier.wave.title}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Évaluateurs")
@@ -39,7 +31,7 @@ def test_three_evaluators_assigned_automatically_score_and_the_dossier_is_evalua
     axe_check("automatic assignment summary")
 
     for index, (evaluator, value) in enumerate(zip(evaluators, ["3.5", "4", "2.5"], strict=True)):
-        _login(page, live_server, evaluator.email)
+        log_in(page, live_server.url, evaluator.email)
         page.goto(live_server.url + "/evaluation/mes-evaluations/")
         page.get_by_role("link", name=f"Déclarer mes liens pour {dossier.reference}").click()
         expect(page.get_by_text("Notre réponse")).to_have_count(0)

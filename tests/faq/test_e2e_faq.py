@@ -7,16 +7,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from tests.browser import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base, email):
-    page.context.clear_cookies()
-    page.goto(base + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.locator("input[name=password]").fill("motdepasse-solide-42")
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_url("**/espace/")
 
 
 def test_question_asked_is_published_anonymised_in_the_faq_and_the_digest(
@@ -24,7 +17,7 @@ def test_question_asked_is_published_anonymised_in_the_faq_and_the_digest(
 ):
     base = live_server.url
     applicant = make_user("camille.dupont@asso.example.org")
-    _log_in(page, base, applicant.email)
+    log_in(page, base, applicant.email)
     page.goto(base + reverse("calls:detail", args=[call.slug]))
     page.get_by_role("link", name="Lire la foire aux questions").click()
     expect(page.get_by_text("Aucune réponse publiée pour l’instant.")).to_be_visible()
@@ -37,7 +30,7 @@ def test_question_asked_is_published_anonymised_in_the_faq_and_the_digest(
     page.get_by_role("button", name="Envoyer la question").click()
     expect(page.get_by_text("Question envoyée à l’équipe du programme.")).to_be_visible()
 
-    _log_in(page, base, admin_user.email)
+    log_in(page, base, admin_user.email)
     page.goto(base + reverse("faq:team", args=[call.slug]))
     page.get_by_role("link", name="Répondre").click()
     page.get_by_label("Réponse", exact=True).fill("Oui : les SCIC figurent parmi les formes juridiques éligibles.")

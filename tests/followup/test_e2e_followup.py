@@ -13,20 +13,10 @@ from playwright.sync_api import expect
 
 from fabriques.followup import reporting
 from fabriques.followup.models import Agreement
+from tests.browser import log_in
 from tests.followup.conftest import small_pdf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, live_server, email):
-    page.goto(live_server.url + "/compte/logout/")
-    if page.get_by_role("button", name="Se déconnecter").count():
-        page.get_by_role("main").get_by_role("button", name="Se déconnecter").click()
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill("motdepasse-solide-42")
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/espace/")
 
 
 def _no_sideways_scroll(page):
@@ -49,7 +39,7 @@ def test_from_the_decision_to_the_second_tranche(live_server, page, laureate, ag
     admin, instructor = agents["admin"], agents["instructor"]
 
     # The programme admin drafts the agreement of the applied decision and sends it.
-    _login(page, live_server, admin.email)
+    log_in(page, live_server.url, admin.email)
     page.goto(f"{live_server.url}/suivi/programme/{call.slug}/")
     page.get_by_role("button", name="Préparer les conventions (1 lauréat sans convention)").click()
     expect(page.get_by_text("1 convention préparée.")).to_be_visible()
@@ -60,7 +50,7 @@ def test_from_the_decision_to_the_second_tranche(live_server, page, laureate, ag
     expect(page.locator("#agreement-state")).to_have_text("Envoyée pour signature")
 
     # The laureate downloads it and uploads the signed copy; a file of the wrong type is refused first.
-    _login(page, live_server, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     page.set_viewport_size({"width": 375, "height": 900})
     page.goto(live_server.url + "/suivi/")
     page.get_by_role("link", name=agreement.reference).click()
@@ -80,7 +70,7 @@ def test_from_the_decision_to_the_second_tranche(live_server, page, laureate, ag
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # The admin puts it in force (a year and a month ago), sends the first tranche to payment, marks it paid.
-    _login(page, live_server, admin.email)
+    log_in(page, live_server.url, admin.email)
     page.goto(f"{live_server.url}/suivi/conventions/{agreement.uuid}/")
     page.get_by_label("Date d’entrée en vigueur").fill((timezone.localdate() - dt.timedelta(days=395)).isoformat())
     page.get_by_role("button", name="Mettre en vigueur").click()
@@ -93,7 +83,7 @@ def test_from_the_decision_to_the_second_tranche(live_server, page, laureate, ag
 
     # The laureate fills the first-year report: a negative count is refused in French, what was typed is kept.
     report = agreement.reports.get(year=1)
-    _login(page, live_server, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     page.goto(f"{live_server.url}/suivi/comptes-rendus/{report.uuid}/")
     axe_check("report form")
     _fill_report(page, report, **{"personnes-formees": "-4"})
@@ -108,14 +98,14 @@ def test_from_the_decision_to_the_second_tranche(live_server, page, laureate, ag
     screenshot("report-deposited")
 
     # The instructor asks for changes on the indicators.
-    _login(page, live_server, instructor.email)
+    log_in(page, live_server.url, instructor.email)
     page.goto(f"{live_server.url}/suivi/comptes-rendus/{report.uuid}/")
     page.get_by_label("Remarque : Indicateurs de pilotage").fill("Le nombre de personnes formées paraît bas.")
     page.get_by_role("button", name="Demander des modifications").click()
     expect(page.locator("#report-state")).to_have_text("Modifications demandées")
 
     # The laureate reads the comment, corrects and deposits again.
-    _login(page, live_server, applicant.email)
+    log_in(page, live_server.url, applicant.email)
     page.goto(f"{live_server.url}/suivi/comptes-rendus/{report.uuid}/")
     expect(page.locator("#comments")).to_contain_text("paraît bas")
     page.set_viewport_size({"width": 375, "height": 900})
@@ -126,7 +116,7 @@ def test_from_the_decision_to_the_second_tranche(live_server, page, laureate, ag
     expect(page.locator("#report-state")).to_have_text("Déposé")
 
     # The instructor accepts: the second tranche becomes due.
-    _login(page, live_server, instructor.email)
+    log_in(page, live_server.url, instructor.email)
     page.goto(f"{live_server.url}/suivi/comptes-rendus/{report.uuid}/")
     page.get_by_role("button", name="Accepter le compte rendu").click()
     expect(page.locator("#report-state")).to_have_text("Accepté")

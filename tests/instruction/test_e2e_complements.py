@@ -14,17 +14,9 @@ from fabriques.instruction.admissibility import instruction_start
 from fabriques.instruction.complements import complements_request
 from fabriques.instruction.enums import COMPLEMENT_DEFAULT_DAYS, ComplementState
 from fabriques.instruction.models import ComplementRequest
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill("motdepasse-solide-42")
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/espace/")
 
 
 def test_instructor_asks_applicant_answers_instructor_reads_differences_extends_cancels_and_closes(
@@ -42,7 +34,7 @@ def test_instructor_asks_applicant_answers_instructor_reads_differences_extends_
     criterion = answered.track.criteria.order_by("position").first()
 
     # The instructor asks with the pre-filled deadline, which the date input keeps.
-    _login(page, live_server, instructor.email)
+    log_in(page, live_server.url, instructor.email)
     page.goto(f"{live_server.url}/instruction/dossiers/{answered.uuid}/")
     default = (timezone.localdate() + dt.timedelta(days=COMPLEMENT_DEFAULT_DAYS)).isoformat()
     expect(page.get_by_label("Réponse attendue avant le")).to_have_value(default)
@@ -58,7 +50,7 @@ def test_instructor_asks_applicant_answers_instructor_reads_differences_extends_
     answer = answered.answers.get(criterion=criterion)
     dossier_domain.answer_save(dossier=answered, criterion=criterion, by=answered.owner,
                                text=answer.text + " Ouvert aussi le samedi matin.", base_version=answer.version)
-    _login(page, live_server, answered.owner.email)
+    log_in(page, live_server.url, answered.owner.email)
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"{live_server.url}/instruction/dossiers/{answered.uuid}/echanges/")
     expect(page.get_by_role("heading", name="Des compléments vous sont demandés")).to_be_visible()
@@ -71,7 +63,7 @@ def test_instructor_asks_applicant_answers_instructor_reads_differences_extends_
     page.set_viewport_size({"width": 1280, "height": 900})
 
     # The instructor finds it under « compléments reçus » and reads the differences.
-    _login(page, live_server, instructor.email)
+    log_in(page, live_server.url, instructor.email)
     page.goto(f"{live_server.url}/instruction/?complements=received")
     expect(page.get_by_role("link", name=answered.reference)).to_be_visible()
     expect(page.get_by_role("link", name=extended.reference)).to_have_count(0)

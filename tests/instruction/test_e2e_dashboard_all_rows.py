@@ -3,15 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, live_server, email):
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill("motdepasse-solide-42")
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/espace/")
 
 
 def test_every_row_with_a_sticky_header_remembered_for_the_next_visit(
@@ -19,7 +13,7 @@ def test_every_row_with_a_sticky_header_remembered_for_the_next_visit(
 ):
     references = sorted(build(communes["toulouse"]).reference for _ in range(12))
     close_wave()
-    _login(page, live_server, occitanie["instructor"].email)
+    log_in(page, live_server.url, occitanie["instructor"].email)
     page.goto(live_server.url + "/instruction/")
 
     page.get_by_label("Lignes par page").select_option("all")

@@ -11,16 +11,9 @@ from playwright.sync_api import expect
 from fabriques.accounts.enums import Role
 from fabriques.instruction.models import Instruction, Message
 from fabriques.instruction.routing import group_save
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, live_server, email):
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill("motdepasse-solide-42")
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/espace/")
 
 
 def test_an_instructor_follows_assigns_downloads_and_acts_in_bulk(
@@ -35,7 +28,7 @@ def test_an_instructor_follows_assigns_downloads_and_acts_in_bulk(
     first, second, third = (build(communes["toulouse"]) for _ in range(3))
     close_wave()
     page.on("dialog", lambda dialog: dialog.accept())
-    _login(page, live_server, instructor.email)
+    log_in(page, live_server.url, instructor.email)
 
     page.goto(f"{live_server.url}/instruction/dossiers/{first.uuid}/")
     page.get_by_role("button", name="Suivre").click()

@@ -4,16 +4,9 @@ import pytest
 from playwright.sync_api import expect
 
 from fabriques.dossiers.enums import DossierState
+from tests.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _login(page, live_server, email):
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill("motdepasse-solide-42")
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/espace/")
 
 
 def test_instructor_reviews_a_dossier_and_declares_it_admissible(
@@ -23,7 +16,7 @@ def test_instructor_reviews_a_dossier_and_declares_it_admissible(
     build(communes["lyon"])  # another group's dossier: must not appear
     close_wave()
 
-    _login(page, live_server, occitanie["instructor"].email)
+    log_in(page, live_server.url, occitanie["instructor"].email)
     page.goto(live_server.url + "/instruction/")
     expect(page.locator("#dashboard-table tbody tr:not(.fab-wave-group)")).to_have_count(1)
     expect(page.get_by_role("link", name=dossier.reference)).to_be_visible()

@@ -14,6 +14,7 @@ from fabriques.demo.places import CAEN, CAPITOLE, DIJON
 from fabriques.demo.roles_demo import demo_instruction_wave
 from fabriques.dossiers.models import Dossier
 from fabriques.territory.domain import qpv_import
+from tests.browser import log_in
 from tests.conftest import QPV_2015_OCCITANIE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,14 +37,6 @@ def demo_wave(call, open_wave, make_user, admin_user, build, communes):
             "eligible": [by_place[DIJON.name], by_place[CAEN.name]]}
 
 
-def _login(page, live_server, email):
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url("**/espace/")
-
-
 def _row(page, reference):
     return page.locator("#dashboard-table tbody tr", has=page.get_by_role("link", name=reference))
 
@@ -53,7 +46,7 @@ def test_an_instructors_day_passes_over_a_failed_rule_and_finds_the_same_truth_e
 ):
     capitole = demo_wave["capitole"]
     assert capitole.eligibility_status == "fail"
-    _login(page, live_server, demo_wave["instructor"].email)
+    log_in(page, live_server.url, demo_wave["instructor"].email)
 
     # The dashboard, grouped by wave, says what is to be done at the top of each wave.
     page.goto(live_server.url + "/instruction/")

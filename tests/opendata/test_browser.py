@@ -3,22 +3,15 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "motdepasse-solide-42"
 
 
-def _login(page, live_server, email):
-    page.context.clear_cookies()
-    page.goto(live_server.url + "/compte/login/")
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_load_state()
-
-
 def test_committee_member_reads_statistics_charts_and_tables(live_server, page, world, screenshot, axe_check):
-    _login(page, live_server, world.committee.email)
+    log_in(page, live_server.url, world.committee.email)
 
     page.goto(f"{live_server.url}/donnees/statistiques/{world.call.slug}/")
 
