@@ -240,8 +240,8 @@ def test_the_differences_mark_added_and_removed_words_and_budget_lines():
     result = version_diff(before, after, before_number=1, after_number=2)
     assert [(r.label, r.change) for r in result.budget] == [
         ("Année 1 — Charge — Salaire", "modifiée"), ("Année 1 — Ressource — etat", "ajoutée")]
-    assert result.amount.before == "1\u202f000 €"
-    assert result.amount.after == "1\u202f200 €"
+    assert result.amount.before == "1\u202f000\u00a0€"
+    assert result.amount.after == "1\u202f200\u00a0€"
 
 
 def test_the_differences_page_shows_a_changed_answer_with_ins_and_del_and_words(client, in_instruction, occitanie):
