@@ -3,11 +3,14 @@
     .venv/bin/python bench/generate.py --dossiers 20000 --seed 1 --fresh --var-dir /tmp/fabriques-perf-20k
     .venv/bin/python bench/instruction_dashboard.py --var-dir /tmp/fabriques-perf-20k [--requests 60]
     .venv/bin/python bench/instruction_dashboard.py --var-dir /tmp/fabriques-perf-20k --all [--requests 6]
+    .venv/bin/python bench/instruction_dashboard.py --database-url … --every [--requests 10]
 
 Logs in as the generated programme admin (sees every dossier) and times a mix of sorted and
 filtered dashboard pages; prints p50 / p95 / max and the number of SQL statements per page.
 With --all, the page size is « Tous »: every row is streamed and the whole body consumed, timed in wall
 and in the process's CPU time (the server's own work, whatever the machine's load), for several sorts.
+With --every, the first page is timed on its own for each sort key of the dashboard (descending) and each
+main filter: p50 / p95 in wall and the process's CPU time per URL.
 """
 
 import argparse
@@ -23,6 +26,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--all", action="store_true", help="every row, streamed (page size « Tous »)")
     parser.add_argument("--columns", choices=["every", "default"], default="every", help="with --all: which columns")
+    parser.add_argument("--every", action="store_true", help="first page of each sort key and main filter, one by one")
     args = parser.parse_args()
     os.environ.update(FABRIQUES_DEBUG="0", FABRIQUES_SECRET_KEY="bench-only", FABRIQUES_VAR_DIR=args.var_dir,  # noqa: S106
                       FABRIQUES_REQUIRE_AGENT_MFA="0", FABRIQUES_SSL_REDIRECT="0",
@@ -48,6 +52,8 @@ def main() -> None:
             "/instruction/?state=evaluated&score_min=2&sort=-score&page=3"]
     if args.all:
         return every_row(client, args.requests, args.columns)
+    if args.every:
+        return every_sort_and_filter(client, args.requests)
     client.get(urls[0])  # warm-up: templates, URL resolver
     times, statements = [], set()
     for i in range(args.requests):
@@ -63,6 +69,42 @@ def main() -> None:
     print(f"dossiers={Dossier.objects.count()} requests={len(times)} database={connection.vendor}")
     print(f"p50={statistics.median(times):.0f} ms p95={p95:.0f} ms max={times[-1]:.0f} ms "
           f"SQL statements per page={sorted(statements)}")
+
+
+def every_sort_and_filter(client, requests: int) -> None:
+    from django.db import connection
+
+    from fabriques.calls.models import Wave
+    from fabriques.instruction.queries import COLUMNS
+
+    wave = Wave.objects.filter(dossiers__state="evaluated").order_by("-opens_at").first()
+    urls = [f"/instruction/?sort=-{key}" for key in COLUMNS] + [
+        f"/instruction/?wave={wave.slug}&sort=-deposited", "/instruction/?state=deposited&sort=-deposited",
+        "/instruction/?region=76&sort=-score", "/instruction/?track=territoire&sort=amount",
+        "/instruction/?eligibility=pass&sort=-deposited", "/instruction/?completeness=ok&sort=-deposited",
+        "/instruction/?score_min=2&sort=-score", "/instruction/?q=fabrique&sort=reference",
+        "/instruction/?sort=-deposited&page=100",
+    ]
+    client.get(urls[0])  # warm-up
+    print(f"database={connection.vendor} requests per URL={requests}")
+    worst = []
+    for url in urls:
+        walls, cpus = [], []
+        for _ in range(requests):
+            wall, cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            walls.append((time.perf_counter() - wall) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+            assert response.status_code == 200, (url, response.status_code)
+        walls.sort()
+        cpus.sort()
+        p95 = walls[int(0.95 * (len(walls) - 1))]
+        cpu95 = cpus[int(0.95 * (len(cpus) - 1))]
+        worst.append((p95, cpu95, url))
+        print(f"{url:58s} wall p50={statistics.median(walls):4.0f} p95={p95:4.0f} ms  "
+              f"CPU p50={statistics.median(cpus):4.0f} p95={cpu95:4.0f} ms")
+    p95, cpu95, url = max(worst)
+    print(f"worst wall p95={p95:.0f} ms ({url}); worst CPU p95={max(w[1] for w in worst):.0f} ms")
 
 
 def every_row(client, requests: int, columns: str) -> None:
