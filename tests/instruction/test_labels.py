@@ -22,10 +22,10 @@ def test_labels_are_set_on_the_dossier_page_audited_and_filter_the_dashboard(cli
     response = client.post(f"/instruction/dossiers/{labelled.uuid}/etiquettes/",
                            {"labels": " À relancer ,visite  prévue, à relancer,"}, follow=True)
 
-    assert "Étiquettes : visite prévue, À relancer." in response.content.decode()
-    assert sorted(labelled.labels.values_list("name", flat=True)) == ["visite prévue", "À relancer"]
+    assert "Étiquettes : À relancer, visite prévue." in response.content.decode()
+    assert sorted(labelled.labels.values_list("name", flat=True)) == ["visite prévue", "À relancer"]  # codepoints
     entry = AuditEntry.objects.get(action="dossier.labels")
-    assert entry.after == {"étiquettes": ["visite prévue", "À relancer"]}
+    assert entry.after == {"étiquettes": ["À relancer", "visite prévue"]}
     assert _refs(client.get(URL, {"label": "À relancer"})) == [labelled.reference]
     client.post(f"/instruction/dossiers/{other.uuid}/etiquettes/", {"labels": "À relancer"})
     assert Label.objects.filter(call=labelled.wave.call).count() == 2  # the call's label is reused

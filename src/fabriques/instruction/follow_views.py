@@ -41,3 +41,20 @@ def assign(request, uuid):
         messages.success(request, f"Dossier attribué à {instructor.email}." if instructor else
                          "Le dossier n’est plus attribué.")
     return redirect("instruction:dossier", uuid=dossier.uuid)
+
+
+@login_required
+@require_POST
+def labels(request, uuid):
+    from fabriques.instruction.labels import labels_set
+
+    dossier = _agent_dossier(request, uuid)
+    if not rules.can_instruct(request.user, dossier):
+        raise PermissionDenied
+    try:
+        names = labels_set(dossier=dossier, text=request.POST.get("labels", ""), by=request.user)
+    except InstructionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Étiquettes : " + ", ".join(names) + "." if names else "Plus aucune étiquette.")
+    return redirect("instruction:dossier", uuid=dossier.uuid)

@@ -43,6 +43,7 @@ class DashboardFilterForm(DsfrBaseForm):
     evaluator = forms.CharField(label="Évaluateur (adresse)", required=False)
     score_min = forms.DecimalField(label="Note minimale", required=False, min_value=0, max_value=100, localize=True)
     score_max = forms.DecimalField(label="Note maximale", required=False, min_value=0, max_value=100, localize=True)
+    label = forms.CharField(label="Étiquette", required=False, max_length=40)
     followed = forms.BooleanField(label="Mes dossiers suivis", required=False,
                                   help_text="Ceux que vous suivez et ceux qui vous sont attribués")
 

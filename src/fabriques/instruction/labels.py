@@ -3,6 +3,8 @@ and filterable on the dashboard."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +14,11 @@ from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.models import Label
 
 MAX_LABELS = 10
+
+
+def label_order(name: str) -> str:
+    """Alphabetical as a French reader expects: accents and case do not move a name (« À relancer », « Visite »)."""
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c)).casefold()
 
 
 def parse_labels(text: str) -> list[str]:
@@ -35,7 +42,7 @@ def labels_set(*, dossier: Dossier, text: str, by) -> list[str]:
         raise InstructionError(f"Au plus {MAX_LABELS} étiquettes par dossier.")
     call_id = dossier.wave.call_id
     existing = {label.name.casefold(): label for label in Label.objects.filter(call_id=call_id)}
-    before = sorted(dossier.labels.values_list("name", flat=True))
+    before = sorted(dossier.labels.values_list("name", flat=True), key=label_order)
     with transaction.atomic():
         chosen = []
         for name in names:
@@ -45,7 +52,7 @@ def labels_set(*, dossier: Dossier, text: str, by) -> list[str]:
                                                        defaults={"created_at": timezone.now()})
             chosen.append(label)
         dossier.labels.set(chosen)
-        after = sorted(label.name for label in chosen)
+        after = sorted((label.name for label in chosen), key=label_order)
         if after != before:
             audit_record(action="dossier.labels", obj=dossier, by=by, before={"étiquettes": before},
                          after={"étiquettes": after}, dossier_id=dossier.pk, call_id=call_id)

@@ -219,3 +219,19 @@ class SavedFilter(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Label(models.Model):
+    """A label of a call's dossiers (« À relancer », « Visite prévue »), set by the instruction; filterable."""
+
+    call = models.ForeignKey("calls.Call", on_delete=models.CASCADE, related_name="labels")
+    name = models.CharField("étiquette", max_length=40)
+    dossiers = models.ManyToManyField("dossiers.Dossier", related_name="labels", blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["call", "name"], name="unique_label_per_call")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -64,6 +64,7 @@ class DashboardFilters:
     q: str = ""
     complements: str = ""  # "received" (arrived, not yet read) or "awaited"
     followed: bool = False  # « Mes dossiers suivis »: followed by the agent (assigned ones are followed too)
+    label: str = ""  # a label's name (`instruction.labels`)
     sort: str = "-deposited"
 
     @classmethod
@@ -91,6 +92,7 @@ class DashboardFilters:
             q=data.get("q", "").strip()[:100],
             complements=data.get("complements", "") if data.get("complements") in ("received", "awaited") else "",
             followed=data.get("followed") in {"1", "on", "true"},
+            label=" ".join(data.get("label", "").split())[:40],
             sort=sort,
         )
 
@@ -161,6 +163,8 @@ def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
         "instruction__checklist_status": f.completeness,
     }
     qs = qs.filter(**{k: v for k, v in exact.items() if v}).alias(eligibility=eligibility_expression())
+    if f.label:  # label names are unique per call and a dossier has one call: no duplicate rows
+        qs = qs.filter(labels__name=f.label)
     if f.complements == "received":  # « Compléments reçus »: back in instruction with complements not yet read
         qs = qs.filter(complements_unseen(), state=DossierState.IN_INSTRUCTION)
     elif f.complements == "awaited":

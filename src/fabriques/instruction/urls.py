@@ -13,6 +13,7 @@ urlpatterns = [
     path("dossiers/<uuid:uuid>/commencer/", views.start, name="start"),
     path("dossiers/<uuid:uuid>/suivre/", follow_views.follow, name="follow"),
     path("dossiers/<uuid:uuid>/attribuer/", follow_views.assign, name="assign"),
+    path("dossiers/<uuid:uuid>/etiquettes/", follow_views.labels, name="labels"),
     path("dossiers/<uuid:uuid>/dossier.pdf", bundle_views.dossier_pdf, name="dossier-pdf"),
     path("dossiers/<uuid:uuid>/dossier.zip", bundle_views.dossier_zip, name="dossier-zip"),
     path("dossiers/<uuid:uuid>/confirmer/", views.confirm_check, name="confirm"),
