@@ -21,7 +21,7 @@ from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition, dossiers_transition_many
 from fabriques.evaluation import notices
 from fabriques.evaluation.assignment import DossierToAssign, Evaluator, assign_evaluators
-from fabriques.evaluation.dossier_scores import IN_PLAY, dossier_progress, dossier_scores_refresh
+from fabriques.evaluation.dossier_scores import dossier_progress, dossier_scores_refresh
 from fabriques.evaluation.enums import (
     AssignmentMethod,
     AssignmentState,
@@ -36,7 +36,7 @@ from fabriques.evaluation.models import (
     EvaluatorScope,
 )
 from fabriques.evaluation.organisation_conflicts import organisation_conflicts
-from fabriques.evaluation.queries import settings_for_wave
+from fabriques.evaluation.queries import IN_PLAY, settings_for_wave
 from fabriques.mail.domain import Email, emails_queue
 
 ASSIGNABLE_STATES = frozenset({DossierState.ADMISSIBLE, DossierState.IN_EVALUATION})

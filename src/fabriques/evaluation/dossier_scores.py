@@ -19,9 +19,7 @@ from fabriques.evaluation.models import (
     DossierScore,
     Evaluation,
 )
-from fabriques.evaluation.queries import settings_for_wave
-
-IN_PLAY = frozenset({AssignmentState.AWAITING_DECLARATION, AssignmentState.ACTIVE})
+from fabriques.evaluation.queries import IN_PLAY, counted, settings_for_wave
 
 
 def dossier_progress(dossier: Dossier, by) -> None:
@@ -39,9 +37,8 @@ def dossier_scores_refresh(*, dossier: Dossier) -> DossierScore:
     """Recompute and store the dossier's consolidated figures from its submitted, active evaluations."""
     criteria = list(Criterion.objects.filter(tracks=dossier.track_id).order_by("position"))
     evaluations = list(
-        Evaluation.objects.filter(
-            assignment__dossier=dossier, assignment__state=AssignmentState.ACTIVE, state=EvaluationState.SUBMITTED
-        ).select_related("assignment").prefetch_related("scores__criterion")
+        Evaluation.objects.filter(counted(), assignment__dossier=dossier)
+        .select_related("assignment").prefetch_related("scores__criterion")
     )
     wave_settings = settings_for_wave(dossier.wave_id)
     values = {"n_evaluations": len(evaluations), "weighted": None, "median": None, "spread": None, "std": None,

@@ -10,7 +10,7 @@ from fabriques.accounts.capabilities import roles_with
 from fabriques.accounts.models import OrganisationMember, User
 from fabriques.audit.models import AuditEntry
 from fabriques.calls.models import Criterion
-from fabriques.dossiers.enums import EVALUATION_STATES, BudgetKind, ChargeCategory, ResourceCategory
+from fabriques.dossiers.enums import EVALUATION_STATES, BudgetKind, ChargeCategory, DossierState, ResourceCategory
 from fabriques.dossiers.models import Answer, Dossier
 from fabriques.evaluation.enums import AssignmentState, EvaluationState
 from fabriques.evaluation.models import Assignment, Evaluation, EvaluatorScope, WaveEvaluationSettings
@@ -74,8 +74,6 @@ def places_to_fill(wave, within: QuerySet[Dossier]) -> list[Dossier]:
     """Dossiers of the wave in evaluation (among `within`, those the person manages) with fewer evaluators in play
     than the wave's « N par dossier » (a conflict nobody could take over, an evaluator removed), in one query;
     each with `missing`."""
-    from fabriques.dossiers.enums import DossierState
-
     wanted = settings_for_wave(wave.pk).evaluators_per_dossier
     return list(
         within.filter(wave=wave, state=DossierState.IN_EVALUATION)

@@ -26,6 +26,7 @@ from fabriques.evaluation.models import (
     Evaluation,
     Score,
 )
+from fabriques.formatting import decimal_fr
 
 
 class ScoresInvalidError(EvaluationError):
@@ -43,10 +44,6 @@ class ScoreInput:
     value: Decimal | None = None
     abstain: bool = False
     comment: str = ""
-
-
-def _fr(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
 
 
 def _text_only_error(entry: ScoreInput | None, *, complete: bool) -> str | None:
@@ -72,9 +69,10 @@ def _score_error(criterion: Criterion, entry: ScoreInput | None, *, complete: bo
     except (InvalidOperation, TypeError):
         return "Cette note est illisible."
     if not criterion.scale_min <= value <= criterion.scale_max:
-        return f"La note doit être comprise entre {_fr(criterion.scale_min)} et {_fr(criterion.scale_max)}."
+        low, high = decimal_fr(criterion.scale_min), decimal_fr(criterion.scale_max)
+        return f"La note doit être comprise entre {low} et {high}."
     if steps != steps.to_integral_value():
-        return f"La note doit aller par pas de {_fr(criterion.scale_step)}."
+        return f"La note doit aller par pas de {decimal_fr(criterion.scale_step)}."
     return None
 
 
@@ -102,7 +100,7 @@ def _validated_rows(evaluation: Evaluation, scores: dict[int, ScoreInput], opini
         if complete and value is not None and criterion.threshold is not None and value < criterion.threshold \
                 and not comment:
             errors[f"comment_{criterion.pk}"] = (
-                f"Un commentaire est obligatoire pour une note inférieure à {_fr(criterion.threshold)}."
+                f"Un commentaire est obligatoire pour une note inférieure à {decimal_fr(criterion.threshold)}."
             )
         rows.append(Score(evaluation=evaluation, criterion=criterion, value=value, comment=comment))
     if opinion and opinion not in Opinion.values:
