@@ -47,7 +47,8 @@ def _seed(args):
     from fabriques.accounts.models import Organisation
     from fabriques.calls.domain import DEFINITIONS_DIR, call_load_file
     from fabriques.demo.committee_demo import demo_commune
-    from fabriques.demo.domain import demo_open_wave, demo_user
+    from fabriques.demo.domain import demo_open_wave
+    from fabriques.demo.people import demo_user
     from fabriques.demo.places import CLOSED_WAVE
 
     spec = importlib.util.spec_from_file_location("followup_seed", HERE / "followup_seed.py")

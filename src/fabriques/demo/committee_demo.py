@@ -23,7 +23,7 @@ from fabriques.accounts.models import User
 from fabriques.calls.models import Wave
 from fabriques.committee.domain import scenario_create, scenario_solve, wave_calibrate
 from fabriques.demo.builders import build_dossier
-from fabriques.demo.domain import demo_user
+from fabriques.demo.people import demo_user
 from fabriques.demo.places import COMMUNES, DemoPlace, closed_wave_places
 from fabriques.dossiers.enums import DossierState
 from fabriques.evaluation.assignments import assignments_auto, conflict_declare

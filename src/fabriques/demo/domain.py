@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from allauth.account.models import EmailAddress
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from fabriques.accounts.domain import role_grant
 from fabriques.accounts.enums import Role
 from fabriques.accounts.models import User
 from fabriques.calls.domain import DEFINITIONS_DIR, call_load_file
 from fabriques.calls.models import Call, Wave
+from fabriques.demo.committee_demo import demo_closed_wave
+from fabriques.demo.followup_demo import demo_followup
+from fabriques.demo.people import demo_user
+from fabriques.demo.roles_demo import demo_applicant_draft, demo_instruction_wave
+from fabriques.demo.support_demo import demo_support
 
 PARIS = ZoneInfo("Europe/Paris")
 DEMO_CALL_FILE = DEFINITIONS_DIR / "ami-tiers-lieux-2019.toml"
@@ -62,23 +63,6 @@ def demo_open_wave(*, call: Call, today: dt.date | None = None) -> Wave:
     return wave
 
 
-@functools.cache
-def _hashed(password: str) -> str:
-    """Demo accounts share one password: hash it once (PBKDF2 is slow on purpose)."""
-    return make_password(password)
-
-
-def demo_user(email: str, password: str, *, call, role=None, first_name: str = "") -> User:
-    """A confirmed demo account, with a role on the call if given; an existing account keeps its data."""
-    user = User.objects.filter(email=email).first() or User.objects.create(
-        email=email, password=_hashed(password), first_name=first_name
-    )
-    EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
-    if role:
-        role_grant(user=user, call=call, role=role)
-    return user
-
-
 def demo_accounts(*, call: Call) -> list[DemoAccount]:
     """One confirmed account per role; existing accounts keep their data."""
     for account in DEMO_ACCOUNTS:
@@ -89,11 +73,6 @@ def demo_accounts(*, call: Call) -> list[DemoAccount]:
 def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]:
     """Load the 2019 AMI, open a demo wave, create the demo accounts, the closed demo wave (committee) and a wave in
     instruction with a dossier waiting for each role; safe to run again (what exists is kept)."""
-    from fabriques.demo.committee_demo import demo_closed_wave
-    from fabriques.demo.followup_demo import demo_followup
-    from fabriques.demo.roles_demo import demo_applicant_draft, demo_instruction_wave
-    from fabriques.demo.support_demo import demo_support
-
     call = call_load_file(path=DEMO_CALL_FILE).call
     with transaction.atomic():
         wave = demo_open_wave(call=call)

@@ -15,6 +15,9 @@ from django.utils import timezone
 from fabriques.calls.models import Wave
 from fabriques.committee.enums import Outcome
 from fabriques.committee.models import Decision
+from fabriques.demo.committee_demo import build_at
+from fabriques.demo.people import demo_user
+from fabriques.demo.places import closed_wave_places
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition
@@ -41,10 +44,6 @@ def _pdf(text: str) -> bytes:
 
 
 def _laureates_wave(*, call, password: str, admin, porteur) -> list:
-    from fabriques.demo.committee_demo import build_at
-    from fabriques.demo.domain import demo_user
-    from fabriques.demo.places import closed_wave_places
-
     now = timezone.now()
     wave, _ = Wave.objects.get_or_create(call=call, slug="vague-demo-suivi", defaults={
         "title": "Vague de démonstration (lauréats en suivi)", "opens_at": now - dt.timedelta(days=1),

@@ -18,7 +18,7 @@ from fabriques.accounts.enums import Role
 from fabriques.accounts.models import User
 from fabriques.calls.models import Wave
 from fabriques.demo.committee_demo import build_at, instruct
-from fabriques.demo.domain import demo_user
+from fabriques.demo.people import demo_user
 from fabriques.demo.places import CAEN, CAPITOLE, DIJON, FIGEAC, GUERET, NANTES, PENTES
 from fabriques.evaluation.assignments import assignment_create, conflict_declare
 from fabriques.evaluation.models import Assignment

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from fabriques.advice import domain as advice
 from fabriques.advice.models import Network
+from fabriques.demo.people import demo_user
 from fabriques.faq import domain as faq
 from fabriques.faq.enums import QuestionState, Theme
 
@@ -21,8 +22,6 @@ FAQ = (
 
 
 def demo_support(*, call, wave, password: str, users: dict) -> None:
-    from fabriques.demo.domain import demo_user
-
     if Network.objects.filter(name__startswith="Réseau des tiers-lieux d’Occitanie").exists():
         return
     member = demo_user("reseau@demo.fabriques.fr", password, call=call, first_name="Réseau Occitanie")
