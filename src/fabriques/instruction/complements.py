@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -17,10 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
-from fabriques.dossiers import queries as dossier_queries
-from fabriques.dossiers.domain import fingerprint
+from fabriques.dossiers.deposit import dossier_version_create
 from fabriques.dossiers.enums import DossierState
-from fabriques.dossiers.models import Dossier, DossierVersion
+from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition
 from fabriques.instruction.admissibility import checklist_refresh
 from fabriques.instruction.enums import COMPLEMENT_REMINDER_DAYS, ComplementState
@@ -282,16 +282,10 @@ def open_complement_request(dossier: Dossier) -> ComplementRequest | None:
 
 def _complement_version(*, dossier: Dossier, by):
     """Keep what the complements changed as a new deposited version with its fingerprint."""
-    import uuid
-
-    snapshot = dossier_queries.dossier_snapshot(dossier)
-    number = dossier.versions.count() + 1
-    snapshot["version"] = number
-    version = DossierVersion.objects.create(
-        dossier=dossier, number=number, snapshot=snapshot, sha256=fingerprint(snapshot), deposited_at=timezone.now(),
-        deposited_by=by, submission_key=f"complements-{uuid.uuid4()}",
-    )
-    audit_record(action="dossier.version", obj=version, by=by, after={"number": number, "sha256": version.sha256},
+    version = dossier_version_create(dossier=dossier, by=by, at=timezone.now(),
+                                     submission_key=f"complements-{uuid.uuid4()}")
+    audit_record(action="dossier.version", obj=version, by=by,
+                 after={"number": version.number, "sha256": version.sha256},
                  reason="compléments", dossier_id=dossier.pk, call_id=dossier.wave.call_id)
     return version
 
