@@ -411,7 +411,10 @@ def run_with(args, var: Path, parts: dict) -> int:  # noqa: PLR0915 - one linear
     applicants = json.loads((var / "sessions.json").read_text(encoding="utf-8"))["applicants"]
     env = {**load.server_env(str(var), url, proof=False), "FABRIQUES_EMAIL_HOST": "127.0.0.1",
            "FABRIQUES_EMAIL_PORT": str(parts["relay"].port), "FABRIQUES_EMAIL_TLS": "0",
-           "FABRIQUES_MIN_FREE_MB": "1", "FABRIQUES_CLAMD": parts["clamd"].address if "clamd" in parts else ""}
+           "FABRIQUES_MIN_FREE_MB": "1", "FABRIQUES_CLAMD": parts["clamd"].address if "clamd" in parts else "",
+           # The deposit's notice is sent right after the commit, from the request, so that the relay's fault bites
+           # mid-rush (production leaves it to the worker, with the proof: tests/dossiers/test_proof_queue.py).
+           "FABRIQUES_DEPOSIT_PROOF_QUEUE": "0"}
     (var / "static").mkdir(exist_ok=True)
     server = Server(env=env, workers=args.workers, port=fault_parts.free_port(), log_dir=var / "logs")
     server.start()

@@ -408,6 +408,7 @@ def write_sessions(path: Path, data: dict) -> None:
 
     from fabriques.accounts.models import User
     from fabriques.evaluation.models import Assignment
+    from fabriques.security.second_factor import SESSION_KEY as SECOND_FACTOR_SESSION_KEY
 
     backend = settings.AUTHENTICATION_BACKENDS[1]
     users = {u.pk: u for u in User.objects.filter(email__endswith="@bench.example")}
@@ -418,8 +419,11 @@ def write_sessions(path: Path, data: dict) -> None:
     def session_for(user_id: int) -> str:
         key = f"bench{user_id:010d}{'x' * 22}"[:32]
         user = users[user_id]
+        # The second-factor facts a password log-in records (no TOTP on bench accounts): without them the first
+        # request of each session recorded them and wrote the session, which a real log-in had already done.
         payload = {"_auth_user_id": str(user.pk), "_auth_user_backend": backend,
-                   "_auth_user_hash": user.get_session_auth_hash()}
+                   "_auth_user_hash": user.get_session_auth_hash(),
+                   SECOND_FACTOR_SESSION_KEY: {"passed": False, "holds": False}}
         sessions.append(Session(session_key=key, session_data=store.encode(payload), expire_date=expire))
         keys[user_id] = key
         return key

@@ -276,8 +276,8 @@ FABRIQUES_WEBHOOK_ALLOWED_NETWORKS = env_list("FABRIQUES_WEBHOOK_ALLOWED_NETWORK
 # The proof of deposit (PDF) is e-mailed when the deposit commits; "0" only for benchmark runs that measure the
 # deposit without the PDF (it is rendered in the request: see docs/benchmarks.md, section Charge).
 FABRIQUES_DEPOSIT_PROOF_EMAIL = env_bool("FABRIQUES_DEPOSIT_PROOF_EMAIL", True)
-# Production: queue the proof e-mails (their PDF costs ~1 s of CPU) for `run-jobs` instead of
-# rendering them in the deposit request; `make run` (no worker) keeps them inline.
+# Production: queue the deposit's e-mails (the proof, whose PDF costs ~1 s of CPU, and the notice of deposit) for
+# `run-jobs` instead of sending them from the deposit request; `make run` (no worker) keeps them inline.
 FABRIQUES_DEPOSIT_PROOF_QUEUE = env_bool("FABRIQUES_DEPOSIT_PROOF_QUEUE", not DEBUG)
 # A deposit started (its signed key issued) before the closing second is still accepted this many seconds after it.
 FABRIQUES_DEPOSIT_GRACE_SECONDS = env_int("FABRIQUES_DEPOSIT_GRACE_SECONDS", 0, maximum=3600)

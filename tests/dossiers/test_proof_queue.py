@@ -27,8 +27,11 @@ def test_a_queued_proof_is_sent_once_by_the_worker(complete_dossier, settings, d
                                   submission_key=deposit_key_issue(dossier=dossier))
 
     assert _proofs() == []  # not drawn in the request
+    assert mail.outbox == []  # nor the notice of deposit: the request sends nothing
     row = OutgoingEmail.objects.get(subject__contains="Attestation de dépôt")
     assert (row.state, row.attempts, row.attachment_count) == (EmailState.QUEUED, 0, 1)
+    notice = OutgoingEmail.objects.get(subject__contains="Dossier déposé")
+    assert (notice.state, notice.attempts) == (EmailState.QUEUED, 0)  # due at once for the worker
     call_command("run_jobs", "--once")
     call_command("run_jobs", "--once")
     [message] = _proofs()
@@ -36,7 +39,9 @@ def test_a_queued_proof_is_sent_once_by_the_worker(complete_dossier, settings, d
     assert message.attachments[0][1][:4] == b"%PDF"
     assert version.sha256 in message.body
     row.refresh_from_db()
-    assert row.state == EmailState.SENT
+    notice.refresh_from_db()
+    assert (row.state, notice.state) == (EmailState.SENT, EmailState.SENT)
+    assert len([m for m in mail.outbox if "Dossier déposé" in m.subject]) == 1
     [attachment] = row.attachments.all()
     assert attachment.owned  # drawn by the outbox and stored with the row
     assert attachment.file.name.startswith("outbox/")

@@ -11,7 +11,7 @@ from django.core import signing
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
-from fabriques.audit.domain import audit_record_many
+from fabriques.audit.domain import audit_batch, audit_record_many
 from fabriques.dossiers import queries, rules
 from fabriques.dossiers.domain import DossierError, _closing_text, fingerprint
 from fabriques.dossiers.enums import DossierState
@@ -63,11 +63,13 @@ def deposit_window_open(*, wave, at: dt.datetime, started_at: dt.datetime | None
     )
 
 
-def dossier_version_create(*, dossier: Dossier, by, at, submission_key: str, content=None) -> DossierVersion:
+def dossier_version_create(*, dossier: Dossier, by, at, submission_key: str, content=None,
+                           number: int | None = None) -> DossierVersion:
     """The dossier's next numbered version: its canonical snapshot (from `content` when the caller already read it)
-    and the snapshot's SHA-256. The caller holds the dossier's lock and audits the version (deposit, complements)."""
+    and the snapshot's SHA-256. The caller holds the dossier's lock and audits the version (deposit, complements);
+    `number`: the next number when the caller already counted the versions under that lock."""
     snapshot = queries.dossier_snapshot(dossier, content)
-    number = dossier.versions.count() + 1
+    number = number or dossier.versions.count() + 1
     snapshot["version"] = number
     return DossierVersion.objects.create(dossier=dossier, number=number, snapshot=snapshot,
                                          sha256=fingerprint(snapshot), deposited_at=at, deposited_by=by,
@@ -80,14 +82,17 @@ def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> Do
     started_at = _key_started_at(dossier, submission_key)  # the key is signed for this dossier only
     if not rules.can_deposit(by, dossier):
         raise DepositRefusedError("Seuls le responsable du dossier et les membres de l’organisation peuvent déposer.")
-    with transaction.atomic():
+    # One audit write for the version, the transition and the routing, at the end (on PostgreSQL the chain's lock
+    # is then held only for the last statements before the commit, not for the whole deposit).
+    with transaction.atomic(), audit_batch():
         locked = Dossier.objects.select_for_update(of=("self",)).select_related(
             "wave__call", "track", "organisation__commune", "place_commune", "owner"
         ).get(pk=dossier.pk)
-        # Under the dossier's lock: a second click or a retried request finds the first one's version.
-        already = locked.versions.filter(submission_key=submission_key).order_by().first()
-        if already is not None:
-            return already
+        # Under the dossier's lock: a second click or a retried request finds the first one's version. One read gives
+        # both that and the number of versions (the next version's number).
+        keys = dict(locked.versions.order_by().values_list("submission_key", "pk"))
+        if submission_key in keys:
+            return DossierVersion.objects.get(pk=keys[submission_key])
         if locked.state not in (DossierState.DRAFT, DossierState.DEPOSITED):
             raise DepositRefusedError(f"Le dossier est « {locked.get_state_display()} » : il ne peut plus être déposé.")
         if not deposit_window_open(wave=locked.wave, at=at, started_at=started_at):
@@ -98,20 +103,22 @@ def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> Do
         missing = queries.missing_items(locked, content)
         if missing:
             raise DepositRefusedError("Le dossier n’est pas complet.", missing=missing)
-        version = dossier_version_create(dossier=locked, by=by, at=at, submission_key=submission_key, content=content)
+        version = dossier_version_create(dossier=locked, by=by, at=at, submission_key=submission_key, content=content,
+                                         number=len(keys) + 1)
         number = version.number
         locked.last_deposited_at = at
         locked.save(update_fields=["last_deposited_at"])
         entries = [{"action": "dossier.version", "obj": version, "by": by, "dossier_id": locked.pk,
                     "call_id": locked.wave.call_id, "after": {"number": number, "sha256": version.sha256}}]
+        deferred = _proof_deferred()  # the rush: both e-mails of the deposit leave from the worker, not the request
         if locked.state == DossierState.DRAFT:
-            dossier_transition(locked, DossierState.DEPOSITED, by=by, reason=f"version {number}")
+            dossier_transition(locked, DossierState.DEPOSITED, by=by, reason=f"version {number}", defer_email=deferred)
         else:
             entries.insert(0, {"action": "dossier.redeposit", "obj": locked, "by": by, "after": {"version": number},
                                "dossier_id": locked.pk, "call_id": locked.wave.call_id})
         audit_record_many(entries=entries)
         if getattr(settings, "FABRIQUES_DEPOSIT_PROOF_EMAIL", True):
-            proof_email_queue(version=version, defer=_proof_deferred())
+            proof_email_queue(version=version, defer=deferred)
     dossier.state, dossier.last_deposited_at = locked.state, at
     return version
 
@@ -139,7 +146,9 @@ PROOF_RENDERER = "dossiers.proof"
 
 
 def _proof_deferred() -> bool:
-    """Whether the proof is left to the job worker (deadline rush: its PDF costs ~1 s of CPU, not for the request)."""
+    """Whether the deposit's e-mails are left to the job worker (deadline rush: the proof's PDF costs ~1 s of CPU, and
+    sending the notice of deposit from the request cost a connection to the relay and one more write after the
+    commit)."""
     return bool(getattr(settings, "FABRIQUES_DEPOSIT_PROOF_QUEUE", False))
 
 

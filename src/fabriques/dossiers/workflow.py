@@ -95,17 +95,19 @@ def _notification(dossier: Dossier, to: str, reason: str, details: str = "") -> 
     return Email(subject=f"[Fabriques] {subject} — {dossier.reference}", body=text, to=[dossier.owner.email])
 
 
-def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "", details: str = "") -> Dossier:
+def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "", details: str = "",
+                       defer_email: bool = False) -> Dossier:
     """Move the dossier to `to` if the table allows it: state saved, audit entry written, e-mail queued.
 
     `details` goes into the applicant's e-mail only (e.g. the sections and deadline of a request for complements).
+    `defer_email`: the e-mail is left to the job worker (the deposit during a deadline rush), not sent by the request.
     A single move is a bulk move of one: `dossiers_transition_many` is the one writer of `state`.
     """
-    return dossiers_transition_many([dossier], to, by=by, reason=reason, details=details)[0]
+    return dossiers_transition_many([dossier], to, by=by, reason=reason, details=details, defer_email=defer_email)[0]
 
 
 def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: str = "",
-                             details: str = "") -> list[Dossier]:
+                             details: str = "", defer_email: bool = False) -> list[Dossier]:
     """Move the dossiers to `to` if the table allows it for each, all or none: one locked read, one update, the audit
     entries chained in one write, ON_ENTER and ON_ANY run per dossier, the e-mails queued in one insert."""
     to = DossierState(to)
@@ -137,5 +139,6 @@ def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: st
             for action in (*ON_ENTER.get(to, ()), *ON_ANY):
                 action(dossier=dossier, by=by)
         # One e-mail per dossier, one insert, committed with the state and sent after over a single connection.
-        emails_queue(emails=[n for n in (_notification(d, to, reason, details) for d in dossiers) if n is not None])
+        emails_queue(emails=[n for n in (_notification(d, to, reason, details) for d in dossiers) if n is not None],
+                     defer=defer_email)
     return dossiers

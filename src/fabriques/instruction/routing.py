@@ -4,6 +4,7 @@ then the call's national group), rerouting, the rural/QPV classification; groups
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fabriques.accounts.capabilities import roles_with
@@ -28,7 +29,10 @@ def national_group(*, call) -> InstructionGroup:
 
 def group_for_place(*, call, region_code: str, departement_code: str) -> InstructionGroup:
     """A département rule wins over a région rule; nothing matching: the national group."""
-    rules = RoutingRule.objects.filter(group__call=call).select_related("group")
+    # Only the rules that can match (a deposit routes one dossier: 0 to 2 rows, not the call's whole table).
+    rules = RoutingRule.objects.filter(group__call=call).filter(
+        Q(departement_code=departement_code) | Q(region_code=region_code)
+    ).select_related("group")
     by_dep = {r.departement_code: r.group for r in rules if r.departement_code}
     by_region = {r.region_code: r.group for r in rules if r.region_code and not r.departement_code}
     return by_dep.get(departement_code) or by_region.get(region_code) or national_group(call=call)
