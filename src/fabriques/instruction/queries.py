@@ -98,8 +98,8 @@ class DashboardFilters:
 
 
 # The dashboard's eligibility filter (form value -> `Eligibility` value, or "eligible" for every eligible one).
-ELIGIBILITY_FILTERS = {"pass": "eligible", "forced": Eligibility.FORCED.value, "manual": Eligibility.PENDING.value,
-                       "fail": Eligibility.FAIL.value}
+ELIGIBILITY_FILTERS = {"pass": "eligible", "forced": Eligibility.FORCED.value,  # nosec B105 - a filter value, no secret
+                       "manual": Eligibility.PENDING.value, "fail": Eligibility.FAIL.value}
 # « À traiter » per wave: key -> (words, condition); `complements_in` is an alias set by `_wave_counts`.
 TO_DO: dict[str, tuple[str, str, Q]] = {
     "to_start": ("à instruire", "à instruire", Q(state=DossierState.DEPOSITED)),

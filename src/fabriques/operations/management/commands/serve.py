@@ -63,7 +63,7 @@ def dev_site_url(addrport: str) -> str:
     host, _, port = addrport.rpartition(":")
     if not host:
         host, port = "127.0.0.1", addrport
-    if host in ("0.0.0.0", "[::]", "::"):  # noqa: S104 - not a bind: the address people reach a wildcard bind on
+    if host in ("0.0.0.0", "[::]", "::"):  # noqa: S104  # nosec B104 - not a bind: the address a wildcard bind is reached on
         host = "127.0.0.1"
     return f"http://{host}:{port}"
 
