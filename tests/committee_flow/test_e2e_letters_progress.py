@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 from fabriques.committee import domain
 from fabriques.committee.models import OutboxMessage
 from fabriques.mail.domain import emails_send_due
+from tests.browser import log_in
 from tests.committee_flow.test_committee import _relaxed
-from tests.committee_flow.test_e2e_committee import _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,7 +30,7 @@ def test_sending_all_letters_shows_its_progress_live(live_server, page, evaluate
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     page.on("dialog", lambda dialog: dialog.accept())
-    _login(page, live_server, people["admin"].email)
+    log_in(page, live_server.url, people["admin"].email)
 
     page.goto(f"{live_server.url}/comite/{evaluated_wave.call.slug}/{evaluated_wave.slug}/courriers/")
     page.get_by_role("button", name=f"Envoyer les {total} courriers en brouillon").click()
