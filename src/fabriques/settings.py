@@ -148,9 +148,11 @@ if DATABASE_URL:
     # then the person gets the 503 page (« réessayez ») instead of a worker stuck until gunicorn kills it.
     # A kept connection is checked before a request reuses it: after a restart or a failover the request opens a new
     # one instead of failing on the old one.
+    # JIT off: the dashboard's eligibility CASE makes PostgreSQL estimate a large cost, so it compiled the query
+    # for 0.6-1 s on every page view (50,000 dossiers), for a query that runs in 0.2-0.4 s (docs/benchmarks.md).
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-            f"-c lock_timeout={int(os.environ.get('FABRIQUES_PG_LOCK_TIMEOUT_MS', '20000'))}")
+            f"-c lock_timeout={int(os.environ.get('FABRIQUES_PG_LOCK_TIMEOUT_MS', '20000'))} -c jit=off")
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
