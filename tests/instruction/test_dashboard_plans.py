@@ -94,3 +94,10 @@ def test_every_sort_with_each_filter_reads_dossiers_through_an_index(dashboard_b
         # The first page is a bounded top-N: the sort sits right under the LIMIT, grouped by wave first.
         assert plan["Node Type"] == "Limit", query
     assert wrong == []
+
+
+def test_the_app_connections_never_jit_compile():
+    """Compiling the eligibility CASE cost 0.6-1 s on each dashboard page at 50,000 dossiers (settings.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
