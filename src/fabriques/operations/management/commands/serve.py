@@ -39,7 +39,9 @@ class Command(BaseCommand):
         }
         self.stdout.write(f"Serveur web (pid {children['serveur web'].pid}) et exécuteur de tâches "
                           f"(pid {children['exécuteur de tâches'].pid}) lancés ; Ctrl-C arrête les deux.")
-        previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+        # Ctrl-C (SIGINT) and SIGTERM both stop the pair. SIGINT is set explicitly: a command started in the background
+        # by a non-interactive shell inherits SIGINT ignored, and Python then installs no KeyboardInterrupt for it.
+        previous = {signum: signal.signal(signum, _raise_interrupt) for signum in (signal.SIGTERM, signal.SIGINT)}
         code = 0
         try:
             while True:
@@ -52,7 +54,8 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("Arrêt du serveur web et de l’exécuteur de tâches.")
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
             _stop_all(children.values())
         if code:
             sys.exit(code)
