@@ -102,18 +102,18 @@ def _dashboard_all_rows(request, filters, context, status):
                                                            "page": everything}, request=request)
     head, foot = html.split("<!--fab-rows-->", 1)
     renderer = DashboardRows(context["columns"], everything.wave_groups)
-    empty = f'<tr><td colspan="{len(context["columns"]) + 1}">Aucun dossier ne correspond.</td></tr>'
 
     def chunks():
         yield head
-        batch, sent = [], False
+        if not everything.count:
+            yield renderer.empty()
+        batch = []
         for dossier in everything.rows:
             batch.append(dossier)
             if len(batch) == queries.ALL_ROWS_CHUNK:
                 yield renderer.render(batch)
-                batch, sent = [], True
-        if batch or not sent:
-            yield renderer.render(batch) if batch else empty
+                batch = []
+        yield renderer.render(batch)
         yield foot
 
     return StreamingHttpResponse(chunks(), status=status, content_type="text/html; charset=utf-8")

@@ -55,10 +55,9 @@ def eligibility_badge(dossier):
     return badge
 
 
-@register.simple_tag
-def wave_heading(page, wave):
+def _wave_heading(wave_groups: dict, wave):
     """A wave group's heading on the dashboard: its title, the number of dossiers and what is « à traiter »."""
-    group = getattr(page, "wave_groups", {}).get(wave.pk)
+    group = wave_groups.get(wave.pk)
     if group is None:
         return wave.title
     to_do = ", ".join(f"{count} {words}" for words, count in group.to_do) or "rien"
@@ -107,16 +106,6 @@ _CELLS = {
 }
 
 
-@register.simple_tag
-def dashboard_cell(dossier, column: str):
-    """The content of one cell; reads only columns loaded by the dashboard query."""
-    if column == "reference":
-        url = reverse("instruction:dossier", args=[dossier.uuid])
-        return format_html('<a href="{}">{}</a>', url, dossier.reference or "—")
-    cell = _CELLS.get(column)
-    return cell(dossier) if cell else ""
-
-
 _PICK = ('<td><div class="fr-checkbox-group fr-checkbox-group--sm"><input type="checkbox" id="pick-{0}" '
          'name="dossiers" value="{0}" form="bulk-form"><label class="fr-label" for="pick-{0}"><span class="fr-sr-only">'
          'Choisir {1}</span></label></div></td>')
@@ -139,7 +128,7 @@ class DashboardRows:
 
     def __init__(self, columns: list[str], wave_groups: dict):
         self.columns = columns
-        self.page = _Groups(wave_groups)
+        self.wave_groups = wave_groups
         self.wave_id = None
         self.span = len(columns) + 1
         self.dossier_url = reverse("instruction:dossier", args=[_ANY_UUID]).removesuffix(f"{_ANY_UUID}/")
@@ -150,7 +139,7 @@ class DashboardRows:
             if d.wave_id != self.wave_id:
                 self.wave_id = d.wave_id
                 parts.append(format_html('<tr class="fab-wave-group"><th scope="colgroup" colspan="{}">{}</th></tr>',
-                                         self.span, wave_heading(self.page, d.wave)))
+                                         self.span, _wave_heading(self.wave_groups, d.wave)))
             reference = _escape(d.reference or "—")
             parts.append("<tr>")
             parts.append(_PICK.format(d.uuid, reference))
@@ -163,18 +152,15 @@ class DashboardRows:
             parts.append("</tr>")
         return "".join(parts)
 
-
-class _Groups:
-    def __init__(self, wave_groups):
-        self.wave_groups = wave_groups
+    def empty(self) -> str:
+        return f'<tr><td colspan="{self.span}">Aucun dossier ne correspond.</td></tr>'
 
 
 @register.simple_tag
 def dashboard_rows(page, columns):
     """The rows of a dashboard page (`DashboardRows`), or the empty-table line."""
-    if not page.object_list:
-        return format_html('<tr><td colspan="{}">Aucun dossier ne correspond.</td></tr>', len(columns) + 1)
-    return mark_safe(DashboardRows(columns, getattr(page, "wave_groups", {})).render(page.object_list))  # noqa: S308 - built from format_html parts  # nosec B308 B703
+    rows = DashboardRows(columns, getattr(page, "wave_groups", {}))
+    return mark_safe(rows.render(page.object_list) if page.object_list else rows.empty())  # noqa: S308 - built from format_html parts  # nosec B308 B703
 
 
 @register.simple_tag
