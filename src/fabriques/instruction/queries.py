@@ -100,18 +100,16 @@ class DashboardFilters:
 # The dashboard's eligibility filter (form value -> `Eligibility` value, or "eligible" for every eligible one).
 ELIGIBILITY_FILTERS = {"pass": "eligible", "forced": Eligibility.FORCED.value,  # nosec B105 - a filter value, no secret
                        "manual": Eligibility.PENDING.value, "fail": Eligibility.FAIL.value}
-# « À traiter » per wave: key -> (words, condition); `complements_in` is an alias set by `_wave_counts`.
-TO_DO: dict[str, tuple[str, str, Q]] = {
-    "to_start": ("à instruire", "à instruire", Q(state=DossierState.DEPOSITED)),
-    "in_instruction": ("en instruction", "en instruction",
-                       Q(state=DossierState.IN_INSTRUCTION, complements_in=False)),
-    "complements_in": ("compléments reçus", "compléments reçus",
-                       Q(state=DossierState.IN_INSTRUCTION, complements_in=True)),
-    "complements_out": ("compléments attendus", "compléments attendus",
-                        Q(state=DossierState.COMPLEMENTS_REQUESTED)),
-    "admissible": ("recevable à affecter", "recevables à affecter", Q(state=DossierState.ADMISSIBLE)),
-    "in_evaluation": ("en évaluation", "en évaluation", Q(state=DossierState.IN_EVALUATION)),
-    "evaluated": ("évalué, pour le comité", "évalués, pour le comité", Q(state=DossierState.EVALUATED)),
+# « À traiter » per wave, in this order: key -> (words for one, words for several, state); the dossiers in
+# instruction are split by whether complements arrived that nobody read yet (`complements_unseen`).
+TO_DO: dict[str, tuple[str, str, str]] = {
+    "to_start": ("à instruire", "à instruire", DossierState.DEPOSITED),
+    "in_instruction": ("en instruction", "en instruction", DossierState.IN_INSTRUCTION),
+    "complements_in": ("compléments reçus", "compléments reçus", DossierState.IN_INSTRUCTION),
+    "complements_out": ("compléments attendus", "compléments attendus", DossierState.COMPLEMENTS_REQUESTED),
+    "admissible": ("recevable à affecter", "recevables à affecter", DossierState.ADMISSIBLE),
+    "in_evaluation": ("en évaluation", "en évaluation", DossierState.IN_EVALUATION),
+    "evaluated": ("évalué, pour le comité", "évalués, pour le comité", DossierState.EVALUATED),
 }
 
 
@@ -130,22 +128,35 @@ def _evaluations_expected():
     return Coalesce(Subquery(per_wave[:1]), Value(3))
 
 
-def _wave_counts(ids: QuerySet, waves: set[int] | None) -> dict[int, WaveGroup]:
-    """« À traiter » counts of the waves on the page (None: every wave), over their filtered dossiers: one GROUP BY."""
-    if waves is not None and not waves:
-        return {}
-    if waves is not None:
-        ids = ids.filter(wave_id__in=waves)
-    rows = (
-        ids.alias(complements_in=complements_unseen()).order_by().values("wave_id")
-        .annotate(total=Count("pk"), **{key: Count("pk", filter=cond) for key, (_, _, cond) in TO_DO.items()})
+def _wave_groups(scoped: QuerySet) -> list[tuple[int, WaveGroup]]:
+    """Every wave holding filtered dossiers, in the dashboard's order, with its total and « à traiter » counts.
+
+    One GROUP BY (wave, state) over the filtered dossiers: the page's count, the split of the page between waves and
+    the headings all come from it. Only the dossiers in instruction look for unread complements (the state is tested
+    first, so the EXISTS runs for them alone).
+    """
+    rows = scoped.order_by().values("wave_id", "wave__opens_at", "state").annotate(
+        n=Count("pk"),
+        unseen=Count("pk", filter=Q(state=DossierState.IN_INSTRUCTION) & Q(complements_unseen())),
     )
-    return {
-        row["wave_id"]: WaveGroup(row["total"], [
-            (one if row[key] == 1 else many, row[key]) for key, (one, many, _) in TO_DO.items() if row[key]
-        ])
-        for row in rows
-    }
+    per_wave: dict[int, dict[str, int]] = {}
+    opens: dict[int, object] = {}
+    for row in rows:
+        counts = per_wave.setdefault(row["wave_id"], {"unseen": 0})
+        counts[row["state"]] = row["n"]
+        counts["unseen"] += row["unseen"]
+        opens[row["wave_id"]] = row["wave__opens_at"]
+    groups = []
+    for wave_id in sorted(sorted(per_wave), key=lambda w: opens[w], reverse=True):  # newest wave first, then id
+        counts = per_wave[wave_id]
+        by_key = {key: counts.get(state, 0) for key, (_, _, state) in TO_DO.items()}
+        by_key["complements_in"] = counts["unseen"]
+        by_key["in_instruction"] -= counts["unseen"]
+        total = sum(n for state, n in counts.items() if state != "unseen")
+        groups.append((wave_id, WaveGroup(total, [
+            (one if by_key[key] == 1 else many, by_key[key]) for key, (one, many, _) in TO_DO.items() if by_key[key]
+        ])))
+    return groups
 
 
 def complements_unseen():
@@ -193,15 +204,67 @@ def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
     return qs
 
 
-def _ordered_ids(user, filters: DashboardFilters) -> QuerySet:
-    key = filters.sort.lstrip("-")
-    expression = F(COLUMNS[key][1])
-    ordering = expression.desc(nulls_last=True) if filters.sort.startswith("-") else expression.asc(nulls_last=True)
+# Columns of the dossier itself, never empty once it is deposited: sorted with a plain direction and the id as
+# tie-break in the same direction, so that one (wave, column, id) index serves both (read backwards for DESC) and
+# the first page within a wave reads 50 index entries instead of sorting every row.
+INDEXED_SORTS = frozenset({"reference", "place", "state", "amount", "deposited"})
+
+
+def _ordering(sort: str) -> list:
+    key = sort.lstrip("-")
+    expression, descending = F(COLUMNS[key][1]), sort.startswith("-")
+    if key in INDEXED_SORTS:
+        return [expression.desc(), F("pk").desc()] if descending else [expression.asc(), F("pk").asc()]
+    return [expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True), F("pk").asc()]
+
+
+def _scoped(user, filters: DashboardFilters) -> QuerySet[Dossier]:
     scoped = dossiers_for_instruction(user)
     if filters.followed:
         scoped = scoped.filter(pk__in=DossierFollow.objects.filter(user=user).values("dossier_id"))
-    # Grouped by wave, newest first, then the chosen sort.
-    return _filtered(scoped, filters).order_by(F("wave__opens_at").desc(), "wave_id", ordering, "pk")
+    return _filtered(scoped, filters)
+
+
+def _dashboard_order(qs: QuerySet, sort: str) -> QuerySet:
+    """Grouped by wave, newest first (as `_wave_groups` lists them), then the chosen sort."""
+    return qs.order_by(F("wave__opens_at").desc(), "wave_id", *_ordering(sort))
+
+
+def _ordered_ids(user, filters: DashboardFilters) -> QuerySet:
+    """Every filtered dossier in the dashboard's order."""
+    return _dashboard_order(_scoped(user, filters), filters.sort)
+
+
+class _WaveByWave:
+    """The ids of the dashboard's order for a page: one query, within the wave the page covers when it covers one.
+
+    Within one wave the order is the chosen sort alone, which the dossiers' (wave, column, id) indexes serve: the
+    first page reads 50 index entries instead of sorting every row. The waves' totals (`_wave_groups`) tell which
+    waves and which offsets a page covers; a page across a wave boundary reads the whole order (still one query).
+    """
+
+    def __init__(self, scoped: QuerySet, sort: str, groups: list[tuple[int, WaveGroup]]):
+        self.scoped, self.sort, self.ordering, self.groups = scoped, sort, _ordering(sort), groups
+
+    def count(self) -> int:
+        return sum(group.total for _, group in self.groups)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, part: slice) -> list[int]:
+        start, stop, before, covered = part.start or 0, part.stop, 0, []
+        for wave_id, group in self.groups:
+            if before < stop and start < before + group.total:
+                covered.append((wave_id, before))
+            before += group.total
+        if len(covered) == 1:
+            wave_id, offset = covered[0]
+            ids = self.scoped.filter(wave_id=wave_id).order_by(*self.ordering)
+            start, stop = start - offset, stop - offset
+        else:
+            ids = _dashboard_order(self.scoped, self.sort)
+        return list(ids.values_list("pk", flat=True)[start:stop]) if covered else []
 
 
 def _with_row_data(qs: QuerySet) -> QuerySet:
@@ -222,16 +285,14 @@ class AllRows:
 
 
 def dashboard_all(user, filters: DashboardFilters) -> AllRows:
-    """Every filtered row in the dashboard's order: three queries whatever the number of rows.
+    """Every filtered row in the dashboard's order: two queries whatever the number of rows.
 
-    One COUNT, one GROUP BY for the wave headings, and one SELECT read through a cursor in chunks (a server-side
+    One GROUP BY for the count and the wave headings, and one SELECT read through a cursor in chunks (a server-side
     cursor on PostgreSQL), so memory stays flat and the first rows leave before the last are read.
     """
-    ids = _ordered_ids(user, filters)
-    count = ids.count()
-    groups = _wave_counts(ids.values_list("pk", flat=True), None)
-    rows = _with_row_data(ids).iterator(chunk_size=ALL_ROWS_CHUNK)
-    return AllRows(count, groups, rows)
+    groups = _wave_groups(_scoped(user, filters))
+    rows = _with_row_data(_ordered_ids(user, filters)).iterator(chunk_size=ALL_ROWS_CHUNK)
+    return AllRows(sum(group.total for _, group in groups), dict(groups), rows)
 
 
 def page_size_for(user) -> str:
@@ -242,16 +303,19 @@ def page_size_for(user) -> str:
 def dashboard_page(user, filters: DashboardFilters, page_number, per_page: int = PAGE_SIZE) -> Page:
     """The page of dossiers the agent may see, filtered and sorted; three queries whatever the number of rows.
 
-    Deferred join: the filter, sort and LIMIT run on ids only (count, then one page of ids), and the
-    50 rows are loaded afterwards with their related records; sorting wide rows was the dashboard's cost.
+    One GROUP BY gives each wave's total and headings (hence the count), then the page's ids are read within the
+    wave(s) it covers through the dossiers' indexes, then the rows are loaded with their related records (deferred
+    join: sorting wide rows was the dashboard's cost).
     """
-    ids = _ordered_ids(user, filters).values_list("pk", flat=True)
-    page = Paginator(ids, per_page).get_page(page_number)
+    scoped = _scoped(user, filters)
+    groups = _wave_groups(scoped)
+    page = Paginator(_WaveByWave(scoped, filters.sort, groups), per_page).get_page(page_number)
     wanted = list(page.object_list)
     rows = _with_row_data(Dossier.objects.filter(pk__in=wanted))
     by_id = {d.pk: d for d in rows}
     page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
-    page.wave_groups = _wave_counts(ids, {d.wave_id for d in page.object_list})
+    on_page = {d.wave_id for d in page.object_list}
+    page.wave_groups = {wave_id: group for wave_id, group in groups if wave_id in on_page}
     return page
 
 
