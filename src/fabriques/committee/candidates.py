@@ -6,6 +6,7 @@ import math
 from collections import defaultdict
 
 import numpy as np
+from django.db.models import Exists, OuterRef
 
 from fabriques.calls.enums import TargetKind as CallTarget
 from fabriques.calls.enums import TargetScope
@@ -86,21 +87,26 @@ def default_targets(wave) -> list[dict]:
     return out
 
 
-def candidate_dossiers(wave):
-    """Evaluated dossiers of the wave with everything the committee page and the solver read.
+CANDIDATE_STATES = [DossierState.EVALUATED, DossierState.WAITING_LIST, DossierState.LAUREATE, DossierState.NOT_RETAINED]
 
-    `eligibility_overridden`: a non-compliant line of the checklist was admitted by an explicit override;
-    `eligibility`, `eligibility_reason`: the dossier's one eligibility truth (`instruction.eligibility`).
-    """
-    from django.db.models import Exists, OuterRef
 
+def candidate_scope(wave):
+    """The wave's candidates, bare: the rows the committee ranks, for counts, sums and pages of ids."""
+    return Dossier.objects.filter(wave=wave, state__in=CANDIDATE_STATES)
+
+
+def with_flags(dossiers):
+    """`eligibility_overridden`: a non-compliant line of the checklist was admitted by an explicit override;
+    `eligibility`, `eligibility_reason`: the dossier's one eligibility truth (`instruction.eligibility`)."""
     overridden = AdmissibilityCheck.objects.filter(instruction__dossier=OuterRef("pk"), overrides_failure=True)
-    return Dossier.objects.filter(
-        wave=wave,
-        state__in=[DossierState.EVALUATED, DossierState.WAITING_LIST, DossierState.LAUREATE, DossierState.NOT_RETAINED],
-    ).select_related("track", "organisation", "place_commune", "instruction", "score").annotate(
-        eligibility_overridden=Exists(overridden), eligibility=eligibility_expression(),
-        eligibility_reason=eligibility_reason_expression(),
+    return dossiers.annotate(eligibility_overridden=Exists(overridden), eligibility=eligibility_expression(),
+                             eligibility_reason=eligibility_reason_expression())
+
+
+def candidate_dossiers(wave):
+    """Evaluated dossiers of the wave with everything the solver reads (and their flags, see `with_flags`)."""
+    return with_flags(
+        candidate_scope(wave).select_related("track", "organisation", "place_commune", "instruction", "score")
     )
 
 

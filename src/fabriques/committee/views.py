@@ -3,9 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from fabriques.accounts.capabilities import capability_required
@@ -34,9 +37,22 @@ def _wave_of(*, call_slug, wave_slug, **_) -> Wave:
     return get_object_or_404(Wave.objects.select_related("call"), call__slug=call_slug, slug=wave_slug)
 
 
-def _session_url(wave, scenario=None) -> str:
+def _kept(request) -> dict:
+    """The rows per page and the page a committee page shows, kept across its forms (valid values only)."""
+    kept = {}
+    if request is not None and request.GET.get("taille") in queries.PAGE_SIZES:
+        kept["taille"] = request.GET["taille"]
+    if request is not None and _int(request.GET.get("page"), maximum=10**9):
+        kept["page"] = request.GET["page"]
+    return kept
+
+
+def _session_url(wave, scenario=None, request=None) -> str:
+    """The session page, on `scenario`, at the rows per page and page the request showed."""
     url = reverse("committee:session", args=[wave.call.slug, wave.slug])
-    return f"{url}?scenario={scenario.pk}" if scenario else url
+    params = {"scenario": scenario.pk} if scenario else {}
+    params.update(_kept(request))
+    return f"{url}?{urlencode(params)}" if params else url
 
 
 def _scenario(wave, pk) -> Scenario:
@@ -66,23 +82,65 @@ def _session_page(request, wave, scenario_pk, *, refused=None, status=200):
     """The session page; `refused` brings back what a refused form held (typed values and the error)."""
     scenarios = list(Scenario.objects.filter(wave=wave).order_by("-chosen", "-created_at"))
     scenario = next((s for s in scenarios if s.pk == scenario_pk), scenarios[0] if scenarios else None)
-    data = queries.session(wave, scenario)
-    return render(
-        request,
-        "committee/session.html",
-        {
-            "wave": wave,
-            "call": wave.call,
-            "scenarios": scenarios,
-            "scenario": scenario,
-            "session": data,
-            "result": scenario.result if scenario else {},
-            "can_apply": rules.can_apply(request.user, wave.call),
-            "gauge": min(100, round(100 * data.budget_used / data.envelope)) if data.envelope else 0,
-            "refused": refused,
-        },
-        status=status,
-    )
+    page_size = queries.page_size_of(request.GET.get("taille"))
+    data = queries.session(wave, scenario, page_size=page_size, page_number=request.GET.get("page"))
+    kept = _kept(request)
+    taille = {"taille": kept["taille"]} if "taille" in kept else {}
+    context = {
+        "wave": wave,
+        "call": wave.call,
+        "scenarios": scenarios,
+        "scenario": scenario,
+        "session": data,
+        "result": scenario.result if scenario else {},
+        "refused": refused,
+        "page_size": page_size,
+        "page_sizes": queries.PAGE_SIZES,
+        "streamed": page_size == "all",
+        "page_query": urlencode(kept),  # on the forms' actions: back to the same rows after a choice
+        "taille_query": urlencode(taille),  # on the scenarios' links
+        "nav_query": urlencode({**({"scenario": scenario.pk} if scenario else {}), **taille}),
+        "dossier_url": _prefix(reverse("committee:dossier", args=[_ANY_UUID])),
+        "adjust_url": _prefix(reverse("committee:scenario-dossier",
+                                      args=[wave.call.slug, wave.slug, scenario.pk, _ANY_UUID])) if scenario else "",
+    }
+    if page_size == "all":
+        return _streamed(request, page_template="committee/session.html", rows_template="committee/_ranking_rows.html",
+                         context=context, rows=data.rows, status=status)
+    return render(request, "committee/session.html", context, status=status)
+
+
+_ANY_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def _prefix(url: str) -> str:
+    """A URL reversed for `_ANY_UUID`, cut before it: rows add their uuid without a reverse() each."""
+    return url.removesuffix(f"{_ANY_UUID}/")
+
+
+def _streamed(request, *, page_template, rows_template, context, rows, status) -> StreamingHttpResponse:
+    """The page with every row, streamed: its head, the rows ALL_ROWS_CHUNK at a time, then its foot.
+
+    The rows come from one query read through a cursor; each chunk is rendered by the rows' template alone, with
+    the page's context (no context processor runs again), so the queries stay constant whatever the rows.
+    """
+    head, _, foot = render_to_string(page_template, context, request=request).partition("<!--fab-rows-->")
+    rows_html = get_template(rows_template)
+    chunk_context = {**context, "csrf_token": get_token(request)}
+
+    def chunks():
+        yield head
+        batch = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == queries.ALL_ROWS_CHUNK:
+                yield rows_html.render({**chunk_context, "rows": batch})
+                batch = []
+        if batch:
+            yield rows_html.render({**chunk_context, "rows": batch})
+        yield foot
+
+    return StreamingHttpResponse(chunks(), status=status, content_type="text/html; charset=utf-8")
 
 
 def _act(request, wave, action, scenario=None, typed=None):
@@ -96,7 +154,7 @@ def _act(request, wave, action, scenario=None, typed=None):
         messages.error(request, str(exc))
     else:
         messages.success(request, text)
-    return redirect(_session_url(wave, scenario))
+    return redirect(_session_url(wave, scenario, request))
 
 
 @login_required
@@ -114,7 +172,7 @@ def scenario_create(request, call_slug, wave_slug):
 
     typed = {"form": "create", "name": request.POST.get("name", ""), "copy": source is not None}
     response = _act(request, wave, action, source, typed=typed)
-    return redirect(_session_url(wave, holder["s"])) if "s" in holder else response
+    return redirect(_session_url(wave, holder["s"], request)) if "s" in holder else response
 
 
 @login_required
@@ -274,30 +332,41 @@ def decisions(request, call_slug, wave_slug):
 
 
 def _decisions_page(request, wave, *, refused=None, status=200):
-    """The staged and applied decisions; a refused edit comes back with what was typed and the error."""
-    rows = Decision.objects.filter(dossier__wave=wave).select_related("dossier__track", "dossier__place_commune")
-    order = {Outcome.LAUREATE: 0, Outcome.WAITING_LIST: 1, Outcome.NOT_RETAINED: 2}
-    rows = sorted(rows, key=lambda d: (order[d.outcome], d.waiting_rank or 0, d.dossier.reference))
-    staged = [d for d in rows if d.applied_at is None]
-    return render(
-        request,
-        "committee/decisions.html",
-        {
-            "wave": wave,
-            "call": wave.call,
-            "decisions": rows,
-            "staged": staged,
-            "can_apply": rules.can_apply(request.user, wave.call),
-            "outcomes": Outcome.choices,
-            "granted": sum(d.amount_eur or 0 for d in rows if d.outcome == Outcome.LAUREATE),
-            "refused": refused,
-        },
-        status=status,
-    )
+    """The staged and applied decisions a page at a time; a refused edit comes back with what was typed and the error.
+
+    Totals (granted, staged) are over the whole wave; « Tous » streams every decision.
+    """
+    page_size = queries.page_size_of(request.GET.get("taille"))
+    data = queries.decisions(wave, page_size=page_size, page_number=request.GET.get("page"))
+    kept = _kept(request)
+    context = {
+        "wave": wave,
+        "call": wave.call,
+        "decisions": data,
+        "can_apply": rules.can_apply(request.user, wave.call),
+        "outcomes": Outcome.choices,
+        "refused": refused,
+        "solved_scenarios": Scenario.objects.filter(wave=wave, solved_at__isnull=False).only("pk", "name", "chosen"),
+        "page_size": page_size,
+        "page_sizes": queries.PAGE_SIZES,
+        "streamed": page_size == "all",
+        "page_query": urlencode(kept),
+        "nav_query": urlencode({"taille": kept["taille"]} if "taille" in kept else {}),
+    }
+    if page_size == "all":
+        return _streamed(request, page_template="committee/decisions.html",
+                         rows_template="committee/_decision_rows.html", context=context, rows=data.rows, status=status)
+    return render(request, "committee/decisions.html", context, status=status)
+
+
+def _decisions_url(wave, request) -> str:
+    url = reverse("committee:decisions", args=[wave.call.slug, wave.slug])
+    kept = _kept(request)
+    return f"{url}?{urlencode(kept)}" if kept else url
 
 
 def _decisions_post(request, wave):
-    url = reverse("committee:decisions", args=[wave.call.slug, wave.slug])
+    url = _decisions_url(wave, request)
     if "stage" not in request.POST and "apply" not in request.POST:
         return _decision_edit(request, wave)
     try:
@@ -329,7 +398,7 @@ def _decision_edit(request, wave):
     except Refusal as exc:
         return _decisions_page(request, wave, refused={"pk": decision.pk, "error": str(exc), **typed}, status=400)
     messages.success(request, f"Décision de {decision.dossier.reference} modifiée.")
-    return redirect(reverse("committee:decisions", args=[wave.call.slug, wave.slug]))
+    return redirect(_decisions_url(wave, request))
 
 
 @capability_required("committee.decide", _wave_of)
