@@ -17,6 +17,7 @@ from fabriques.evaluation.models import DossierScore
 from fabriques.instruction.admissibility import admissibility_decide, check_confirm, instruction_start
 from fabriques.instruction.eligibility import (
     Eligibility,
+    eligibility_condition,
     eligibility_label_expression,
     eligibility_of,
     eligibility_settle,
@@ -76,6 +77,12 @@ def test_one_dossier_and_a_list_read_the_same_truth(five):
     assert labels[five["forced"].pk] == f"Éligibilité forcée : {FORCED}"
     assert {name: labels[d.pk] for name, d in five.items()} == {
         name: eligibility_of(Dossier.objects.get(pk=d.pk)).text for name, d in five.items()}
+    # The filters' form of the rule (semi-joins, no CASE) keeps exactly the dossiers the CASE names.
+    mine = Dossier.objects.filter(pk__in=[d.pk for d in five.values()])
+    for wanted in [*Eligibility, "eligible"]:
+        kept = {pk for pk, status in listed.items() if status[0] == wanted or (
+            wanted == "eligible" and status[0] in {"pass", "confirmed", "forced"})}
+        assert set(mine.filter(eligibility_condition(wanted)).values_list("pk", flat=True)) == kept, wanted
 
 
 def test_the_dashboard_filters_on_the_truth_and_shows_the_forced_badge_with_its_reason(client, five, occitanie):

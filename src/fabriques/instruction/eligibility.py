@@ -133,9 +133,26 @@ def with_eligibility(qs: QuerySet) -> QuerySet:
     return qs.annotate(eligibility=eligibility_expression(), eligibility_reason=eligibility_reason_expression())
 
 
-def eligibility_filter(qs: QuerySet, wanted: str) -> QuerySet:
-    """Keep the dossiers whose truth is `wanted`; "eligible" keeps every eligible one (computed, confirmed, forced)."""
-    qs = qs.annotate(eligibility=eligibility_expression())
+def eligibility_condition(wanted: str) -> Q:
+    """`eligibility_settle` as a condition on dossiers: those whose truth is `wanted` ("eligible": every eligible one).
+
+    The same rule as `_settled`, written for filtering: the computed status is a column and the location lines two
+    semi-joins (`id IN (…)`), which PostgreSQL hashes once instead of evaluating the CASE and its subqueries on
+    every row (`eligibility=pass` at 50,000 dossiers: docs/benchmarks.md). A test checks both forms agree.
+    """
+    def lines(overrides: bool) -> Q:
+        return Q(pk__in=AdmissibilityCheck.objects.filter(
+            item=CheckItem.LOCATION, status=CheckStatus.MANUAL, overrides_failure=overrides,
+        ).values("instruction__dossier_id"))
+
+    settled = ~Q(eligibility_status__in=["pass", "fail"])  # neither passed nor failed: the line settles it
+    conditions = {
+        Eligibility.PASS: Q(eligibility_status="pass"),
+        Eligibility.FORCED: Q(eligibility_status="fail") & lines(True),
+        Eligibility.FAIL: Q(eligibility_status="fail") & ~lines(True),
+        Eligibility.CONFIRMED: settled & lines(False),
+        Eligibility.PENDING: settled & ~lines(False),
+    }
     if wanted == "eligible":
-        return qs.filter(eligibility__in=[e.value for e in ELIGIBLE])
-    return qs.filter(eligibility=wanted)
+        return conditions[Eligibility.PASS] | conditions[Eligibility.FORCED] | conditions[Eligibility.CONFIRMED]
+    return conditions[Eligibility(wanted)]

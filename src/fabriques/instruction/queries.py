@@ -13,8 +13,8 @@ from fabriques.calls.models import Wave
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.instruction.eligibility import (
-    ELIGIBLE,
     Eligibility,
+    eligibility_condition,
     eligibility_expression,
     eligibility_reason_expression,
 )
@@ -182,10 +182,8 @@ def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
         qs = qs.filter(state=DossierState.COMPLEMENTS_REQUESTED)
     # Eligibility as the instruction settled it (one truth): « Éligible » keeps computed, confirmed and forced ones.
     wanted = ELIGIBILITY_FILTERS.get(f.eligibility)
-    if wanted == "eligible":
-        qs = qs.filter(eligibility__in=[e.value for e in ELIGIBLE])
-    elif wanted:
-        qs = qs.filter(eligibility=wanted)
+    if wanted:
+        qs = qs.filter(eligibility_condition(wanted))
     if f.evaluator:  # through the relation evaluation's Assignment declares (instruction may not import evaluation)
         qs = qs.filter(pk__in=Dossier.objects.filter(assignments__evaluator__email=f.evaluator).values("pk"))
     if f.score_min is not None:
