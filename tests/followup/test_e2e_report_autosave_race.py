@@ -10,49 +10,10 @@ from playwright.sync_api import expect
 
 from fabriques.followup import reporting
 from fabriques.followup.enums import ReportState
-from tests.browser import log_in
+from tests.browser import SlowPosts, log_in, wait_until
 from tests.followup.test_reports import VALUES, spending_as_budgeted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-class SlowPosts:
-    """Routes the page's POSTs to `path`: each is logged (`log`: ("request"|"response", "autosave"|"form", status)),
-    and the kinds named in `hold` wait in `held` until the test lets them go."""
-
-    def __init__(self, page, path: str):
-        self.log: list[tuple] = []
-        self.hold: set[str] = set()
-        self.held: list = []
-        page.route(lambda url: path in url, self._route)
-        page.on("response", self._response)
-
-    @staticmethod
-    def kind(request) -> str:
-        return "autosave" if request.headers.get("hx-request") else "form"
-
-    def _route(self, route):
-        if route.request.method != "POST":
-            route.continue_()
-            return
-        kind = self.kind(route.request)
-        self.log.append(("request", kind))
-        if kind in self.hold:
-            self.held.append(route)
-        else:
-            route.continue_()
-
-    def _response(self, response):
-        if response.request.method == "POST":
-            self.log.append(("response", self.kind(response.request), response.status))
-
-    def release(self):
-        held, self.held = self.held, []
-        for route in held:
-            route.continue_()
-
-    def kinds(self) -> list[str]:
-        return [f"{event[0]} {event[1]}" for event in self.log]
 
 
 @pytest.fixture
@@ -61,15 +22,6 @@ def report(agreement_in_force, applicant):
     reporting.report_save(report=report, by=applicant, base_version=report.version, values=VALUES,
                           spending=spending_as_budgeted(report), narrative="Une belle année.")
     return report
-
-
-def _wait_until(page, condition, seconds: float = 5.0) -> None:
-    """Let the page run (events are handled while waiting) until `condition()` holds."""
-    for _ in range(int(seconds * 10)):
-        if condition():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the condition never held")
 
 
 def _deposited_value(report, code: str) -> str:
@@ -89,7 +41,7 @@ def test_typed_then_deposited_at_once_the_deposit_carries_the_text_and_no_autosa
 
     page.locator("[name=ind-personnes-formees]").fill("97")
     page.get_by_role("button", name="Déposer le compte rendu").click(no_wait_after=True)
-    _wait_until(page, lambda: network.held)
+    wait_until(page, lambda: network.held)
     page.wait_for_timeout(1200)
     assert network.kinds() == ["request form"], "an autosave left beside the deposit"
     network.release()
@@ -119,7 +71,7 @@ def test_a_deposit_clicked_while_an_autosave_is_under_way_leaves_once_it_has_ans
     field = page.locator("[name=ind-personnes-formees]")
     field.fill("97")
     field.press("Tab")  # « change »: the autosave leaves 600 ms later
-    _wait_until(page, lambda: network.held)
+    wait_until(page, lambda: network.held)
     assert network.kinds() == ["request autosave"]
     page.get_by_role("button", name="Déposer le compte rendu").click(no_wait_after=True)
     page.wait_for_timeout(1000)
