@@ -1,12 +1,52 @@
 """Template helpers of the dossiers pages, and the "Mes dossiers" block of the dashboard."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from fabriques.dossiers import queries
 from fabriques.dossiers.enums import NEXT_STEP
 from fabriques.dossiers.filetypes import types_label as _types_label
+from fabriques.theme.links import url_fill, url_pattern
 
 register = template.Library()
+
+# The side menu of every dossier page: (section, URL name, label) before and after the criteria.
+_UUID_SLOT, _CODE_SLOT = "00000000-0000-0000-0000-000000000000", "code-slot"
+_MENU_HEAD = (("detail", "dossiers:detail", "Vue d’ensemble"), ("place", "dossiers:place", "Le lieu"))
+_MENU_TAIL = (
+    ("budget", "dossiers:budget", "Budget"), ("attachments", "dossiers:attachments", "Pièces jointes"),
+    ("cowriters", "dossiers:cowriters", "Co-rédacteurs"), ("advisers", "advice:dossier", "Conseillers"),
+    ("selfcheck", "dossiers:selfcheck", "Vérification avant dépôt"),
+)
+_MENU_ITEM = '<li class="fr-sidemenu__item{}"><a class="fr-sidemenu__link" href="{}"{}>{}</a></li>'
+_ACTIVE, _CURRENT = " fr-sidemenu__item--active", mark_safe(' aria-current="page"')  # nosec B308 B703 - a constant
+
+
+def _menu_item(url: str, label, active: bool) -> str:
+    return format_html(_MENU_ITEM, _ACTIVE if active else "", url, _CURRENT if active else "", label)
+
+
+@register.simple_tag(takes_context=True)
+def dossier_sidemenu(context) -> str:
+    """The items of the dossier's side menu (`dossier`, `section`, `criteria`, `can_deposit` from the context).
+
+    Built here rather than in the template: its dozen links are filled into URL patterns reversed once per process,
+    and one Python loop replaces a dozen template loops (≈ 1 ms of the deposit page's 7, during the deadline rush)."""
+    dossier, section = context["dossier"], context.get("section", "")
+    uuid = dossier.uuid
+
+    def item(key: str, name: str, label) -> str:
+        return _menu_item(url_fill(url_pattern(name, _UUID_SLOT), uuid), label, section == key)
+
+    answer = url_pattern("dossiers:answer", _UUID_SLOT, _CODE_SLOT)
+    items = [item(*entry) for entry in _MENU_HEAD]
+    items += [_menu_item(url_fill(answer, uuid, c.code), f"{c.position}. {c.title}", section == f"answer-{c.code}")
+              for c in context.get("criteria") or ()]
+    items += [item(*entry) for entry in _MENU_TAIL]
+    if context.get("can_deposit"):
+        items.append(item("deposit", "dossiers:deposit", "Dépôt"))
+    return mark_safe("\n".join(items))  # noqa: S308 - every part went through format_html  # nosec B308 B703
 
 
 @register.filter
