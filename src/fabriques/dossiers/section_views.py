@@ -17,12 +17,23 @@ from fabriques.dossiers import selfcheck as selfcheck_reads
 from fabriques.dossiers.downloads import scanned_file_download
 from fabriques.dossiers.forms import AnswerForm, AttachmentForm, BudgetForm, PlaceForm, SelfAssessmentForm
 from fabriques.dossiers.views import dossier_context, dossier_or_404
+from fabriques.security.degraded import DatabaseBusy, contention_refused
 
 
-def _status(request, *, saved_at=None, error="", version=None, extra_template=None, extra=None, conflict=None):
+def _status(request, *, saved_at=None, error="", version=None, extra_template=None, extra=None, conflict=None,
+            http_status=200):
+    """The save-status fragment an autosave gets. A 503 (another write held the data too long) is not swapped in by
+    htmx: autosave.js keeps the local copy and tries again."""
     context = {"saved_at": saved_at, "error": error, "version": version, "conflict": conflict, **(extra or {})}
     context["extra_template"] = extra_template
-    return render(request, "dossiers/_save_status.html", context)
+    return _retry_after(render(request, "dossiers/_save_status.html", context,
+                               status=503 if http_status == 503 else 200))
+
+
+def _retry_after(response):
+    if response.status_code == 503:
+        response["Retry-After"] = "2"
+    return response
 
 
 def _saved(request, dossier, name, section_url, **status_kwargs):
@@ -40,16 +51,19 @@ def place(request, uuid):
                "address": dossier.place_address, "commune": dossier.place_commune,
                "latitude": dossier.place_latitude, "longitude": dossier.place_longitude}
     form = PlaceForm(request.POST or None, initial=initial)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
             try:
-                dossier = domain.place_save(
-                    dossier=dossier, by=request.user, base_version=data["version"], name=data["name"],
-                    status=data["status"], address=data["address"], commune=data["commune"],
-                    latitude=data["latitude"], longitude=data["longitude"],
-                )
+                with contention_refused():
+                    dossier = domain.place_save(
+                        dossier=dossier, by=request.user, base_version=data["version"], name=data["name"],
+                        status=data["status"], address=data["address"], commune=data["commune"],
+                        latitude=data["latitude"], longitude=data["longitude"],
+                    )
+            except DatabaseBusy as exc:
+                error, status = str(exc), 503
             except domain.DossierError as exc:
                 error = str(exc)
             else:
@@ -57,10 +71,11 @@ def place(request, uuid):
                               extra_template="dossiers/_eligibility.html", extra={"dossier": dossier, "oob": True})
         else:
             error = "Non enregistré : corrigez les champs signalés."
+        status = status if status != 200 else 400
         if request.htmx:
-            return _status(request, error=error)
+            return _status(request, error=error, http_status=status)
     context = dossier_context(request, dossier, "place", form=form, error=error)
-    return render(request, "dossiers/place.html", context, status=400 if error else 200)
+    return _retry_after(render(request, "dossiers/place.html", context, status=status))
 
 
 @login_required
@@ -75,8 +90,11 @@ def answer(request, uuid, code):
     if request.method == "POST":
         if form.is_valid():
             try:
-                saved = domain.answer_save(dossier=dossier, criterion=criterion, text=form.cleaned_data["text"],
-                                           base_version=form.cleaned_data["version"], by=request.user)
+                with contention_refused():
+                    saved = domain.answer_save(dossier=dossier, criterion=criterion, text=form.cleaned_data["text"],
+                                               base_version=form.cleaned_data["version"], by=request.user)
+            except DatabaseBusy as exc:
+                error, status = str(exc), 503
             except domain.ConflictError as exc:
                 conflict, error, status = exc, str(exc), 409
             except domain.DossierError as exc:
@@ -86,10 +104,11 @@ def answer(request, uuid, code):
         else:
             error, status = "Non enregistré : " + " ".join(form.errors.get("text", ["saisie invalide."])), 400
         if request.htmx:
-            return _status(request, error=error, conflict=conflict, extra={"mine": form.data.get("text", "")})
+            return _status(request, error=error, conflict=conflict, extra={"mine": form.data.get("text", "")},
+                           http_status=status if status == 503 else 200)
     context = dossier_context(request, dossier, f"answer-{criterion.code}", form=form, criterion=criterion,
                               error=error, conflict=conflict, mine=form.data.get("text", ""), current=current)
-    return render(request, "dossiers/answer.html", context, status=status)
+    return _retry_after(render(request, "dossiers/answer.html", context, status=status))
 
 
 @login_required
@@ -99,12 +118,15 @@ def budget(request, uuid):
     lines = list(dossier.budget_lines.all())
     form = BudgetForm(request.POST or None, initial=BudgetForm.initial_from(lines, dossier.budget_version),
                       years=years)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                dossier = domain.budget_save(dossier=dossier, by=request.user,
-                                             base_version=form.cleaned_data["version"], lines=form.lines())
+                with contention_refused():
+                    dossier = domain.budget_save(dossier=dossier, by=request.user,
+                                                 base_version=form.cleaned_data["version"], lines=form.lines())
+            except DatabaseBusy as exc:
+                error, status = str(exc), 503
             except domain.DossierError as exc:
                 error = str(exc)
             else:
@@ -114,11 +136,12 @@ def budget(request, uuid):
                               extra={"summary": summary, "track": dossier.track, "oob": True})
         else:
             error = "Non enregistré : corrigez les montants signalés."
+        status = status if status != 200 else 400
         if request.htmx:
-            return _status(request, error=error)
+            return _status(request, error=error, http_status=status)
     context = dossier_context(request, dossier, "budget", form=form, error=error,
                               summary=queries.budget_summary(dossier, lines), track=dossier.track)
-    return render(request, "dossiers/budget.html", context, status=400 if error else 200)
+    return _retry_after(render(request, "dossiers/budget.html", context, status=status))
 
 
 @login_required

@@ -22,6 +22,7 @@ from fabriques.dossiers.forms import (
 )
 from fabriques.dossiers.proof import proof_filename, proof_pdf
 from fabriques.dossiers.workflow import TransitionError
+from fabriques.security.degraded import DatabaseBusy, contention_refused
 
 
 def dossier_or_404(request, uuid):
@@ -163,9 +164,12 @@ def deposit(request, uuid):
         form = DepositForm(request.POST)
         if form.is_valid():
             try:
-                version = deposit_domain.dossier_deposit_retrying(
-                    dossier=dossier, by=request.user, submission_key=form.cleaned_data["submission_key"]
-                )
+                with contention_refused():
+                    version = deposit_domain.dossier_deposit_retrying(
+                        dossier=dossier, by=request.user, submission_key=form.cleaned_data["submission_key"]
+                    )
+            except DatabaseBusy as exc:  # a save of the dossier held it too long: not deposited, a new key to retry
+                error, status = str(exc), 503
             except deposit_domain.DepositRefusedError as exc:
                 error, missing, status = str(exc), exc.missing, 409
             else:
@@ -184,7 +188,10 @@ def deposit(request, uuid):
     context = dossier_context(request, dossier, "deposit", criteria, form=form, error=error, missing=missing,
                               closes_at=timezone.localtime(dossier.wave.closes_at),
                               window_open=dossier.wave.is_open())
-    return render(request, "dossiers/deposit.html", context, status=status)
+    response = render(request, "dossiers/deposit.html", context, status=status)
+    if status == 503:
+        response["Retry-After"] = "2"
+    return response
 
 
 @login_required

@@ -20,6 +20,7 @@ from fabriques.followup.forms import FileForm
 from fabriques.followup.models import Report
 from fabriques.followup.pdf import report_proof_filename, report_proof_pdf
 from fabriques.formatting import euros
+from fabriques.security.degraded import DatabaseBusy, contention_refused
 
 
 def report_for(user, uuid) -> Report:
@@ -86,10 +87,13 @@ def report_page(request, uuid):
     except ValueError:
         version = -1
     try:
-        reporting.report_save(report=report, by=request.user, base_version=version, values=values,
-                              spending=spending, narrative=narrative)
-        if request.POST.get("action") == "deposit":
-            deposited = reporting.report_deposit(report=report, by=request.user)
+        with contention_refused():
+            reporting.report_save(report=report, by=request.user, base_version=version, values=values,
+                                  spending=spending, narrative=narrative)
+            if request.POST.get("action") == "deposit":
+                deposited = reporting.report_deposit(report=report, by=request.user)
+    except DatabaseBusy as exc:  # another write held the report too long: nothing written, the autosave retries
+        return _busy(request, report, exc, typed=(values, spending, narrative))
     except FollowupError as exc:
         if request.htmx:
             return render(request, "dossiers/_save_status.html", {"error": _htmx_error(exc)})
@@ -104,6 +108,18 @@ def report_page(request, uuid):
     else:
         messages.success(request, f"Compte rendu enregistré à {timezone.localtime():%H:%M}.")
     return redirect("followup:report", report.uuid)
+
+
+def _busy(request, report, exc: DatabaseBusy, *, typed):
+    """503 with the refusal: the autosave's fragment (not swapped in: autosave.js keeps the local copy and tries
+    again) or the page with everything typed."""
+    if request.htmx:
+        response = render(request, "dossiers/_save_status.html", {"error": str(exc)}, status=503)
+    else:
+        report.refresh_from_db()  # the save may have gone through before the deposit waited too long
+        response = _page(request, report, typed=typed, error=str(exc), status=503)
+    response["Retry-After"] = "2"
+    return response
 
 
 def _htmx_error(exc: FollowupError) -> str:

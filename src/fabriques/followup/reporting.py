@@ -138,6 +138,16 @@ def _ensure_writable(report: Report, by) -> None:
         raise FollowupError("La convention n’est pas en vigueur : le compte rendu ne peut pas être rempli.")
 
 
+def _ensure_still_writable(locked: Report, *, by, base_version: int) -> None:
+    """Under the report's lock: still editable (not deposited meanwhile by a second tab, or before a late autosave)
+    and nobody else saved since `base_version`."""
+    if locked.state not in APPLICANT_EDITABLE_REPORT_STATES:
+        raise FollowupError(f"Le compte rendu est « {locked.get_state_display()} » : il n’est plus modifiable.")
+    if locked.version != base_version and locked.updated_by_id != by.pk:
+        raise FollowupError("Une autre personne a enregistré ce compte rendu entre-temps : rechargez la page "
+                            "pour voir sa version (votre saisie est conservée ci-dessous).", {"version": "stale"})
+
+
 def report_save(*, report: Report, by, base_version: int, values: dict[str, str],
                 spending: dict[str, tuple[str, str]], narrative: str) -> Report:
     """Save the whole form (autosave or button) or refuse it all, naming each wrong field; nothing half-written.
@@ -167,9 +177,7 @@ def report_save(*, report: Report, by, base_version: int, values: dict[str, str]
         raise FollowupError("Le compte rendu n’a pas été enregistré : corrigez les champs signalés.", errors)
     with transaction.atomic():
         locked = Report.objects.select_for_update().get(pk=report.pk)
-        if locked.version != base_version and locked.updated_by_id != by.pk:
-            raise FollowupError("Une autre personne a enregistré ce compte rendu entre-temps : rechargez la page "
-                                "pour voir sa version (votre saisie est conservée ci-dessous).", {"version": "stale"})
+        _ensure_still_writable(locked, by=by, base_version=base_version)
         existing = {v.indicator_id: v for v in locked.values.all()}
         to_create, to_update, to_delete = [], [], []
         for indicator in indicators:

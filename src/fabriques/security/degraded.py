@@ -6,16 +6,22 @@
 - A refused write marks this process read-only for `READ_ONLY_MEMORY` seconds (`/sante/` marks it too, when the
   load balancer's check finds the database read-only): `ReadOnlyBannerMiddleware` then flags every request and
   the `read_only` context processor shows a banner, without any query per request.
+- A write that waited too long for another writer (`write_contention`) is a refusal where the form can be shown
+  again: the autosaved forms' views run their write in `contention_refused()` and show `DatabaseBusy`'s French
+  message with what was typed (status 503; the autosave tries again), instead of the 503 page.
 """
 
 from __future__ import annotations
 
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
+
+from fabriques.refusal import Refusal
 
 READ_ONLY_MEMORY = 60.0  # seconds a read-only answer is remembered in this process
 _state = {"read_only_until": 0.0}
@@ -43,6 +49,46 @@ def database_fault(exc: BaseException | None) -> str:
             return "down" if any(t in text for t in _SQLITE_UNAVAILABLE) else ""
         return "down"  # PostgreSQL: connection refused or cut, server shutting down, lock wait over the timeout
     return ""
+
+
+_SQLITE_CONTENTION = ("database is locked", "database table is locked", "database schema is locked")
+# lock_not_available (lock_timeout), serialization_failure, deadlock_detected
+_PG_CONTENTION = ("55P03", "40001", "40P01")
+
+
+def write_contention(exc: BaseException | None) -> bool:
+    """Whether a database error means another writer held what this write needed past the wait allowed (SQLite busy
+    past its timeout, or a table lock of the tests' shared in-memory database; PostgreSQL's lock timeout, a
+    serialization failure, a deadlock): nothing was written, and the same write a moment later goes through."""
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__ or exc
+    if type(cause).__module__.startswith("sqlite3"):
+        return any(t in str(cause).lower() for t in _SQLITE_CONTENTION)
+    return (getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)) in _PG_CONTENTION
+
+
+class DatabaseBusy(Refusal):
+    """A write that waited too long for another one (two tabs, a co-writer, an export): refused, nothing written."""
+
+    status = 503
+    code = "busy"
+
+    def __init__(self):
+        super().__init__("Un autre enregistrement était en cours au même moment : le vôtre n’a pas été fait. "
+                         "Votre saisie est conservée ; réessayez dans un instant.")
+
+
+@contextmanager
+def contention_refused():
+    """Run a write; if it waited too long for another writer, raise `DatabaseBusy` (a refusal the view shows with the
+    form and what was typed) instead of the error that would give the 503 page. Other database errors pass."""
+    try:
+        yield
+    except OperationalError as exc:
+        if write_contention(exc):
+            raise DatabaseBusy from exc
+        raise
 
 
 def database_fault_in_chain(exc: BaseException | None) -> str:
