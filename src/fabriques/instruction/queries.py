@@ -131,21 +131,22 @@ def _evaluations_expected():
 def _wave_groups(scoped: QuerySet) -> list[tuple[int, WaveGroup]]:
     """Every wave holding filtered dossiers, in the dashboard's order, with its total and « à traiter » counts.
 
-    One GROUP BY (wave, state) over the filtered dossiers: the page's count, the split of the page between waves and
-    the headings all come from it. Only the dossiers in instruction look for unread complements (the state is tested
+    One GROUP BY (wave, state) over the filtered dossiers (an index-only scan of (wave, state, id) when no filter
+    needs another table), and the waves' dates: the page's count, the split of the page between waves and the
+    headings all come from it. Only the dossiers in instruction look for unread complements (the state is tested
     first, so the EXISTS runs for them alone).
     """
-    rows = scoped.order_by().values("wave_id", "wave__opens_at", "state").annotate(
-        n=Count("pk"),
+    rows = scoped.order_by().values("wave_id", "state").annotate(
+        n=Count("*"),
         unseen=Count("pk", filter=Q(state=DossierState.IN_INSTRUCTION) & Q(complements_unseen())),
     )
     per_wave: dict[int, dict[str, int]] = {}
-    opens: dict[int, object] = {}
     for row in rows:
         counts = per_wave.setdefault(row["wave_id"], {"unseen": 0})
         counts[row["state"]] = row["n"]
         counts["unseen"] += row["unseen"]
-        opens[row["wave_id"]] = row["wave__opens_at"]
+    # The waves' opening dates apart (a few rows): joining the wave to every dossier cost a fifth of the GROUP BY.
+    opens = dict(Wave.objects.filter(pk__in=per_wave).order_by().values_list("pk", "opens_at")) if per_wave else {}
     groups = []
     for wave_id in sorted(sorted(per_wave), key=lambda w: opens[w], reverse=True):  # newest wave first, then id
         counts = per_wave[wave_id]
