@@ -106,14 +106,16 @@ def dossier_deposit(*, dossier: Dossier, by, submission_key: str, at=None) -> Do
         version = dossier_version_create(dossier=locked, by=by, at=at, submission_key=submission_key, content=content,
                                          number=len(keys) + 1)
         number = version.number
-        locked.last_deposited_at = at
-        locked.save(update_fields=["last_deposited_at"])
         entries = [{"action": "dossier.version", "obj": version, "by": by, "dossier_id": locked.pk,
                     "call_id": locked.wave.call_id, "after": {"number": number, "sha256": version.sha256}}]
         deferred = _proof_deferred()  # the rush: both e-mails of the deposit leave from the worker, not the request
         if locked.state == DossierState.DRAFT:
-            dossier_transition(locked, DossierState.DEPOSITED, by=by, reason=f"version {number}", defer_email=deferred)
+            # The state was read under the lock above; the deposit's date goes in the transition's UPDATE.
+            dossier_transition(locked, DossierState.DEPOSITED, by=by, reason=f"version {number}", defer_email=deferred,
+                               locked=True, also={"last_deposited_at": at})
         else:
+            locked.last_deposited_at = at
+            locked.save(update_fields=["last_deposited_at"])
             entries.insert(0, {"action": "dossier.redeposit", "obj": locked, "by": by, "after": {"version": number},
                                "dossier_id": locked.pk, "call_id": locked.wave.call_id})
         audit_record_many(entries=entries)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -72,27 +73,55 @@ def answers_by_criterion(dossier: Dossier) -> dict[int, Answer]:
     return {a.criterion_id: a for a in dossier.answers.select_related("updated_by").order_by()}
 
 
+class LineRow(NamedTuple):
+    """A budget line as the checks and the snapshot read it (a plain row: no model instance to build)."""
+
+    year: int
+    kind: str
+    category: str
+    label: str
+    amount_eur: int
+    is_state_request: bool
+    cofunder: str
+
+
+class AttachmentRow(NamedTuple):
+    """An uploaded file as the checks and the snapshot read it, with its required attachment's code and label."""
+
+    required_id: int
+    required_code: str
+    required_label: str
+    original_name: str
+    detected_type: str
+    size: int
+    sha256: str
+    scan_state: str
+
+
 @dataclass
 class DossierContent:
     """What the dossier holds, read once, for the checks and the snapshot of a deposit."""
 
     criteria: list[Criterion]
     answers: dict[int, str]
-    lines: list[BudgetLine]
-    attachments: list[DossierAttachment]
+    lines: list[LineRow]
+    attachments: list[AttachmentRow]
     required: list[RequiredAttachment]
 
 
 def dossier_content(dossier: Dossier) -> DossierContent:
-    """Five plain queries, in the order the snapshot lists them (no model ordering joins)."""
+    """Three plain queries (the track's definition is memoised), in the order the snapshot lists them, read as rows:
+    the deposit page and the deposit POST both read them during the rush."""
     criteria, required = _track_definition(dossier)
+    lines = dossier.budget_lines.order_by("year", "kind", "category", "cofunder", "id").values_list(*LineRow._fields)
+    attachments = dossier.attachments.order_by("required__position", "uploaded_at", "id").values_list(
+        "required_id", "required__code", "required__label", "original_name", "detected_type", "size", "sha256",
+        "scan_state")
     return DossierContent(
         criteria=list(criteria),
         answers=dict(dossier.answers.order_by().values_list("criterion_id", "text")),
-        lines=list(dossier.budget_lines.order_by("year", "kind", "category", "cofunder", "id")),
-        attachments=list(
-            dossier.attachments.select_related("required").order_by("required__position", "uploaded_at", "id")
-        ),
+        lines=[LineRow(*row) for row in lines],
+        attachments=[AttachmentRow(*row) for row in attachments],
         required=list(required),
     )
 
@@ -125,7 +154,7 @@ class BudgetSummary:
         return not self.problems
 
 
-def budget_summary(dossier: Dossier, lines: list[BudgetLine] | None = None) -> BudgetSummary:
+def budget_summary(dossier: Dossier, lines: list[BudgetLine] | list[LineRow] | None = None) -> BudgetSummary:
     """Per-year totals and every rule the budget breaks, worded for the applicant."""
     track = dossier.track
     if lines is None:
@@ -241,7 +270,7 @@ def dossier_snapshot(dossier: Dossier, content: DossierContent | None = None) ->
             ],
         },
         "attachments": [
-            {"code": a.required.code, "label": a.required.label, "name": a.original_name, "type": a.detected_type,
+            {"code": a.required_code, "label": a.required_label, "name": a.original_name, "type": a.detected_type,
              "size": a.size, "sha256": a.sha256}
             for a in attachments
         ],

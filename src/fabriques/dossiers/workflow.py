@@ -96,26 +96,39 @@ def _notification(dossier: Dossier, to: str, reason: str, details: str = "") -> 
 
 
 def dossier_transition(dossier: Dossier, to: str, *, by, reason: str = "", details: str = "",
-                       defer_email: bool = False) -> Dossier:
+                       defer_email: bool = False, locked: bool = False, also: dict | None = None) -> Dossier:
     """Move the dossier to `to` if the table allows it: state saved, audit entry written, e-mail queued.
 
     `details` goes into the applicant's e-mail only (e.g. the sections and deadline of a request for complements).
     `defer_email`: the e-mail is left to the job worker (the deposit during a deadline rush), not sent by the request.
+    `locked` and `also`: see `dossiers_transition_many`.
     A single move is a bulk move of one: `dossiers_transition_many` is the one writer of `state`.
     """
-    return dossiers_transition_many([dossier], to, by=by, reason=reason, details=details, defer_email=defer_email)[0]
+    return dossiers_transition_many([dossier], to, by=by, reason=reason, details=details, defer_email=defer_email,
+                                    locked=locked, also=also)[0]
 
 
-def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: str = "",
-                             details: str = "", defer_email: bool = False) -> list[Dossier]:
+def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: str = "", details: str = "",
+                             defer_email: bool = False, locked: bool = False,
+                             also: dict | None = None) -> list[Dossier]:
     """Move the dossiers to `to` if the table allows it for each, all or none: one locked read, one update, the audit
-    entries chained in one write, ON_ENTER and ON_ANY run per dossier, the e-mails queued in one insert."""
+    entries chained in one write, ON_ENTER and ON_ANY run per dossier, the e-mails queued in one insert.
+
+    `locked`: the caller read each dossier's `state` under the row's lock in its transaction (the deposit), so the
+    states it holds are checked without a second locked read. `also`: other columns of the dossiers, not the state,
+    written by the same UPDATE (the deposit's `last_deposited_at`)."""
     to = DossierState(to)
+    also = also or {}
     if not dossiers:
         return []
+    if {"state", "state_changed_at", "updated_at"} & set(also):
+        raise ValueError("also: the transition writes the state and its dates itself")
     with transaction.atomic():
         ids = [d.pk for d in dossiers]
-        current = dict(Dossier.objects.select_for_update().filter(pk__in=ids).values_list("pk", "state"))
+        if locked:
+            current = {d.pk: d.state for d in dossiers}
+        else:
+            current = dict(Dossier.objects.select_for_update().filter(pk__in=ids).values_list("pk", "state"))
         refused = [d for d in dossiers if to not in TRANSITIONS.get(current[d.pk], frozenset())]
         if refused and len(dossiers) == 1:
             raise TransitionError(
@@ -127,9 +140,11 @@ def dossiers_transition_many(dossiers: list[Dossier], to: str, *, by, reason: st
                 f"{len(refused)} dossier(s) ne peuvent pas passer à l’état « {to.label} », dont {refused[0]}."
             )
         now = timezone.now()
-        Dossier.objects.filter(pk__in=ids).update(state=to, state_changed_at=now, updated_at=now)
+        Dossier.objects.filter(pk__in=ids).update(state=to, state_changed_at=now, updated_at=now, **also)
         for dossier in dossiers:
             dossier.state, dossier.state_changed_at, dossier.updated_at = to, now, now
+            for name, value in also.items():
+                setattr(dossier, name, value)
         audit_record_many(entries=[
             {"action": "dossier.transition", "obj": d, "by": by, "before": {"state": current[d.pk]},
              "after": {"state": to}, "reason": reason, "dossier_id": d.pk, "call_id": d.wave.call_id}

@@ -12,9 +12,9 @@ class InstructionConfig(AppConfig):
         from fabriques.dossiers.rules import COMPLEMENT_SECTION_SOURCES
         from fabriques.dossiers.workflow import ON_ENTER
         from fabriques.instruction.admissibility import checklist_items_register
-        from fabriques.instruction.routing import dossier_route
+        from fabriques.instruction.routing import dossier_route_deposited
         from fabriques.instruction.rules import open_complement_sections
 
         checklist_items_register()
         COMPLEMENT_SECTION_SOURCES.append(open_complement_sections)
-        ON_ENTER.setdefault(DossierState.DEPOSITED, []).append(dossier_route)
+        ON_ENTER.setdefault(DossierState.DEPOSITED, []).append(dossier_route_deposited)

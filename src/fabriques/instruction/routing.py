@@ -43,6 +43,17 @@ def dossier_route(*, dossier: Dossier, by=None) -> Instruction:
     existing = Instruction.objects.filter(dossier=dossier).select_related("group").first()
     if existing is not None:
         return existing
+    return _route_new(dossier=dossier, by=by)
+
+
+def dossier_route_deposited(*, dossier: Dossier, by=None) -> None:
+    """The deposit's hook (workflow ON_ENTER): route the dossier unless it already has its group. It needs nothing
+    back, so an EXISTS replaces the read of the instruction and its group (a deposit during the rush)."""
+    if not Instruction.objects.filter(dossier_id=dossier.pk).exists():
+        _route_new(dossier=dossier, by=by)
+
+
+def _route_new(*, dossier: Dossier, by) -> Instruction:
     commune = dossier.place_commune
     group = group_for_place(
         call=dossier.wave.call,
