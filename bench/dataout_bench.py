@@ -30,14 +30,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure_export(fmt: str) -> dict:
+def measure_export(fmt: str, wave_slug: str = "vague-demo") -> dict:
     from django.contrib.auth import get_user_model
 
     from fabriques.calls.models import Wave
     from fabriques.exports.domain import export_write
 
     admin = get_user_model().objects.get(email="admin@bench.example")
-    wave = Wave.objects.get(slug="vague-demo")
+    wave = Wave.objects.get(slug=wave_slug)
     samples = []  # resident memory after each batch of rows: flat if the export streams
 
     def progress(n):
@@ -104,13 +104,15 @@ def main() -> None:
     parser.add_argument("--var-dir")
     parser.add_argument("--measure", choices=["csv", "xlsx", "ods", "api"],
                         help="one measure on an already seeded --var-dir (or --database-url)")
+    parser.add_argument("--wave", default="vague-demo",
+                        help="with --measure: the wave exported (a base of bench/generate.py: bench-close)")
     args = parser.parse_args()
     if args.measure:
         dataout_seed.setup(args.var_dir, args.database_url)
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)  # a database seeded earlier gets the newer migrations
-        print(json.dumps(measure_api() if args.measure == "api" else measure_export(args.measure)))
+        print(json.dumps(measure_api() if args.measure == "api" else measure_export(args.measure, args.wave)))
         return
     var_dir = tempfile.mkdtemp(prefix="fabriques-dataout-bench-")
     dataout_seed.setup(var_dir, args.database_url)

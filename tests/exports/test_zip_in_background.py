@@ -54,3 +54,19 @@ def test_an_error_while_reading_rows_stops_the_thread_and_is_raised_unchanged():
     with pytest.raises(RuntimeError, match="base perdue"):
         export()
     assert [t for t in threading.enumerate() if t.name == "export-zip"] == []
+
+
+def test_an_entry_larger_than_a_plain_zip_entry_may_hold_is_written_and_read_back(monkeypatch):
+    """The answers of 100,000 dossiers make a 2.4 GB CSV: beyond ZIP's 2 GiB without its ZIP64 extension.
+
+    The limit is lowered to 64 KB for the test (same code path: zipfile refuses to grow a plain entry past it).
+    """
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 64 * 1024)
+    buffer = io.BytesIO()
+    with ZipInBackground(buffer) as archive:
+        write_many(archive)  # 20 MB in one entry
+        archive.entry("b.csv")
+        archive.write(b"fin")
+    with zipfile.ZipFile(buffer) as written:
+        assert written.getinfo("a.csv").file_size == 200 * 100_000
+        assert written.read("b.csv") == b"fin"

@@ -69,7 +69,9 @@ class ZipInBackground:
                     if isinstance(item, str):
                         if out is not None:
                             out.close()
-                        out = archive.open(_zip_entry(item), "w")
+                        # ZIP64 from the start: the size is unknown when the entry opens, and the answers of
+                        # 100,000 dossiers exceed the 2 GiB a plain entry may hold.
+                        out = archive.open(_zip_entry(item), "w", force_zip64=True)
                     else:
                         out.write(item)
                 if out is not None:
