@@ -32,6 +32,11 @@ def setup_in_process(var_dir: str, database_url: str | None, **extra: str) -> No
     django.setup()
 
 
+def _body(response) -> bytes:
+    """The whole body, a streamed one (« Tous » pages) read to its end as a browser would."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("path")
@@ -56,18 +61,18 @@ def main() -> None:
     client = Client()
     client.cookies["sessionid"] = session
     response = client.get(path)  # warm-up (imports, templates, connection)
-    print(f"GET {path} as {args.who}: status {response.status_code}, {len(response.content):,} bytes")
+    print(f"GET {path} as {args.who}: status {response.status_code}, {len(_body(response)):,} bytes")
     walls, cpus = [], []
     for _ in range(args.repeat):
         started, cpu = time.perf_counter(), time.process_time()
-        client.get(path)
+        _body(client.get(path))
         walls.append(1000 * (time.perf_counter() - started))
         cpus.append(1000 * (time.process_time() - cpu))
     print(f"{args.repeat} requests: wall median {sorted(walls)[len(walls) // 2]:.0f} ms (min {min(walls):.0f}), "
           f"CPU median {sorted(cpus)[len(cpus) // 2]:.0f} ms (min {min(cpus):.0f})")
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        client.get(path)
+        _body(client.get(path))
         print(f"one request: {1000 * (time.perf_counter() - started):.1f} ms, {len(queries)} SQL statements")
     for q in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:args.sql]:
         print(f"  {1000 * float(q['time']):8.1f} ms  {q['sql'][:600]}")
@@ -81,7 +86,7 @@ def main() -> None:
             print(f"deposit {i}: status {response.status_code}, {1000 * (time.perf_counter() - started):.0f} ms wall, "
                   f"{1000 * (time.process_time() - cpu):.0f} ms CPU")
         else:
-            client.get(path)
+            _body(client.get(path))
     profiler.stop()
     print(profiler.output_text(unicode=True, color=False, show_all=False))
 

@@ -115,17 +115,18 @@ class _Ranker:
 
 
 def _totals(wave, scenario: Scenario | None, calibrated: bool) -> tuple[int, float | None, int]:
-    """Over every candidate, in SQL: their number, the funding line (lowest score chosen), how many straddle it."""
+    """Over every candidate, in SQL: their number, the funding line (lowest score chosen), how many straddle it.
+
+    The line first, from the chosen rows alone (reached by primary key), then one pass over the wave counts both.
+    """
     chosen = [int(i) for i in (scenario.result if scenario else {}).get("chosen", [])]
     scope = candidate_scope(wave)
+    line = scope.filter(pk__in=chosen).aggregate(line=Min(_main_score(calibrated)))["line"] if chosen else None
     figures = {"count": Count("pk")}
-    if chosen:
-        figures["line"] = Min(_main_score(calibrated), filter=Q(pk__in=chosen))
-    totals = scope.aggregate(**figures)
-    line, crossing = totals.get("line"), 0
     if line is not None:
-        crossing = scope.filter(score__band_low__lte=line, score__band_high__gte=line).count()
-    return totals["count"], line, crossing
+        figures["crossing"] = Count("pk", filter=Q(score__band_low__lte=line, score__band_high__gte=line))
+    totals = scope.aggregate(**figures)
+    return totals["count"], line, totals.get("crossing", 0)
 
 
 def session(wave, scenario: Scenario | None, *, page_size: str = "50", page_number=None) -> Session:
