@@ -18,6 +18,7 @@ import argparse
 import csv
 import datetime as dt
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -28,7 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 SECRET = "bench-only-secret-key-not-for-production-0123456789"  # noqa: S105 - same as generate.py
-CLASSES = {"rush": (["Applicant"], "rush"), "deposit": (["Applicant"], "deposit"), "click": (["Clicker"], "click"),
+CLASSES = {"rush": (["Applicant"], "rush"), "deposit": (["Applicant"], "deposit"),
+           "deposit-fast": (["Depositor"], "deposit-fast"), "click": (["Clicker"], "click"),
            "agents": (["Agent", "Evaluator"], "agents")}
 
 
@@ -99,6 +101,17 @@ def table(rows: list[dict], duration: float) -> str:
     return "\n".join(out)
 
 
+def cpu_summary(rows: list[dict], cpu: float, locust_cpu: float, elapsed: float) -> None:
+    """The servers' CPU per request, and the load generator's (it shares the cores)."""
+    total = next(int(r["Request Count"]) for r in rows if r["Name"] == "Aggregated")
+    if total:
+        per_request = 1000 * cpu / total
+        print(f"\nServer CPU: {cpu:.1f} s for {total:,} requests = {per_request:.1f} ms per request; "
+              f"2 idle cores would serve ≈ {2000 / per_request:.0f} requests/s of this mix.\n"
+              f"Locust CPU: {locust_cpu:.1f} s = {locust_cpu / elapsed:.2f} core over the run's {elapsed:.0f} s, "
+              f"{1000 * locust_cpu / total:.1f} ms per request.")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scenario", choices=sorted(CLASSES), required=True)
@@ -138,6 +151,7 @@ def main() -> None:
     load_before = os.getloadavg()
     started = time.perf_counter()
     cpu_before = server_cpu(servers)
+    locust_before = resource.getrusage(resource.RUSAGE_CHILDREN)  # locust is the only child waited for below
     try:
         subprocess.run(
             [str(VENV_BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
@@ -148,6 +162,8 @@ def main() -> None:
             stderr=open(f"{prefix}-locust.log", "w"),  # noqa: SIM115 - closed at exit
         )
         cpu = server_cpu(servers) - cpu_before
+        locust_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        locust_cpu = (locust_after.ru_utime - locust_before.ru_utime) + (locust_after.ru_stime - locust_before.ru_stime)
     finally:
         for proc, _ in servers:
             proc.terminate()
@@ -161,11 +177,7 @@ def main() -> None:
           f"load average before {load_before[0]:.1f}, after {os.getloadavg()[0]:.1f}")
     rows = rows_from(prefix)
     print(table(rows, args.duration))
-    total = next(int(r["Request Count"]) for r in rows if r["Name"] == "Aggregated")
-    if total:
-        per_request = 1000 * cpu / total
-        print(f"\nServer CPU: {cpu:.1f} s for {total:,} requests = {per_request:.1f} ms per request; "
-              f"2 idle cores would serve ≈ {2000 / per_request:.0f} requests/s of this mix.")
+    cpu_summary(rows, cpu, locust_cpu, elapsed)
     failures = Path(f"{prefix}_failures.csv")
     if failures.exists() and failures.stat().st_size > 100:
         print("\nFailures:\n" + failures.read_text(encoding="utf-8")[:2000])

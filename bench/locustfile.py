@@ -4,6 +4,7 @@ BENCH_SESSIONS: the JSON written by `generate.py --sessions-out` (logged-in sess
 Run with tags to pick a scenario:
   rush     applicants of the open wave autosave answers (htmx) and deposit again and again;
   deposit  applicants only deposit (GET the deposit page for its signed key, then POST it);
+  deposit-fast  the same with locust's light HTTP client (FastHttpUser), which leaves more CPU to the server;
   click    the closing minute: applicants have the page open and click "Déposer" (POSTs of keys signed
            beforehand by bench/deposit_keys.py, BENCH_KEYS; each key one new version);
   agents   instructors and the admin browse, filter and sort the dashboard; evaluators open and save grids.
@@ -92,6 +93,35 @@ class Applicant(Base):
         if not match:
             return
         with self.client.post(self.u(f"/dossiers/{self.dossier}/depot/"), name="deposit", allow_redirects=False,
+                              data={"submission_key": match.group(1).replace("&quot;", '"')},
+                              headers=self.headers, catch_response=True) as r:
+            if r.status_code != 302:
+                r.failure(f"status {r.status_code}")
+
+
+class Depositor(FastHttpUser):
+    """The deposit scenario with locust's light HTTP client (geventhttpclient): the same page then POST as
+    `Applicant.deposit`, for a load generator that takes less of the cores it shares with the server."""
+
+    wait_time = constant(0)
+
+    def on_start(self) -> None:
+        if HOSTS:
+            self.client.base_url = HOSTS[next(_hosts) % len(HOSTS)]
+        me = DATA["applicants"][next(_applicants) % len(DATA["applicants"])]
+        csrf = "".join(random.choices(string.ascii_letters + string.digits, k=32))
+        self.headers = {"Cookie": f"sessionid={me['session']}; csrftoken={csrf}", "X-CSRFToken": csrf,
+                        "Referer": self.client.base_url + "/"}
+        self.dossier = me["dossier"]
+
+    @tag("deposit-fast")
+    @task
+    def deposit(self) -> None:
+        page = self.client.get(f"/dossiers/{self.dossier}/depot/", name="deposit page", headers=self.headers)
+        match = KEY.search(page.text or "")
+        if not match:
+            return
+        with self.client.post(f"/dossiers/{self.dossier}/depot/", name="deposit", allow_redirects=False,
                               data={"submission_key": match.group(1).replace("&quot;", '"')},
                               headers=self.headers, catch_response=True) as r:
             if r.status_code != 302:

@@ -165,6 +165,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DEFAULT_SQLITE,
+            # Kept 60 s like PostgreSQL's: opening a connection (the PRAGMAs, Django's SQL functions, and the WAL's
+            # checkpoint when the last one closes) cost ≈ 1.7 ms of CPU per request (docs/benchmarks.md).
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",
