@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast test-browser test-neutral install migrate demo lint audit bench clean
+.PHONY: run test test-fast test-browser test-neutral install migrate demo lint audit bench bench-100k clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,9 +32,10 @@ run: demo
 	FABRIQUES_REQUIRE_AGENT_MFA=0 $(PY) -m fabriques serve $(HOST):$(PORT)  # web server + job worker, stopped together
 
 # Two workers (pytest-xdist) for the 2-core machine; each test file stays on one worker so that its module fixtures
-# and shared rows are built once. PYTEST_WORKERS=0 runs everything in one process.
+# and shared rows are built once; the longest files first (tests/conftest.py), in that order (no xdist reorder).
+# PYTEST_WORKERS=0 runs everything in one process.
 PYTEST_WORKERS ?= 2
-PYTEST_XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile)
+PYTEST_XDIST = $(if $(filter 0,$(PYTEST_WORKERS)),-p no:xdist,-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder)
 
 test: install
 	$(PY) -m pytest $(PYTEST_XDIST) --durations=25 $(PYTEST_ARGS)
@@ -90,6 +91,26 @@ bench: install
 	mkdir -p /tmp/pretalx-cwd && cd /tmp/pretalx-cwd && PRETALX_DATA_DIR=/tmp/pretalx-data PRETALX_DEBUG=False \
 		$(PEER_VENV)/bin/python -m pretalx rebuild
 	PEER_PYTHON=$(PEER_VENV)/bin/python $(PY) bench/peers/compare.py --var-dir /tmp/fabriques-perf-5k --rounds 3 --repeat 5
+
+# Issue 21's figures at 100,000 dossiers on PostgreSQL (docs/benchmarks.md, « 100,000 dossiers »): the base takes
+# ~15 min to generate on 2 cores, then each measure prints wall time, this process's CPU and the database's CPU.
+BENCH_PG_100K ?= postgres://postgres@/fabriques_perf100k?host=/tmp&port=54329
+BENCH_ENV = FABRIQUES_DEBUG=0 FABRIQUES_SECRET_KEY=bench-only-secret-key-not-for-production-0123456789
+bench-100k: install
+	$(VENV)/bin/pip install --quiet -e ".[bench,postgres]"
+	$(PY) bench/generate.py --dossiers 100000 --seed 1 --fresh --var-dir /tmp/fabriques-perf-100k \
+		--database-url "$(BENCH_PG_100K)" --sessions-out /tmp/fabriques-perf-100k/sessions.json
+	$(PY) bench/instruction_dashboard.py --var-dir /tmp/fabriques-perf-100k --database-url "$(BENCH_PG_100K)" --every --requests 8
+	$(PY) bench/instruction_dashboard.py --var-dir /tmp/fabriques-perf-100k --database-url "$(BENCH_PG_100K)" --all --columns default --requests 3
+	$(PY) bench/profile_page.py --var-dir /tmp/fabriques-perf-100k --database-url "$(BENCH_PG_100K)" --as evaluator --repeat 7 \
+		"/evaluation/affectations/{assignment}/grille/"
+	$(PY) bench/profile_page.py --var-dir /tmp/fabriques-perf-100k --database-url "$(BENCH_PG_100K)" --as admin --repeat 7 \
+		"/comite/ami-tiers-lieux-2019/bench-close/"
+	$(PY) bench/profile_page.py --var-dir /tmp/fabriques-perf-100k --database-url "$(BENCH_PG_100K)" --as admin --repeat 7 \
+		"/comite/ami-tiers-lieux-2019/bench-close/decisions/"
+	$(BENCH_ENV) $(PY) bench/dataout_bench.py --measure csv --wave bench-close --var-dir /tmp/fabriques-perf-100k \
+		--database-url "$(BENCH_PG_100K)"
+	$(PY) bench/committee_allocation.py --candidates 10000 --repeat 3
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
