@@ -2,7 +2,6 @@
 (50, 100, 250 or « Tous » streamed), ranks and totals over every candidate, a fixed number of SQL statements."""
 
 import re
-import uuid
 
 import pytest
 from django.db import connection
@@ -14,54 +13,13 @@ from django.utils import timezone
 from fabriques.committee import domain, queries
 from fabriques.committee.enums import Outcome
 from fabriques.committee.models import Decision, ScenarioPin
-from fabriques.dossiers.models import Dossier
 from fabriques.evaluation.models import DossierScore
 from fabriques.formatting import euros
-from fabriques.instruction.models import Instruction
+from tests.committee_flow.conftest import more_candidates
 
 pytestmark = pytest.mark.django_db
 
 REFERENCE = re.compile(r'<a href="/comite/dossiers/[0-9a-f-]+/">([^<]+)</a>')
-
-
-@pytest.fixture
-def scenario(evaluated_wave, people):
-    """A solved scenario with a pin and an adjusted amount: every control of the ranking has something to show."""
-    scenario = domain.scenario_create(wave=evaluated_wave, name="Séance", by=people["committee"])
-    targets = [{**t, "value": 0 if t["kind"] != "max_laureates" else t["value"]} for t in scenario.targets]
-    domain.scenario_settings(scenario=scenario, envelope_eur=300_000, targets=targets, use_calibrated=True,
-                             by=people["admin"])
-    first, second = evaluated_wave.dossiers.order_by("pk")[:2]
-    domain.scenario_pin(scenario=scenario, dossier=first, kind="force_out", reason="Déjà soutenu",
-                        by=people["committee"])
-    domain.scenario_amount(scenario=scenario, dossier=second, amount_eur=60_000, reason="", by=people["committee"])
-    domain.scenario_solve(scenario=scenario, by=people["committee"])
-    scenario.refresh_from_db()
-    return scenario
-
-
-def _more_candidates(wave, count: int) -> list[Dossier]:
-    """`count` candidates more, copied in bulk from the wave's first one (dossier, instruction, score), each with
-    its own score so the ranking interleaves them with the built ones."""
-    model = Dossier.objects.filter(wave=wave).order_by("pk").first()
-    made = Dossier.objects.bulk_create(
-        [_copy(model, uuid=uuid.uuid4(), reference=f"ZZ-{i:05d}") for i in range(count)])
-    instruction = Instruction.objects.get(dossier=model)
-    score = DossierScore.objects.get(dossier=model)
-    Instruction.objects.bulk_create([_copy(instruction, dossier_id=d.pk) for d in made])
-    DossierScore.objects.bulk_create([
-        _copy(score, dossier_id=d.pk, weighted=1 + (i % 37) / 10, calibrated=1 + (i % 41) / 10,
-              band_low=(i % 41) / 10, band_high=2 + (i % 41) / 10)
-        for i, d in enumerate(made)
-    ])
-    return made
-
-
-def _copy(instance, **changes):
-    """A new row with `instance`'s values, `changes` given by column name (dossier_id=…)."""
-    fields = instance._meta.concrete_fields
-    values = {f.attname: getattr(instance, f.attname) for f in fields if not f.primary_key}
-    return type(instance)(**{**values, **changes})
 
 
 def _get(client, url, **params):
@@ -82,17 +40,17 @@ def _decisions_url(wave):
     return reverse("committee:decisions", args=[wave.call.slug, wave.slug])
 
 
-def test_the_session_page_takes_the_same_statements_for_8_or_128_candidates(evaluated_wave, scenario, people,
+def test_the_session_page_takes_the_same_statements_for_8_or_128_candidates(evaluated_wave, solved_scenario, people,
                                                                              client, monkeypatch):
     monkeypatch.setattr(queries, "ALL_ROWS_CHUNK", 16)  # « Tous » in several chunks
     client.force_login(people["committee"])
     url = _session_url(evaluated_wave)
-    small, small_count = _get(client, url, scenario=scenario.pk)
-    small_all, small_all_count = _get(client, url, scenario=scenario.pk, taille="all")
+    small, small_count = _get(client, url, scenario=solved_scenario.pk)
+    small_all, small_all_count = _get(client, url, scenario=solved_scenario.pk, taille="all")
 
-    _more_candidates(evaluated_wave, 120)
-    large, large_count = _get(client, url, scenario=scenario.pk)
-    large_all, large_all_count = _get(client, url, scenario=scenario.pk, taille="all")
+    more_candidates(evaluated_wave, 120)
+    large, large_count = _get(client, url, scenario=solved_scenario.pk)
+    large_all, large_all_count = _get(client, url, scenario=solved_scenario.pk, taille="all")
 
     assert (small_count, small_all_count) == (large_count, large_all_count)
     assert len(REFERENCE.findall(small)) == 8
@@ -107,10 +65,10 @@ def test_the_session_page_takes_the_same_statements_for_8_or_128_candidates(eval
     assert len(REFERENCE.findall(small_all)) == 8
 
 
-def test_ranks_run_on_across_pages_and_the_funding_line_counts_every_candidate(evaluated_wave, scenario):
-    _more_candidates(evaluated_wave, 120)
-    pages = [queries.session(evaluated_wave, scenario, page_size="50", page_number=n) for n in (1, 2, 3)]
-    every = list(queries.session(evaluated_wave, scenario, page_size="all").rows)
+def test_ranks_run_on_across_pages_and_the_funding_line_counts_every_candidate(evaluated_wave, solved_scenario):
+    more_candidates(evaluated_wave, 120)
+    pages = [queries.session(evaluated_wave, solved_scenario, page_size="50", page_number=n) for n in (1, 2, 3)]
+    every = list(queries.session(evaluated_wave, solved_scenario, page_size="all").rows)
 
     paged = [row for page in pages for row in page.rows]
     assert [(r.rank, r.dossier.pk) for r in paged] == [(r.rank, r.dossier.pk) for r in every]
@@ -126,7 +84,7 @@ def test_ranks_run_on_across_pages_and_the_funding_line_counts_every_candidate(e
     expected = sorted((r.dossier.pk for r in every), key=lambda pk: (main(pk) is None, -(main(pk) or 0), pk))
     assert [r.dossier.pk for r in every] == expected
     # Totals over every candidate, whatever the page: the funding line is the lowest score chosen.
-    chosen = {int(i) for i in scenario.result["chosen"]}
+    chosen = {int(i) for i in solved_scenario.result["chosen"]}
     line = min(main(pk) for pk in chosen if main(pk) is not None)
     crossing = sum(1 for s in scores.values() if s.band_low is not None and s.band_low <= line <= s.band_high)
     for page in pages:
@@ -135,37 +93,38 @@ def test_ranks_run_on_across_pages_and_the_funding_line_counts_every_candidate(e
     assert next(r for r in every if r.pin).pin.kind == "force_out"
 
 
-def test_a_choice_made_on_page_two_comes_back_to_page_two(evaluated_wave, scenario, people, client):
-    _more_candidates(evaluated_wave, 120)
+def test_a_choice_made_on_page_two_comes_back_to_page_two(evaluated_wave, solved_scenario, people, client):
+    more_candidates(evaluated_wave, 120)
     client.force_login(people["committee"])
-    second_page = queries.session(evaluated_wave, scenario, page_size="50", page_number=2).rows
+    second_page = queries.session(evaluated_wave, solved_scenario, page_size="50", page_number=2).rows
     dossier = second_page[0].dossier
-    html = client.get(_session_url(evaluated_wave), {"scenario": scenario.pk, "taille": "50", "page": "2"}).content
+    params = {"scenario": solved_scenario.pk, "taille": "50", "page": "2"}
+    html = client.get(_session_url(evaluated_wave), params).content
     action = reverse("committee:scenario-dossier", args=[evaluated_wave.call.slug, evaluated_wave.slug,
-                                                          scenario.pk, dossier.uuid])
+                                                          solved_scenario.pk, dossier.uuid])
     assert f'action="{action}?taille=50&amp;page=2"'.encode() in html
 
     response = client.post(f"{action}?taille=50&page=2", {"pin": "force_in", "reason": "Seul lieu du canton"})
 
     assert response.status_code == 302
-    assert response.url == f"{_session_url(evaluated_wave)}?scenario={scenario.pk}&taille=50&page=2"
-    assert ScenarioPin.objects.get(scenario=scenario, dossier=dossier).kind == "force_in"
+    assert response.url == f"{_session_url(evaluated_wave)}?scenario={solved_scenario.pk}&taille=50&page=2"
+    assert ScenarioPin.objects.get(scenario=solved_scenario, dossier=dossier).kind == "force_in"
     refused = client.post(f"{action}?taille=50&page=2", {"pin": "force_in", "reason": ""})
     assert refused.status_code == 400
     assert f'id="adjust-{dossier.pk}" open'.encode() in refused.content  # the same page, the row's form open
 
 
-def test_the_decisions_page_takes_the_same_statements_for_8_or_128_decisions(evaluated_wave, scenario, people,
+def test_the_decisions_page_takes_the_same_statements_for_8_or_128_decisions(evaluated_wave, solved_scenario, people,
                                                                              client, monkeypatch):
     monkeypatch.setattr(queries, "ALL_ROWS_CHUNK", 16)
-    domain.decisions_stage(scenario=scenario, by=people["committee"])
+    domain.decisions_stage(scenario=solved_scenario, by=people["committee"])
     client.force_login(people["admin"])
     url = _decisions_url(evaluated_wave)
     small, small_count = _get(client, url)
     small_all, small_all_count = _get(client, url, taille="all")
     assert len(re.findall(r'<h2 class="fr-h5" id="decision-', small_all)) == 8
 
-    made = _more_candidates(evaluated_wave, 120)
+    made = more_candidates(evaluated_wave, 120)
     Decision.objects.bulk_create([
         Decision(dossier=d, outcome=Outcome.LAUREATE if i % 3 == 0 else Outcome.NOT_RETAINED,
                  amount_eur=10_000 if i % 3 == 0 else None, reasons=f"Motifs {i}", staged_by=people["committee"],
@@ -192,8 +151,8 @@ def test_the_decisions_page_takes_the_same_statements_for_8_or_128_decisions(eva
     assert sections.findall(large_all) == [d.dossier.reference for d in rows]
 
 
-def test_a_decision_edited_on_page_two_comes_back_to_page_two(evaluated_wave, scenario, people, client):
-    domain.decisions_stage(scenario=scenario, by=people["committee"])
+def test_a_decision_edited_on_page_two_comes_back_to_page_two(evaluated_wave, solved_scenario, people, client):
+    domain.decisions_stage(scenario=solved_scenario, by=people["committee"])
     client.force_login(people["committee"])
     decision = Decision.objects.filter(dossier__wave=evaluated_wave).first()
     url = f"{_decisions_url(evaluated_wave)}?taille=50&page=2"
