@@ -57,6 +57,7 @@ def test_the_session_page_takes_the_same_statements_for_8_or_128_candidates(eval
     assert len(REFERENCE.findall(large)) == 50  # the first page
     assert "128 dossiers évalués" in large
     assert "1 / 3" in large
+    assert "Dossiers 1 à 50 sur 128." in large
     assert "Page suivante" in large
     assert len(REFERENCE.findall(large_all)) == 128
     assert large_all.count("<summary>Ajuster ") == 128  # the pin and amount forms on every row, in every chunk
@@ -138,6 +139,7 @@ def test_the_decisions_page_takes_the_same_statements_for_8_or_128_decisions(eva
     sections = re.compile(r'<h2 class="fr-h5" id="decision-\d+">([^ ]+) ')
     assert len(sections.findall(small)) == 8
     assert len(sections.findall(large)) == 50
+    assert "Décisions 1 à 50 sur 128." in large
     assert len(sections.findall(large_all)) == 128
     granted = sum(d.amount_eur or 0 for d in Decision.objects.filter(dossier__wave=evaluated_wave,
                                                                      outcome=Outcome.LAUREATE))
