@@ -92,9 +92,6 @@ def test_from_the_decision_to_the_second_tranche(live_server, page, laureate, ag
     expect(page.locator("[name=ind-personnes-accueillies]")).to_have_value("420")
     expect(page.locator("[name=ind-personnes-formees]")).to_have_value("-4")
     page.locator("[name=ind-personnes-formees]").fill("84")
-    # As a person sees it: the autosave of the change has landed before the deposit (otherwise both requests race).
-    page.locator("[name=ind-personnes-formees]").press("Tab")
-    expect(page.locator("#save-status")).to_contain_text("Enregistré")
     page.get_by_role("button", name="Déposer le compte rendu").click()
     expect(page.locator("#report-state")).to_have_text("Déposé")
     expect(page.get_by_role("link", name="attestation de dépôt (PDF)")).to_be_visible()
@@ -115,9 +112,6 @@ def test_from_the_decision_to_the_second_tranche(live_server, page, laureate, ag
     _no_sideways_scroll(page)
     page.set_viewport_size({"width": 1280, "height": 900})
     page.locator("[name=ind-personnes-formees]").fill("140")
-    # As a person sees it: the autosave of the change has landed before the deposit (otherwise both requests race).
-    page.locator("[name=ind-personnes-formees]").press("Tab")
-    expect(page.locator("#save-status")).to_contain_text("Enregistré")
     page.get_by_role("button", name="Déposer le compte rendu").click()
     expect(page.locator("#report-state")).to_have_text("Déposé")
 

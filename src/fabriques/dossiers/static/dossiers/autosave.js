@@ -30,6 +30,18 @@
     return data;
   }
 
+  /* The fields a save carries, as one string to compare (the version the server returns is not a change). */
+  function comparable(form) {
+    var parts = [];
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.name === "version" || el.type === "file" ||
+          el.type === "submit" || el.type === "button") { return; }
+      var checkable = el.type === "checkbox" || el.type === "radio";
+      parts.push([el.name, checkable ? el.checked : el.value]);
+    });
+    return JSON.stringify(parts);
+  }
+
   function keepLocal(form) {
     try { window.localStorage.setItem(storageKey(form), JSON.stringify(formValues(form))); } catch (e) { /* private mode */ }
   }
@@ -78,13 +90,13 @@
   function setupAutosave(form) {
     var delay = 2000;
     var dirty = false;      // « Modifications en cours… » is shown
-    var unsent = false;     // a change no request has carried yet
+    var sent = comparable(form);  // what the server has (or was last sent): a change is a difference from it
     var inFlight = false;   // a save is under way
     var submitted = false;  // the form's own POST left: it carries every field, no autosave after it
     var waiters = [];
     var state = {
       form: form,
-      pending: function () { return !submitted && (unsent || inFlight); },
+      pending: function () { return !submitted && (unsent() || inFlight); },
       flush: flush
     };
     autosaves.push(state);
@@ -92,7 +104,7 @@
     /* Run `done` once no change waits and no save is under way: the waiting change is sent now (its delay cut
        short); a save that fails or never answers lets `done` run anyway (the local copy keeps the text). */
     function flush(done) {
-      if (!unsent && !inFlight) { done(); return; }
+      if (!unsent() && !inFlight) { done(); return; }
       var called = false;
       var timer = window.setTimeout(once, FLUSH_LIMIT);
       function once() {
@@ -108,43 +120,44 @@
 
     function settled(failed) {
       if (!waiters.length) { return; }
-      if (unsent && !failed) { window.htmx.trigger(form, "retry"); return; }  // typed while it was under way
+      if (unsent() && !failed) { window.htmx.trigger(form, "retry"); return; }  // typed while it was under way
       var waiting = waiters;
       waiters = [];
       waiting.forEach(function (done) { done(); });
     }
 
-    restoreLocal(form, function () { unsent = true; });
+    function unsent() { return comparable(form) !== sent; }
+
+    restoreLocal(form, function () { sent = null; });
     form.addEventListener("input", function () {
       keepLocal(form);
-      unsent = true;
       if (!dirty) {
         dirty = true;
         showStatus('<p class="fr-badge fr-badge--info fr-badge--sm fr-badge--no-icon">Modifications en cours…</p>');
       }
     });
-    form.addEventListener("change", function () { keepLocal(form); unsent = true; });
+    form.addEventListener("change", function () { keepLocal(form); });
     // An autosave whose delay runs out after the form's POST left, or that would carry nothing new, stays home.
     form.addEventListener("htmx:beforeRequest", function (evt) {
-      if (evt.detail.elt === form && (submitted || !unsent)) { evt.preventDefault(); }
+      if (evt.detail.elt === form && (submitted || !unsent())) { evt.preventDefault(); }
     });
     form.addEventListener("htmx:beforeSend", function (evt) {
       if (evt.detail.elt !== form) { return; }
-      unsent = false;
+      sent = comparable(form);
       inFlight = true;
     });
     form.addEventListener("htmx:afterRequest", function (evt) {
       if (evt.detail.elt !== form) { return; }
       inFlight = false;
       var failed = !evt.detail.successful;
-      if (failed) { unsent = true; }  // what it carried still has to reach the server
+      if (failed) { sent = null; }  // what it carried still has to reach the server
       settled(failed);
     });
     form.addEventListener("submit", function (evt) {
       if (evt.target !== form || evt.defaultPrevented) { return; }  // a conflict's choice is a form of its own
       if (submitted) { evt.preventDefault(); return; }  // already leaving (a second click while waiting)
       submitted = true;
-      unsent = false;  // the POST carries every field: the autosave waiting for its delay is not sent
+      sent = comparable(form);  // the POST carries every field: the autosave waiting for its delay is not sent
       if (!inFlight) { return; }
       // A save under way: wait for its answer (it brings the new version), then post.
       evt.preventDefault();
