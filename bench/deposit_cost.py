@@ -58,6 +58,25 @@ def served(response):
     return response
 
 
+def database_cpu(connection) -> tuple[int, float]:
+    """(pid, CPU ms so far) of the PostgreSQL backend serving `connection`; (0, 0) on SQLite, whose work is in this
+    process. Same machine: the bench runs beside its database."""
+    if connection.vendor != "postgresql":
+        return 0, 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    with open(f"/proc/{pid}/schedstat") as stat:
+        return pid, int(stat.read().split()[0]) / 1e6
+
+
+def database_report(started: tuple[int, float], ended: tuple[int, float], deposits: int) -> None:
+    if started[0]:
+        print(f"PostgreSQL server process: {(ended[1] - started[1]) / deposits:.1f} ms CPU per deposit "
+              f"(page + POST + the bench's lookup)" if started[0] == ended[0] else
+              "PostgreSQL server process: the connection was replaced during the run, not measured")
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--var-dir", default="/tmp/fabriques-perf-20k")  # noqa: S108 - throwaway benchmark data
@@ -116,15 +135,16 @@ def main() -> None:
         deposit(me)
     measured = applicants[:args.applicants]
     rows = []
-    started = time.process_time()
+    started, db_started = time.process_time(), database_cpu(connection)
     for _ in range(args.rounds):
         rows += [deposit(me, profile=profilers is not None) for me in measured]
-    total = time.process_time() - started
+    total, db_ended = time.process_time() - started, database_cpu(connection)
 
     print(f"{connection.vendor}, {len(measured)} applicants × {args.rounds} round(s), proof "
           f"{'left out' if args.no_proof_email else 'queued for the worker'}; "
           f"{1000 * total / len(rows):.1f} ms CPU per deposit in all (page + POST + the bench's own lookup)")
     report(rows)
+    database_report(db_started, db_ended, len(rows))
 
     def floor(path: str) -> float:
         client.get(path)
