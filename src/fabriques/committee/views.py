@@ -17,6 +17,7 @@ from fabriques.committee import domain, queries, rules
 from fabriques.committee.candidates import candidate_dossiers
 from fabriques.committee.enums import OutboxState, Outcome
 from fabriques.committee.models import Decision, OutboxMessage, Scenario
+from fabriques.committee.templatetags.committee_tags import RankingRows
 from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
 from fabriques.evaluation.models import Evaluation
@@ -105,8 +106,11 @@ def _session_page(request, wave, scenario_pk, *, refused=None, status=200):
                                       args=[wave.call.slug, wave.slug, scenario.pk, _ANY_UUID])) if scenario else "",
     }
     if page_size == "all":
-        return _streamed(request, page_template="committee/session.html", rows_template="committee/_ranking_rows.html",
-                         context=context, rows=data.rows, status=status)
+        renderer = RankingRows(scenario=scenario, refused=refused, csrf_token=get_token(request),
+                               dossier_url=context["dossier_url"], adjust_url=context["adjust_url"],
+                               page_query=context["page_query"])
+        return _streamed(request, page_template="committee/session.html", context=context, rows=data.rows,
+                         render_rows=renderer.render, status=status)
     return render(request, "committee/session.html", context, status=status)
 
 
@@ -118,15 +122,13 @@ def _prefix(url: str) -> str:
     return url.removesuffix(f"{_ANY_UUID}/")
 
 
-def _streamed(request, *, page_template, rows_template, context, rows, status) -> StreamingHttpResponse:
+def _streamed(request, *, page_template, context, rows, render_rows, status) -> StreamingHttpResponse:
     """The page with every row, streamed: its head, the rows ALL_ROWS_CHUNK at a time, then its foot.
 
-    The rows come from one query read through a cursor; each chunk is rendered by the rows' template alone, with
-    the page's context (no context processor runs again), so the queries stay constant whatever the rows.
+    The rows come from one query read through a cursor; `render_rows` turns each chunk into HTML without a request
+    (no context processor runs again), so the queries stay constant whatever the rows.
     """
     head, _, foot = render_to_string(page_template, context, request=request).partition("<!--fab-rows-->")
-    rows_html = get_template(rows_template)
-    chunk_context = {**context, "csrf_token": get_token(request)}
 
     def chunks():
         yield head
@@ -134,10 +136,10 @@ def _streamed(request, *, page_template, rows_template, context, rows, status) -
         for row in rows:
             batch.append(row)
             if len(batch) == queries.ALL_ROWS_CHUNK:
-                yield rows_html.render({**chunk_context, "rows": batch})
+                yield render_rows(batch)
                 batch = []
         if batch:
-            yield rows_html.render({**chunk_context, "rows": batch})
+            yield render_rows(batch)
         yield foot
 
     return StreamingHttpResponse(chunks(), status=status, content_type="text/html; charset=utf-8")
@@ -354,8 +356,10 @@ def _decisions_page(request, wave, *, refused=None, status=200):
         "nav_query": urlencode({"taille": kept["taille"]} if "taille" in kept else {}),
     }
     if page_size == "all":
-        return _streamed(request, page_template="committee/decisions.html",
-                         rows_template="committee/_decision_rows.html", context=context, rows=data.rows, status=status)
+        template, chunk_context = get_template("committee/_decision_rows.html"), {**context,
+                                                                                  "csrf_token": get_token(request)}
+        return _streamed(request, page_template="committee/decisions.html", context=context, rows=data.rows,
+                         render_rows=lambda batch: template.render({**chunk_context, "rows": batch}), status=status)
     return render(request, "committee/decisions.html", context, status=status)
 
 
