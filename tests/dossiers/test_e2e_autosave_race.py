@@ -37,7 +37,7 @@ def test_an_answer_typed_then_the_deposit_link_followed_at_once_is_in_the_deposi
 
     page.get_by_label("Votre réponse").fill(typed)
     link.click()
-    expect(page.get_by_role("heading", name="Déposer le dossier")).to_be_visible()
+    expect(page.get_by_role("heading", name="Déposer le dossier")).to_be_visible(timeout=15000)
     assert network.kinds() == ["request autosave", "response autosave"]
     assert Answer.objects.get(dossier=dossier, criterion=criterion).text == typed
     screenshot(f"deposit-page-{width}")
@@ -45,7 +45,7 @@ def test_an_answer_typed_then_the_deposit_link_followed_at_once_is_in_the_deposi
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Déposer le dossier").click()
-    expect(page.get_by_text("Dossier déposé le")).to_be_visible()
+    expect(page.get_by_text("Dossier déposé le")).to_be_visible(timeout=15000)
     version = dossier.versions.order_by("-number").first()
     assert next(a["text"] for a in version.snapshot["answers"] if a["code"] == criterion.code) == typed
     page.wait_for_timeout(1800)  # the typing's own autosave delay has run out: it must not have left
@@ -74,7 +74,7 @@ def test_saving_while_an_autosave_is_under_way_posts_once_it_has_answered(
     screenshot("waiting")
     network.release()
 
-    expect(page.get_by_text(f"{criterion.title} : enregistré à")).to_be_visible()
+    expect(page.get_by_text(f"{criterion.title} : enregistré à")).to_be_visible(timeout=15000)
     assert Answer.objects.get(dossier=dossier, criterion=criterion).text == "Première moitié, puis la seconde."
     assert network.kinds() == ["request autosave", "response autosave", "request form", "response form"]
     assert all(event[2] < 500 for event in network.log if event[0] == "response")

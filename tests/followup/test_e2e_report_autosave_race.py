@@ -46,7 +46,7 @@ def test_typed_then_deposited_at_once_the_deposit_carries_the_text_and_no_autosa
     assert network.kinds() == ["request form"], "an autosave left beside the deposit"
     network.release()
 
-    expect(page.locator("#report-state")).to_have_text("Déposé")
+    expect(page.locator("#report-state")).to_have_text("Déposé", timeout=15000)
     report.refresh_from_db()
     assert report.state == ReportState.DEPOSITED
     assert _deposited_value(report, "personnes-formees") == "97"
@@ -79,7 +79,7 @@ def test_a_deposit_clicked_while_an_autosave_is_under_way_leaves_once_it_has_ans
     screenshot(f"waiting-{width}")
     network.release()
 
-    expect(page.locator("#report-state")).to_have_text("Déposé")
+    expect(page.locator("#report-state")).to_have_text("Déposé", timeout=15000)
     report.refresh_from_db()
     assert _deposited_value(report, "personnes-formees") == "97"
     assert report.versions.count() == 1
