@@ -164,3 +164,11 @@ def test_a_decision_edited_on_page_two_comes_back_to_page_two(evaluated_wave, so
 
     assert response.status_code == 302
     assert response.url == url
+
+
+def test_the_letters_tab_shows_on_the_session_page_for_admins_only(evaluated_wave, people, client):
+    outbox = reverse("committee:outbox", args=[evaluated_wave.call.slug, evaluated_wave.slug])
+    for who, shown in (("admin", True), ("committee", False)):
+        client.force_login(people[who])
+        for url in (_session_url(evaluated_wave), _decisions_url(evaluated_wave)):
+            assert (f'href="{outbox}"' in client.get(url).content.decode()) is shown, (who, url)

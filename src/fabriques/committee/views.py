@@ -94,6 +94,7 @@ def _session_page(request, wave, scenario_pk, *, refused=None, status=200):
         "scenario": scenario,
         "session": data,
         "result": scenario.result if scenario else {},
+        "can_apply": rules.can_apply(request.user, wave.call),  # the « Courriers » tab
         "refused": refused,
         "page_size": page_size,
         "page_sizes": queries.PAGE_SIZES,
