@@ -191,6 +191,46 @@ def pytest_runtest_setup(item):
         store.prepare(item)
 
 
+# --- Longest files first under pytest-xdist ---------------------------------------------------------------------------
+# `make test` hands whole files to two workers (--dist loadfile) in the order of the collection (--no-loadscope-reorder:
+# xdist's own reorder, by number of tests, put the long single-test files, the browser journeys and the fault
+# rushes, last, so that one worker ran them alone at the end). The files are sorted here by an estimate of their
+# duration, longest first; ties keep the collection order. Estimate: the measured seconds of the longest files
+# (idle machine, SQLite; docs/benchmarks.md, « CI duration »), else a test marked slow ≈ 40 s, a browser test ≈ 4 s,
+# another ≈ 0.3 s. A wrong estimate only costs time, never a test.
+TEST_SECONDS = {"slow": 40.0, "browser": 4.0}
+FILE_SECONDS = {
+    "tests/dossiers/test_e2e_journey.py": 38.0, "tests/security/test_fault_safety.py": 36.0,
+    "tests/evaluation/test_e2e_evaluator_day.py": 20.0, "tests/security/test_url_matrix.py": 18.0,
+    "tests/exports/test_serve_command.py": 16.0, "tests/security/test_crash_safety.py": 15.0,
+    "tests/calls/test_e2e_second_call.py": 14.0, "tests/followup/test_e2e_followup.py": 14.0,
+    "tests/demo/test_demo.py": 14.0, "tests/dossiers/test_e2e_autosave.py": 12.0,
+    "tests/territory/test_communes_by_boundary.py": 14.0, "tests/territory/test_import.py": 12.0,
+    "tests/territory/test_update.py": 10.0, "tests/instruction/test_e2e_complements.py": 10.0,
+    "tests/evaluation/test_e2e_evaluation.py": 10.0, "tests/committee_flow/test_e2e_committee.py": 10.0,
+    "tests/instruction/test_e2e_follow_bulk.py": 9.0, "tests/accounts/test_proconnect.py": 8.0,
+}
+
+
+def _seconds_estimate(item) -> float:
+    for marker, seconds in TEST_SECONDS.items():
+        if item.get_closest_marker(marker) is not None:
+            return seconds
+    return 0.3
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django's order (transactional tests last), kept inside each file
+def pytest_collection_modifyitems(config, items):
+    if not hasattr(config, "workerinput"):  # one process: the collection order keeps the shared rows together
+        return
+    root = Path(str(config.rootpath))
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(Path(str(item.path)).relative_to(root).as_posix(), []).append(item)
+    cost = {name: FILE_SECONDS.get(name) or sum(map(_seconds_estimate, tests)) for name, tests in by_file.items()}
+    items[:] = [item for name in sorted(by_file, key=lambda name: -cost[name]) for item in by_file[name]]
+
+
 def user_create(email: str, *, call=None, role: str | None = None, password: str = "motdepasse-solide-42"):  # noqa: S107
     """A confirmed account, with a role on the call if given (what `make_user` makes)."""
     from allauth.account.models import EmailAddress
