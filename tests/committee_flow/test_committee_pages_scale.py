@@ -113,6 +113,11 @@ def test_a_choice_made_on_page_two_comes_back_to_page_two(evaluated_wave, solved
     refused = client.post(f"{action}?taille=50&page=2", {"pin": "force_in", "reason": ""})
     assert refused.status_code == 400
     assert f'id="adjust-{dossier.pk}" open'.encode() in refused.content  # the same page, the row's form open
+    streamed = client.post(f"{action}?taille=all", {"pin": "force_in", "reason": ""})
+    assert (streamed.status_code, streamed.streaming) == (400, True)
+    body = b"".join(streamed.streaming_content).decode()
+    assert f'id="adjust-{dossier.pk}" open' in body
+    assert f'action="{action}?taille=all"' in body
 
 
 def test_the_decisions_page_takes_the_same_statements_for_8_or_128_decisions(evaluated_wave, solved_scenario, people,
