@@ -177,3 +177,14 @@ def test_the_letters_tab_shows_on_the_session_page_for_admins_only(evaluated_wav
         client.force_login(people[who])
         for url in (_session_url(evaluated_wave), _decisions_url(evaluated_wave)):
             assert (f'href="{outbox}"' in client.get(url).content.decode()) is shown, (who, url)
+
+
+def test_odd_page_numbers_and_sizes_show_a_page_never_an_error(evaluated_wave, solved_scenario, people, client):
+    client.force_login(people["admin"])
+    for url in (_session_url(evaluated_wave), _decisions_url(evaluated_wave)):
+        for params in ({"page": "abc"}, {"page": "-5"}, {"page": "1" + "0" * 30}, {"page": "2\x00"},
+                       {"taille": "100000"}, {"taille": "<b>"}, {"taille": "all", "page": "7"}):
+            response = client.get(url, params)
+            assert response.status_code == 200, (url, params)
+            body = (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+            assert "<b>" not in body.split("<main", 1)[-1], (url, params)
