@@ -13,8 +13,8 @@ from fabriques.instruction.models import Instruction
 
 pytestmark = pytest.mark.django_db
 
-# session, user, dossier, call's stamp (the memoised track definition), answers, budget lines, attachments
-PAGE = 7
+# session, user, dossier (with its call's stamp, for the memoised track definition), answers, budget lines, attachments
+PAGE = 6
 # session, user, dossier; the transaction: locked dossier, versions, answers, budget lines, attachments, the version,
 # the state and deposit date (one UPDATE, the lock already held), routing (instruction? rules, insert; here also the
 # national group's read and creation, this world having no routing rule), webhooks, the notice, the proof and its

@@ -30,3 +30,16 @@ def test_a_reloaded_definition_replaces_the_memoised_criteria(dossier):
     assert queries.criteria_for(_fresh(dossier))[0].title == "Communauté des usagers"
     content = queries.dossier_content(_fresh(dossier))
     assert content.criteria[0].title == "Communauté des usagers"
+
+
+def test_a_dossier_read_for_a_page_brings_its_call_stamp_and_sees_a_reload(dossier):
+    owner = dossier.owner
+    queries.criteria_for(queries.dossier_for(owner, dossier.uuid))
+    again = queries.dossier_for(owner, dossier.uuid)
+    with CaptureQueriesContext(connection) as ctx:
+        assert queries.criteria_for(again)[0].title == "Communauté d’utilisateurs"
+    assert len(ctx) == 0  # the stamp came with the dossier's own read
+    path = DEFINITIONS_DIR / "ami-tiers-lieux-2019.toml"
+    call_load(text=path.read_text().replace('title = "Communauté d’utilisateurs"', 'title = "Communauté des usagers"'),
+              source=path.name)
+    assert queries.criteria_for(queries.dossier_for(owner, dossier.uuid))[0].title == "Communauté des usagers"

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 
 from fabriques.calls.models import Call, Criterion, RequiredAttachment, Wave
@@ -28,8 +28,13 @@ def my_dossiers(user) -> QuerySet[Dossier]:
 
 def dossier_for(user, uuid) -> Dossier | None:
     """The dossier if the user may see it, else None: one indexed lookup, then at most two small checks."""
-    # Few joins on purpose: this runs on every autosave, and PostgreSQL's planning time grows with joins.
-    dossier = Dossier.objects.select_related("wave", "track", "organisation").filter(uuid=uuid).order_by().first()
+    # Few joins on purpose: this runs on every autosave, and PostgreSQL's planning time grows with joins. The call's
+    # stamp (two columns, not the call's row and its source text) saves `_track_definition` a statement of its own.
+    dossier = (
+        Dossier.objects.select_related("wave", "track", "organisation")
+        .annotate(call_sha256=F("wave__call__source_sha256"), call_loaded_at=F("wave__call__loaded_at"))
+        .filter(uuid=uuid).order_by().first()
+    )
     if dossier is None or not can_view(user, dossier):
         return None
     return dossier
@@ -47,6 +52,8 @@ def _track_definition(dossier: Dossier) -> tuple[tuple[Criterion, ...], tuple[Re
     wave = dossier.wave
     if Wave.call.is_cached(wave):
         stamp = (wave.call.source_sha256, wave.call.loaded_at)
+    elif hasattr(dossier, "call_loaded_at"):  # read with the dossier (`dossier_for`)
+        stamp = (dossier.call_sha256, dossier.call_loaded_at)
     else:
         stamp = Call.objects.filter(pk=wave.call_id).values_list("source_sha256", "loaded_at").get()
     key = (wave.call_id, dossier.track_id, *stamp)
