@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Its own SQLite file whatever the run's database (DATABASE_URL removed below): once per CI (tests/conftest.py).
+pytestmark = pytest.mark.database_independent
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -8,6 +8,7 @@ floats, booleans, dates, arrays and tables; truncation at any byte; random chara
 
 import tomllib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ REAL = (DEFINITIONS_DIR / "ami-tiers-lieux-2019.toml").read_text(encoding="utf-8
 REAL_LINES = REAL.splitlines()
 VALUE_LINES = [i for i, line in enumerate(REAL_LINES) if " = " in line and not line.lstrip().startswith("#")]
 EXAMPLES = 300
+pytestmark = pytest.mark.database_independent  # parsing only, no database: once per CI (tests/conftest.py)
 
 fuzz = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 

@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.database_independent  # ~50 s of CPU: once per CI (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
