@@ -65,7 +65,8 @@ def endpoint_test(*, endpoint: WebhookEndpoint, by) -> WebhookDelivery:
 
 def dossier_state_changed(*, dossier, by=None) -> int:
     """Queue a delivery of the new state to each active endpoint of the dossier's call (workflow ON_ANY)."""
-    endpoints = list(WebhookEndpoint.objects.filter(call_id=dossier.wave.call_id, active=True))
+    # The model's order within one call, without its join to the call (this runs in every deposit).
+    endpoints = list(WebhookEndpoint.objects.filter(call_id=dossier.wave.call_id, active=True).order_by("-created_at"))
     if not endpoints:
         return 0
     now = timezone.now()
