@@ -174,12 +174,15 @@ def _closed_wave(
     ]
     severity = {e.pk: rng.uniform(-0.8, 0.8) for e in evaluators}
     assignments_auto(wave=wave, by=admin, per_dossier=3)
-    for assignment in Assignment.objects.filter(dossier__wave=wave).select_related("evaluator", "dossier__track"):
+    # In primary-key order: the scores draw from one random generator, so the same demo on every database and
+    # whatever plan the database picks (an index added on dossiers once changed the PostgreSQL demo's scores).
+    for assignment in Assignment.objects.filter(dossier__wave=wave).select_related(
+            "evaluator", "dossier__track").order_by("pk"):
         conflict_declare(assignment=assignment, has_conflict=False, by=assignment.evaluator)
     scores_submit(
         Assignment.objects.filter(dossier__wave=wave, state=AssignmentState.ACTIVE).select_related(
             "evaluator", "dossier__track", "evaluation"
-        ),
+        ).order_by("pk"),
         quality=quality, severity=severity, rng=rng,
     )
     wave_calibrate(wave=wave)
