@@ -320,6 +320,22 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _slow_tests_take_turns(request):
+    """The tests marked slow (a rush with real servers killed or faults injected) take turns on the machine: .ci/run
+    runs its SQLite and PostgreSQL suites at the same time, and their timings must not fight each other. An
+    exclusive lock on a file of the temporary folder, shared by every run on the machine; the other tests go on."""
+    if request.node.get_closest_marker("slow") is None:
+        yield
+        return
+    import fcntl
+    import tempfile
+
+    with open(Path(tempfile.gettempdir()) / "fabriques-slow-tests.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 # --- A local XYZ tile server (basemap tests of the data map and the place map) ----------------------------------------
 def tile_png(size: int = 256, rgb: tuple[int, int, int] = (221, 232, 214)) -> bytes:
     """A plain PNG tile, one colour, with a darker one-pixel border so tile seams show on screenshots."""
