@@ -179,7 +179,10 @@ def test_letters_carry_the_committee_reason_and_the_waiting_rank_and_go_all_at_o
     scenario.envelope_eur = 300000
     scenario.save()
     domain.scenario_solve(scenario=scenario, by=people["committee"])
-    pinned = evaluated_wave.dossiers.exclude(pk__in=[int(i) for i in scenario.result["chosen"]]).first()
+    # A dossier left out, above the score threshold: the one below it must stay « non retenu » for the move below
+    # (primary-key order: the demo dossiers share their creation time, so the default order is the database's).
+    pinned = (evaluated_wave.dossiers.exclude(pk__in=[int(i) for i in scenario.result["chosen"]])
+              .exclude(score__below_threshold=True).order_by("pk").first())
     domain.scenario_pin(scenario=scenario, dossier=pinned, kind="force_in", reason="Seul lieu du canton",
                         by=people["committee"])
     domain.scenario_solve(scenario=scenario, by=people["committee"])
