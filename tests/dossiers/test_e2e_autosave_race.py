@@ -79,3 +79,29 @@ def test_saving_while_an_autosave_is_under_way_posts_once_it_has_answered(
     assert network.kinds() == ["request autosave", "response autosave", "request form", "response form"]
     assert all(event[2] < 500 for event in network.log if event[0] == "response")
     expect(page.locator("main")).not_to_contain_text("Conflit d’enregistrement")
+
+
+def test_an_answer_typed_before_the_autosave_script_ran_is_saved_all_the_same(
+    live_server, page, complete_dossier, applicant
+):
+    """A page slow to load (CI under load showed it): the text was typed before autosave.js set the form up, so no
+    event announced it. The script compares the fields with the values the page was served with, not with what they
+    hold when it starts, and sends the difference."""
+    dossier = complete_dossier
+    criterion = queries.criteria_for(dossier)[0]
+    log_in(page, live_server.url, applicant.email)
+    held = []
+
+    def hold(route):  # the script waits until released
+        held.append(route)
+
+    page.route("**/autosave*.js", hold)
+    page.goto(live_server.url + reverse("dossiers:answer", args=[dossier.uuid, criterion.code]),
+              wait_until="commit")
+    typed = "Tapé avant que le script ne soit chargé."
+    page.get_by_label("Votre réponse").fill(typed)
+    wait_until(page, lambda: held)
+    held[0].continue_()
+
+    expect(page.locator("#save-status")).to_contain_text("Enregistré à", timeout=15000)
+    assert Answer.objects.get(dossier=dossier, criterion=criterion).text == typed

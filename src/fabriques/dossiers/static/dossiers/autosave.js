@@ -31,15 +31,28 @@
   }
 
   /* The fields a save carries, as one string to compare (the version the server returns is not a change). */
-  function comparable(form) {
+  /* The form's fields as one string, to tell a change; `asServed`: the values the page came with (what the server
+     has), not what is in the fields now — text typed before this script ran is a change to send. */
+  function comparable(form, asServed) {
     var parts = [];
     Array.prototype.forEach.call(form.elements, function (el) {
       if (!el.name || el.name === "csrfmiddlewaretoken" || el.name === "version" || el.type === "file" ||
           el.type === "submit" || el.type === "button") { return; }
       var checkable = el.type === "checkbox" || el.type === "radio";
-      parts.push([el.name, checkable ? el.checked : el.value]);
+      var value;
+      if (checkable) { value = asServed ? el.defaultChecked : el.checked; }
+      else if (asServed && el.tagName === "SELECT") { value = servedOption(el); }
+      else { value = asServed ? el.defaultValue : el.value; }
+      parts.push([el.name, value]);
     });
     return JSON.stringify(parts);
+  }
+
+  function servedOption(select) {
+    var options = Array.prototype.slice.call(select.options);
+    var chosen = options.filter(function (o) { return o.defaultSelected; });
+    var first = chosen.length ? chosen[0] : options[0];
+    return first ? first.value : "";
   }
 
   function keepLocal(form) {
@@ -90,7 +103,7 @@
   function setupAutosave(form) {
     var delay = 2000;
     var dirty = false;      // « Modifications en cours… » is shown
-    var sent = comparable(form);  // what the server has (or was last sent): a change is a difference from it
+    var sent = comparable(form, true);  // what the server has (or was last sent): a change is a difference from it
     var inFlight = false;   // a save is under way
     var submitted = false;  // the form's own POST left: it carries every field, no autosave after it
     var waiters = [];
@@ -191,6 +204,13 @@
         dirty = false;
       }
     });
+    // Typed before this script ran (a page slow to load, autofill): no event announced it; send it as a change.
+    if (sent !== null && unsent()) {
+      keepLocal(form);
+      dirty = true;
+      showStatus('<p class="fr-badge fr-badge--info fr-badge--sm fr-badge--no-icon">Modifications en cours…</p>');
+      window.setTimeout(function () { window.htmx.trigger(form, "retry"); }, 300);
+    }
   }
 
   function setupCounter(counter) {
