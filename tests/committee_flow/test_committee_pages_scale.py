@@ -15,6 +15,7 @@ from fabriques.committee.enums import Outcome
 from fabriques.committee.models import Decision, ScenarioPin
 from fabriques.evaluation.models import DossierScore
 from fabriques.formatting import euros
+from fabriques.theme import streaming
 from tests.committee_flow.conftest import more_candidates
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def _decisions_url(wave):
 
 def test_the_session_page_takes_the_same_statements_for_8_or_128_candidates(evaluated_wave, solved_scenario, people,
                                                                              client, monkeypatch):
-    monkeypatch.setattr(queries, "ALL_ROWS_CHUNK", 16)  # « Tous » in several chunks
+    monkeypatch.setattr(streaming, "ROWS_CHUNK", 16)  # « Tous » in several chunks
     client.force_login(people["committee"])
     url = _session_url(evaluated_wave)
     small, small_count = _get(client, url, scenario=solved_scenario.pk)
@@ -122,7 +123,7 @@ def test_a_choice_made_on_page_two_comes_back_to_page_two(evaluated_wave, solved
 
 def test_the_decisions_page_takes_the_same_statements_for_8_or_128_decisions(evaluated_wave, solved_scenario, people,
                                                                              client, monkeypatch):
-    monkeypatch.setattr(queries, "ALL_ROWS_CHUNK", 16)
+    monkeypatch.setattr(streaming, "ROWS_CHUNK", 16)
     domain.decisions_stage(scenario=solved_scenario, by=people["committee"])
     client.force_login(people["admin"])
     url = _decisions_url(evaluated_wave)

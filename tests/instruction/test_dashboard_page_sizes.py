@@ -5,8 +5,8 @@ from django.db import connection
 from django.http import StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from fabriques.instruction import queries
 from fabriques.instruction.models import DashboardPreference
+from fabriques.theme import streaming
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_the_page_size_is_kept_beside_the_column_choice(client, admin_user):
 
 def test_every_row_streams_in_the_dashboard_order_with_its_wave_heading(client, build, communes, admin_user,
                                                                       monkeypatch):
-    monkeypatch.setattr(queries, "ALL_ROWS_CHUNK", 2)  # several chunks with a handful of rows
+    monkeypatch.setattr(streaming, "ROWS_CHUNK", 2)  # several chunks with a handful of rows
     built = [build(communes[name]) for name in ("toulouse", "lyon", "montpellier", "gueret", "toulouse")]
     client.force_login(admin_user)
 
@@ -84,7 +84,7 @@ def test_an_instructor_streams_only_their_groups_dossiers(client, build, commune
 
 
 def test_every_row_keeps_a_constant_number_of_queries(client, build, communes, admin_user, monkeypatch):
-    monkeypatch.setattr(queries, "ALL_ROWS_CHUNK", 2)
+    monkeypatch.setattr(streaming, "ROWS_CHUNK", 2)
     client.force_login(admin_user)
     client.post("/instruction/colonnes/", {"columns": ALL_COLUMNS})
     client.get(URL, {"taille": "all"})

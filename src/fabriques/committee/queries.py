@@ -16,9 +16,9 @@ from fabriques.committee.models import Decision, Scenario
 from fabriques.dossiers.models import Dossier
 from fabriques.instruction.eligibility import Eligibility, eligibility_of
 from fabriques.instruction.queries import PAGE_SIZES  # the dashboard's choices: 50, 100, 250, « Tous »
+from fabriques.theme import streaming
 
 __all__ = ["PAGE_SIZES"]
-ALL_ROWS_CHUNK = 500  # rows fetched from the cursor, rendered and sent at a time (« Tous »)
 # What a ranking row shows, and nothing more: no JSON or long text of the dossier (answers live in other tables).
 ROW_FIELDS = ("pk", "uuid", "reference", "place_name", "amount_requested_eur", "eligibility_status", "track",
               "track__short_title", "place_commune", "place_commune__region_code", "score__weighted",
@@ -134,7 +134,7 @@ def session(wave, scenario: Scenario | None, *, page_size: str = "50", page_numb
 
     A fixed number of queries whatever the number of candidates: the totals (count, funding line, crossings) in
     SQL over the whole wave, then the page's ids in rank order, then those rows with only the columns shown, their
-    pins and adjusted amounts. « all »: the rows come from one query read through a cursor ALL_ROWS_CHUNK at a time.
+    pins and adjusted amounts. « all »: the rows come from one query read through a cursor ROWS_CHUNK at a time.
     """
     calibrated = scenario.use_calibrated if scenario else True
     count, line, crossing = _totals(wave, scenario, calibrated)
@@ -146,7 +146,7 @@ def session(wave, scenario: Scenario | None, *, page_size: str = "50", page_numb
         pins = {p.dossier_id: p for p in scenario.pins.all()} if scenario else {}
         overrides = dict(scenario.amounts.values_list("dossier_id", "amount_eur")) if scenario else {}
         ranker = _Ranker(wave, scenario, line=line, pins=pins, overrides=overrides)
-        everything = _row_data(_ranked(wave, calibrated)).iterator(chunk_size=ALL_ROWS_CHUNK)
+        everything = _row_data(_ranked(wave, calibrated)).iterator(chunk_size=streaming.ROWS_CHUNK)
         return Session(rows=ranker.rows(everything, 1), **common)
     paginator = Paginator(_ranked(wave, calibrated).values_list("pk", flat=True), int(page_size))
     paginator.count = count  # known from the totals: no second COUNT
@@ -189,7 +189,7 @@ def decisions(wave, *, page_size: str = "50", page_number=None) -> Decisions:
     )
     common = {"count": totals["count"], "staged": totals["staged"], "granted": totals["granted"] or 0}
     if page_size == "all":
-        return Decisions(rows=ordered.iterator(chunk_size=ALL_ROWS_CHUNK), **common)
+        return Decisions(rows=ordered.iterator(chunk_size=streaming.ROWS_CHUNK), **common)
     paginator = Paginator(ordered, int(page_size))
     paginator.count = totals["count"]
     page = paginator.get_page(page_number)

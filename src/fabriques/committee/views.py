@@ -3,10 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import get_template, render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
@@ -23,6 +23,7 @@ from fabriques.dossiers import rules as dossier_rules
 from fabriques.evaluation.models import Evaluation
 from fabriques.evaluation.queries import counted
 from fabriques.refusal import Refusal, refusal_to_messages
+from fabriques.theme.streaming import streamed_page
 
 
 def _wave(request, call_slug, wave_slug, *, apply=False) -> Wave:
@@ -110,8 +111,7 @@ def _session_page(request, wave, scenario_pk, *, refused=None, status=200):
         renderer = RankingRows(scenario=scenario, refused=refused, csrf_token=get_token(request),
                                dossier_url=context["dossier_url"], adjust_url=context["adjust_url"],
                                page_query=context["page_query"])
-        return _streamed(request, page_template="committee/session.html", context=context, rows=data.rows,
-                         render_rows=renderer.render, status=status)
+        return streamed_page(request, "committee/session.html", context, data.rows, renderer.render, status=status)
     return render(request, "committee/session.html", context, status=status)
 
 
@@ -123,27 +123,6 @@ def _prefix(url: str) -> str:
     return url.removesuffix(f"{_ANY_UUID}/")
 
 
-def _streamed(request, *, page_template, context, rows, render_rows, status) -> StreamingHttpResponse:
-    """The page with every row, streamed: its head, the rows ALL_ROWS_CHUNK at a time, then its foot.
-
-    The rows come from one query read through a cursor; `render_rows` turns each chunk into HTML without a request
-    (no context processor runs again), so the queries stay constant whatever the rows.
-    """
-    head, _, foot = render_to_string(page_template, context, request=request).partition("<!--fab-rows-->")
-
-    def chunks():
-        yield head
-        batch = []
-        for row in rows:
-            batch.append(row)
-            if len(batch) == queries.ALL_ROWS_CHUNK:
-                yield render_rows(batch)
-                batch = []
-        if batch:
-            yield render_rows(batch)
-        yield foot
-
-    return StreamingHttpResponse(chunks(), status=status, content_type="text/html; charset=utf-8")
 
 
 def _act(request, wave, action, scenario=None, typed=None):
@@ -359,8 +338,8 @@ def _decisions_page(request, wave, *, refused=None, status=200):
     if page_size == "all":
         template, chunk_context = get_template("committee/_decision_rows.html"), {**context,
                                                                                   "csrf_token": get_token(request)}
-        return _streamed(request, page_template="committee/decisions.html", context=context, rows=data.rows,
-                         render_rows=lambda batch: template.render({**chunk_context, "rows": batch}), status=status)
+        return streamed_page(request, "committee/decisions.html", context, data.rows,
+                             lambda batch: template.render({**chunk_context, "rows": batch}), status=status)
     return render(request, "committee/decisions.html", context, status=status)
 
 

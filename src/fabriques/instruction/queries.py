@@ -21,6 +21,7 @@ from fabriques.instruction.eligibility import (
 from fabriques.instruction.enums import ComplementState
 from fabriques.instruction.models import ComplementRequest, DashboardPreference, DossierFollow
 from fabriques.instruction.rules import dossiers_for_instruction
+from fabriques.theme import streaming
 
 # Column key -> (label, ORDER BY expression). Numbers are numeric columns, so they sort as numbers.
 COLUMNS: dict[str, tuple[str, str]] = {
@@ -47,7 +48,6 @@ DEFAULT_COLUMNS = ["reference", "place", "track", "region", "state", "eligibilit
 PAGE_SIZE = 50
 # Rows per page an agent may choose (remembered with the columns); "all" streams every row (`dashboard_all`).
 PAGE_SIZES: dict[str, str] = {"50": "50", "100": "100", "250": "250", "all": "Tous"}
-ALL_ROWS_CHUNK = 500  # rows fetched from the cursor, rendered and sent at a time
 
 
 @dataclass(frozen=True)
@@ -280,7 +280,7 @@ class AllRows:
 
     count: int
     wave_groups: dict[int, WaveGroup]
-    rows: object  # an iterator of Dossier, fetched ALL_ROWS_CHUNK at a time from one query
+    rows: object  # an iterator of Dossier, fetched ROWS_CHUNK at a time from one query
 
 
 def dashboard_all(user, filters: DashboardFilters) -> AllRows:
@@ -290,7 +290,7 @@ def dashboard_all(user, filters: DashboardFilters) -> AllRows:
     cursor on PostgreSQL), so memory stays flat and the first rows leave before the last are read.
     """
     groups = _wave_groups(_scoped(user, filters))
-    rows = _with_row_data(_ordered_ids(user, filters)).iterator(chunk_size=ALL_ROWS_CHUNK)
+    rows = _with_row_data(_ordered_ids(user, filters)).iterator(chunk_size=streaming.ROWS_CHUNK)
     return AllRows(sum(group.total for _, group in groups), dict(groups), rows)
 
 

@@ -4,9 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -33,6 +32,7 @@ from fabriques.instruction.models import InstructionGroup, Message
 from fabriques.instruction.preferences import dashboard_columns_save, dashboard_page_size_save
 from fabriques.instruction.routing import dossier_reroute, group_save, national_group, territory_class_set
 from fabriques.instruction.templatetags.instruction_tags import DashboardRows
+from fabriques.theme.streaming import streamed_page
 
 
 def _agent_dossier(request, uuid):
@@ -92,31 +92,16 @@ def dashboard(request):
 
 
 def _dashboard_all_rows(request, filters, context, status):
-    """Every row on one page, streamed: the page's head, then the rows ALL_ROWS_CHUNK at a time, then its foot.
+    """Every row on one page, streamed (`theme.streaming`): the page's head, the rows a chunk at a time, its foot.
 
     Three queries whatever the number of rows (`queries.dashboard_all`); the browser shows the first rows while the
     last are still read, and the server never holds the whole table in memory.
     """
     everything = queries.dashboard_all(request.user, filters)
-    html = render_to_string("instruction/dashboard.html", {**context, "count": everything.count, "streamed": True,
-                                                           "page": everything}, request=request)
-    head, foot = html.split("<!--fab-rows-->", 1)
     renderer = DashboardRows(context["columns"], everything.wave_groups)
-
-    def chunks():
-        yield head
-        if not everything.count:
-            yield renderer.empty()
-        batch = []
-        for dossier in everything.rows:
-            batch.append(dossier)
-            if len(batch) == queries.ALL_ROWS_CHUNK:
-                yield renderer.render(batch)
-                batch = []
-        yield renderer.render(batch)
-        yield foot
-
-    return StreamingHttpResponse(chunks(), status=status, content_type="text/html; charset=utf-8")
+    return streamed_page(request, "instruction/dashboard.html",
+                         {**context, "count": everything.count, "streamed": True, "page": everything},
+                         everything.rows, renderer.render, empty=renderer.empty(), status=status)
 
 
 @login_required
