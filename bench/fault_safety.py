@@ -182,6 +182,25 @@ class Faults:
     def __init__(self, args, parts: dict, env: dict):
         self.args, self.parts, self.env = args, parts, env
         self.rng = random.Random(args.seed)
+        self.witness: FaultClient | None = None  # an applicant of the stage, set before each rush
+
+    def _witnessed(self, record: dict, seconds: float) -> None:
+        """While the fault lasts, an applicant of the rush opens their deposit page until one answer arrives.
+
+        The rush may be between requests at that moment (12 applicants on an idle machine); the witness makes sure
+        that someone meets the fault, and the answer is judged like any other (a French 503, or a bad 5xx).
+        """
+        end = time.monotonic() + seconds
+        record["witness"] = "no answer"
+        while self.witness and time.monotonic() < end:
+            try:
+                status, _, _ = self.witness._request("GET")
+            except crash_rush.UnreachableError:
+                time.sleep(0.05)
+                continue
+            record["witness"] = status
+            break
+        time.sleep(max(0.0, end - time.monotonic()))
 
     def inject(self, name: str, tally: FaultTally, done: threading.Event, record: dict) -> None:
         while not tally.acked and not tally.uploads_acked:
@@ -205,7 +224,7 @@ class Faults:
     def pg_restart(self, record: dict) -> None:
         pg = self.parts["pg"]
         pg.stop("immediate")
-        time.sleep(self.args.pg_down)
+        self._witnessed(record, self.args.pg_down)
         record["restart_s"] = round(pg.start(), 1)
         record["what"] = f"PostgreSQL stopped -m immediate, down {self.args.pg_down} s, restarted"
 
@@ -428,6 +447,8 @@ def run_with(args, var: Path, parts: dict) -> int:  # noqa: PLR0915 - one linear
             mine = applicants[i * args.clients:(i + 1) * args.clients]
             if name == "smtp":
                 parts["relay"].switch("refuse")
+            injector.witness = FaultClient(base_url=server.url, session=mine[0]["session"], dossier=mine[0]["dossier"],
+                                           tally=tally, patience=args.patience, seed=args.seed)
             threads = [threading.Thread(target=injector.inject, args=(name, tally, done, record)),
                        threading.Thread(target=health_probe, args=(server.url, tally, done))]
             for t in threads:
@@ -535,6 +556,7 @@ def print_tables(s: dict) -> None:
              lambda f: f"{f['refused_antivirus_down']} / {f['refused_disk_full']}"),
             ("503 « réessayez » / other 5xx", lambda f: f"{f['told_retry_503']} / {len(f['bad_5xx'])}"),
             ("pages with the read-only banner", lambda f: f["banner_pages"]),
+            ("an applicant opening the deposit page meanwhile", lambda f: f.get("witness", "—")),
             ("/sante/ answers", lambda f: ", ".join(f"{k} ×{n}" for k, n in sorted(f["health"].items()))),
             ("deposits acknowledged", lambda f: f["deposits_acknowledged"]),
             ("deposits found", lambda f: f["deposits_found"]), ("lost", lambda f: f["lost"]),

@@ -89,5 +89,6 @@ def test_every_fault_mid_rush_loses_nothing_acknowledged_and_tells_the_applicant
     assert m["sent"] == m["rows"] > 0
     assert m["refused_by_relay"] > 0
     if database == "postgresql":
+        assert s["faults"]["pg-restart"]["witness"] == 503  # an applicant who came while it was down was told
         assert s["faults"]["pg-restart"]["told_retry_503"] > 0
         assert s["faults"]["read-only"]["told_retry_503"] > 0
