@@ -23,6 +23,7 @@ from fabriques.dossiers import rules as dossier_rules
 from fabriques.evaluation.models import Evaluation
 from fabriques.evaluation.queries import counted
 from fabriques.refusal import Refusal, refusal_to_messages
+from fabriques.theme.links import url_stem
 from fabriques.theme.streaming import streamed_page
 
 
@@ -103,9 +104,9 @@ def _session_page(request, wave, scenario_pk, *, refused=None, status=200):
         "page_query": urlencode(kept),  # on the forms' actions: back to the same rows after a choice
         "taille_query": urlencode(taille),  # on the scenarios' links
         "nav_query": urlencode({**({"scenario": scenario.pk} if scenario else {}), **taille}),
-        "dossier_url": _prefix(reverse("committee:dossier", args=[_ANY_UUID])),
-        "adjust_url": _prefix(reverse("committee:scenario-dossier",
-                                      args=[wave.call.slug, wave.slug, scenario.pk, _ANY_UUID])) if scenario else "",
+        "dossier_url": url_stem("committee:dossier"),
+        "adjust_url": (url_stem("committee:scenario-dossier", wave.call.slug, wave.slug, scenario.pk)
+                       if scenario else ""),
     }
     if page_size == "all":
         renderer = RankingRows(scenario=scenario, refused=refused, csrf_token=get_token(request),
@@ -113,14 +114,6 @@ def _session_page(request, wave, scenario_pk, *, refused=None, status=200):
                                page_query=context["page_query"])
         return streamed_page(request, "committee/session.html", context, data.rows, renderer.render, status=status)
     return render(request, "committee/session.html", context, status=status)
-
-
-_ANY_UUID = "00000000-0000-0000-0000-000000000000"
-
-
-def _prefix(url: str) -> str:
-    """A URL reversed for `_ANY_UUID`, cut before it: rows add their uuid without a reverse() each."""
-    return url.removesuffix(f"{_ANY_UUID}/")
 
 
 

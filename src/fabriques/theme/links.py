@@ -15,6 +15,8 @@ from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import RFC3986_SUBDELIMS
 
+UUID_SLOT = "00000000-0000-0000-0000-000000000000"  # a uuid no object has: the place of one in a reversed URL
+
 
 def _urlconf() -> str:
     return get_urlconf() or settings.ROOT_URLCONF
@@ -49,3 +51,9 @@ def url_pattern(name: str, *slots: str) -> str:
 def url_fill(pattern: str, *args) -> str:
     """The pattern's placeholders replaced by `args`, quoted as `reverse()` quotes them."""
     return pattern.format(*(quote(str(arg), safe=RFC3986_SUBDELIMS + "/~:@") for arg in args))
+
+
+def url_stem(name: str, *args) -> str:
+    """The URL `name` for `args` and a last uuid, cut before that uuid: a list's rows append their own uuid and `/`
+    (one reverse() per page, not per row)."""
+    return reverse(name, args=[*args, UUID_SLOT]).removesuffix(f"{UUID_SLOT}/")

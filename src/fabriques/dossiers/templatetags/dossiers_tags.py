@@ -8,12 +8,12 @@ from django.utils.safestring import mark_safe
 from fabriques.dossiers import queries
 from fabriques.dossiers.enums import NEXT_STEP
 from fabriques.dossiers.filetypes import types_label as _types_label
-from fabriques.theme.links import url_fill, url_pattern
+from fabriques.theme.links import UUID_SLOT, url_fill, url_pattern
 
 register = template.Library()
 
 # The side menu of every dossier page: (section, URL name, label) before and after the criteria.
-_UUID_SLOT, _CODE_SLOT = "00000000-0000-0000-0000-000000000000", "code-slot"
+_CODE_SLOT = "code-slot"
 _MENU_HEAD = (("detail", "dossiers:detail", "Vue d’ensemble"), ("place", "dossiers:place", "Le lieu"))
 _MENU_TAIL = (
     ("budget", "dossiers:budget", "Budget"), ("attachments", "dossiers:attachments", "Pièces jointes"),
@@ -41,9 +41,9 @@ def dossier_sidemenu(context) -> str:
     uuid = dossier.uuid
 
     def item(key: str, name: str, label) -> str:
-        return _menu_item(url_fill(url_pattern(name, _UUID_SLOT), uuid), label, section == key)
+        return _menu_item(url_fill(url_pattern(name, UUID_SLOT), uuid), label, section == key)
 
-    answer = url_pattern("dossiers:answer", _UUID_SLOT, _CODE_SLOT)
+    answer = url_pattern("dossiers:answer", UUID_SLOT, _CODE_SLOT)
     items = [item(*entry) for entry in _MENU_HEAD]
     items += [_menu_item(url_fill(answer, uuid, c.code), f"{c.position}. {c.title}", section == f"answer-{c.code}")
               for c in context.get("criteria") or ()]

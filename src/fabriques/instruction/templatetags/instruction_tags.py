@@ -3,7 +3,6 @@
 import html
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
@@ -12,6 +11,7 @@ from fabriques.formatting import euros
 from fabriques.instruction.eligibility import eligibility_of
 from fabriques.instruction.journal import journal_sentence as sentence_of
 from fabriques.territory.enums import REGION_NAMES
+from fabriques.theme.links import url_stem
 from fabriques.theme.templatetags.humanize_fr import note
 
 register = template.Library()
@@ -111,9 +111,6 @@ _PICK = ('<td><div class="fr-checkbox-group fr-checkbox-group--sm"><input type="
          'Choisir {1}</span></label></div></td>')
 
 
-_ANY_UUID = "00000000-0000-0000-0000-000000000000"
-
-
 def _escape(text: str) -> str:
     return html.escape(text, quote=True)  # what django.utils.html.escape does, without its lazy-string wrapper
 
@@ -131,7 +128,7 @@ class DashboardRows:
         self.wave_groups = wave_groups
         self.wave_id = None
         self.span = len(columns) + 1
-        self.dossier_url = reverse("instruction:dossier", args=[_ANY_UUID]).removesuffix(f"{_ANY_UUID}/")
+        self.dossier_url = url_stem("instruction:dossier")
 
     def render(self, dossiers) -> str:
         parts = []
