@@ -70,3 +70,35 @@ def test_an_entry_larger_than_a_plain_zip_entry_may_hold_is_written_and_read_bac
     with zipfile.ZipFile(buffer) as written:
         assert written.getinfo("a.csv").file_size == 200 * 100_000
         assert written.read("b.csv") == b"fin"
+
+
+def test_entries_are_deflated_by_isa_l_and_read_back_by_zlib_byte_for_byte():
+    """The deflate is ISA-L's (not zipfile's zlib), and zlib, which every unzip uses, reads it back unchanged."""
+    import random
+    import zlib
+
+    from isal import isal_zlib
+
+    rng = random.Random(7)
+    text = "".join(f"FDT-2019-{i:05d},C{i % 12},{' '.join(rng.choices(['tiers-lieu', 'atelier', 'é', 'x'], k=40))}\n"
+                   for i in range(20_000)).encode()
+    chunks = [text[start:start + 65_536] for start in range(0, len(text), 65_536)]
+    buffer = io.BytesIO()
+    with ZipInBackground(buffer) as archive:
+        archive.entry("reponses.csv")
+        for chunk in chunks:
+            archive.write(chunk)
+    with zipfile.ZipFile(buffer) as written:
+        info = written.getinfo("reponses.csv")
+        assert written.testzip() is None  # CRC checked
+    header = buffer.getvalue()[info.header_offset:info.header_offset + 30]  # the local header: its own lengths
+    start = info.header_offset + 30 + int.from_bytes(header[26:28], "little") + int.from_bytes(header[28:30], "little")
+    stored = buffer.getvalue()[start:start + info.compress_size]
+
+    def deflated(module) -> bytes:
+        compressor = module.compressobj(1, module.DEFLATED, -15)
+        return b"".join(compressor.compress(chunk) for chunk in chunks) + compressor.flush()
+
+    assert stored == deflated(isal_zlib)
+    assert stored != deflated(zlib)
+    assert zlib.decompress(stored, -15) == text
