@@ -8,7 +8,7 @@ from fabriques.calls.models import Call
 
 
 @pytest.mark.django_db
-def test_load_call_command_loads_then_reports_unchanged(capsys):
+def test_load_call_command_loads_then_reports_unchanged(capsys, no_call):
     call_command("load_call", str(DEFINITIONS_DIR / "ami-tiers-lieux-2019.toml"))
     first = capsys.readouterr().out
     call_command("load_call", "ami-tiers-lieux-2019.toml")
@@ -20,7 +20,7 @@ def test_load_call_command_loads_then_reports_unchanged(capsys):
 
 
 @pytest.mark.django_db
-def test_load_call_command_refuses_a_broken_file_and_loads_nothing(tmp_path):
+def test_load_call_command_refuses_a_broken_file_and_loads_nothing(tmp_path, no_call):
     bad = tmp_path / "bad.toml"
     bad.write_text((DEFINITIONS_DIR / "ami-tiers-lieux-2019.toml").read_text().replace(
         "closes_at = 2019-10-31T23:59:59", 'closes_at = "demain"'), encoding="utf-8")
