@@ -125,6 +125,40 @@ def test_ods_read_back_with_odfpy_gives_the_same_values(client, world):
         assert sheets[name] == normalised, name
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "ods"])
+def test_a_block_longer_than_a_sheet_goes_on_over_numbered_sheets_each_under_its_header(client, world, monkeypatch,
+                                                                                       fmt):
+    """A spreadsheet sheet holds 1,048,576 rows; the answers of 100,000 dossiers are 1.26 million. Lowered here to 5
+    rows (4 under the header), and large sheets written as ZIP64 entries from 3 rows."""
+    from fabriques.exports import writers
+
+    monkeypatch.setattr(writers, "SHEET_ROWS_MAX", 5)
+    monkeypatch.setattr(writers, "ZIP64_FROM_ROWS", 3)
+    client.force_login(world.admin)
+    want = expected(world.admin, world.wave)
+    assert len(want["Notes"]) - 1 == 12  # 12 scores: three sheets of 4
+
+    data = b"".join(client.get(url(world, "download", fmt)).streaming_content)
+
+    if fmt == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(data), read_only=True)
+        sheets = {name: [[("" if v is None else v) for v in row]
+                         for row in workbook[name].iter_rows(values_only=True)] for name in workbook.sheetnames}
+    else:
+        sheets = read_ods(data)
+        want = {name: [[v.isoformat() if hasattr(v, "isoformat") else v for v in row] for row in rows]
+                for name, rows in want.items()}
+    assert [name for name in sheets if name.startswith("Notes")] == ["Notes", "Notes (2)", "Notes (3)"]
+    for name, rows in want.items():
+        parts = [sheets[n] for n in sheets if n == name or n.startswith(f"{name} (")]
+        assert all(part[0] == rows[0] and len(part) <= 5 for part in parts), name
+        assert [row for part in parts for row in part[1:]] == rows[1:], name
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+
+
 def test_instructor_export_holds_only_their_group_and_no_scores(client, world):
     from openpyxl import load_workbook
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import queue
 import re
 import threading
@@ -22,6 +23,8 @@ from fabriques.exports.csvlines import csv_lines
 from fabriques.exports.queries import Block
 
 SHEET_NAME_MAX = 31
+SHEET_ROWS_MAX = 1_048_576  # the rows of a sheet in Excel and LibreOffice Calc, the header row included
+ZIP64_FROM_ROWS = 200_000  # a sheet of more rows is a ZIP64 entry: its XML may pass a plain entry's 2 GiB
 
 
 PROGRESS_EVERY = 1000
@@ -154,6 +157,33 @@ XLSX_STYLES = (
 )
 
 
+def _sheets(blocks: list[Block]) -> list[tuple[str, Block, int]]:
+    """(sheet name, block, rows) of every sheet: a block longer than a sheet goes on over « Réponses (2) », « (3) »…
+    each under the block's header (at 100,000 dossiers the answers are 1.26 million rows, which no spreadsheet
+    program opens in one sheet). One COUNT per block, before the rows: an XLSX names its sheets up front."""
+    per_sheet = SHEET_ROWS_MAX - 1
+    sheets = []
+    for block in blocks:
+        count = block.count()
+        parts = max(1, -(-count // per_sheet))
+        for part in range(1, parts + 1):
+            rows = per_sheet if part < parts else count - per_sheet * (parts - 1)
+            suffix = f" ({part})" if part > 1 else ""
+            sheets.append((block.name[:SHEET_NAME_MAX - len(suffix)] + suffix, block, rows))
+    return sheets
+
+
+def _sheet_rows(sheets: list[tuple[str, Block, int]]) -> Iterator[tuple[str, list[str], bool, Iterator[list]]]:
+    """Each sheet's name, header, whether it is large, and rows: a block's one iterator cut sheet by sheet (a block's
+    last sheet takes every row left, should rows have been added since the count)."""
+    current, rows = None, None
+    for index, (name, block, count) in enumerate(sheets):
+        if block is not current:
+            current, rows = block, iter(block.rows)
+        last = index + 1 == len(sheets) or sheets[index + 1][1] is not block
+        yield name, block.header, count > ZIP64_FROM_ROWS, rows if last else itertools.islice(rows, count)
+
+
 def _xml_text(value: str) -> str:
     """Text for an XML element or attribute: characters XML 1.0 forbids removed, markup characters escaped.
 
@@ -196,23 +226,23 @@ def _xlsx_package(names: list[str]) -> dict[str, str]:
 
 
 def write_xlsx(blocks: list[Block], fileobj, progress: Progress = None) -> None:
-    """One sheet per block, each sheet's XML streamed into the zip row by row (memory stays flat).
+    """One sheet per block (more for a block longer than a sheet), each streamed into the zip row by row.
 
     openpyxl's write-only mode spends about 10 µs per cell, too slow for 20,000 dossiers (3 million
     cells); the SpreadsheetML parts are written here directly (inline strings, dates as serial numbers
     with a date format) and tests read the file back with openpyxl.
     """
-    names = [block.name[:SHEET_NAME_MAX] for block in blocks]
+    sheets = _sheets(blocks)
     with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, xml in _xlsx_package(names).items():
+        for name, xml in _xlsx_package([name for name, _, _ in sheets]).items():
             archive.writestr(name, '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + xml)
-        for index, block in enumerate(blocks):
-            with archive.open(f"xl/worksheets/sheet{index + 1}.xml", "w") as raw, \
+        for index, (_, header, large, rows) in enumerate(_sheet_rows(sheets)):
+            with archive.open(f"xl/worksheets/sheet{index + 1}.xml", "w", force_zip64=large) as raw, \
                     io.TextIOWrapper(raw, encoding="utf-8") as out:
                 out.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_NS}">'
                           "<sheetData>")
-                out.write("<row>" + "".join(_xlsx_cell(v) for v in block.header) + "</row>")
-                for row in _counted(block.rows, progress):
+                out.write("<row>" + "".join(_xlsx_cell(v) for v in header) + "</row>")
+                for row in _counted(rows, progress):
                     out.write("<row>" + "".join(_xlsx_cell(v) for v in row) + "</row>")
                 out.write("</sheetData></worksheet>")
 
@@ -251,7 +281,7 @@ def _ods_cell(value) -> str:
 
 
 def write_ods(blocks: list[Block], fileobj, progress: Progress = None) -> None:
-    """One table per block, content.xml streamed into the zip row by row (memory stays flat).
+    """One table per block (more for a block longer than a sheet), content.xml streamed into the zip row by row.
 
     odfpy builds the whole document in memory (about 0.3 GB per 1,000 dossiers), so the file is written
     here directly in the OpenDocument format; tests read it back with odfpy.
@@ -259,12 +289,14 @@ def write_ods(blocks: list[Block], fileobj, progress: Progress = None) -> None:
     with zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(zipfile.ZipInfo("mimetype"), ODS_MIMETYPE, compress_type=zipfile.ZIP_STORED)
         archive.writestr("META-INF/manifest.xml", ODS_MANIFEST)
-        with archive.open("content.xml", "w") as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
+        sheets = _sheets(blocks)
+        large = sum(rows for _, _, rows in sheets) > ZIP64_FROM_ROWS
+        with archive.open("content.xml", "w", force_zip64=large) as raw, io.TextIOWrapper(raw, encoding="utf-8") as out:
             out.write(ODS_HEAD)
-            for block in blocks:
-                out.write(f'<table:table table:name="{_xml_text(block.name[:SHEET_NAME_MAX])}">')
-                out.write("<table:table-row>" + "".join(_ods_cell(v) for v in block.header) + "</table:table-row>")
-                for row in _counted(block.rows, progress):
+            for name, header, _, rows in _sheet_rows(sheets):
+                out.write(f'<table:table table:name="{_xml_text(name)}">')
+                out.write("<table:table-row>" + "".join(_ods_cell(v) for v in header) + "</table:table-row>")
+                for row in _counted(rows, progress):
                     out.write("<table:table-row>" + "".join(_ods_cell(v) for v in row) + "</table:table-row>")
                 out.write("</table:table>")
             out.write(ODS_TAIL)
