@@ -46,11 +46,12 @@ def test_the_session_page_takes_the_same_statements_for_8_or_128_candidates(eval
     monkeypatch.setattr(streaming, "ROWS_CHUNK", 16)  # « Tous » in several chunks
     client.force_login(people["committee"])
     url = _session_url(evaluated_wave)
-    small, small_count = _get(client, url, scenario=solved_scenario.pk)
+    _get(client, url, taille="all")  # the agent's remembered choice exists: each request below changes it
+    small, small_count = _get(client, url, scenario=solved_scenario.pk, taille="50")
     small_all, small_all_count = _get(client, url, scenario=solved_scenario.pk, taille="all")
 
     more_candidates(evaluated_wave, 120)
-    large, large_count = _get(client, url, scenario=solved_scenario.pk)
+    large, large_count = _get(client, url, scenario=solved_scenario.pk, taille="50")
     large_all, large_all_count = _get(client, url, scenario=solved_scenario.pk, taille="all")
 
     assert (small_count, small_all_count) == (large_count, large_all_count)
@@ -127,7 +128,8 @@ def test_the_decisions_page_takes_the_same_statements_for_8_or_128_decisions(eva
     domain.decisions_stage(scenario=solved_scenario, by=people["committee"])
     client.force_login(people["admin"])
     url = _decisions_url(evaluated_wave)
-    small, small_count = _get(client, url)
+    _get(client, url, taille="all")  # the agent's remembered choice exists: each request below changes it
+    small, small_count = _get(client, url, taille="50")
     small_all, small_all_count = _get(client, url, taille="all")
     assert len(re.findall(r'<h2 class="fr-h5" id="decision-', small_all)) == 8
 
@@ -138,7 +140,7 @@ def test_the_decisions_page_takes_the_same_statements_for_8_or_128_decisions(eva
                  staged_at=timezone.now())
         for i, d in enumerate(made)
     ])
-    large, large_count = _get(client, url)
+    large, large_count = _get(client, url, taille="50")
     large_all, large_all_count = _get(client, url, taille="all")
 
     assert (small_count, small_all_count) == (large_count, large_all_count)
@@ -170,6 +172,25 @@ def test_a_decision_edited_on_page_two_comes_back_to_page_two(evaluated_wave, so
 
     assert response.status_code == 302
     assert response.url == url
+
+
+def test_the_rows_per_page_chosen_once_are_kept_on_the_committee_pages_and_the_dashboard(evaluated_wave, people,
+                                                                                        solved_scenario, client):
+    domain.decisions_stage(scenario=solved_scenario, by=people["committee"])
+    selected = re.compile(r'name="taille">\s*(?:<option value="[a-z0-9]+">[^<]*</option>)*'
+                          r'<option value="([a-z0-9]+)" selected>')
+    dashboard = reverse("instruction:dashboard")
+    client.force_login(people["admin"])
+    assert selected.findall(client.get(_decisions_url(evaluated_wave)).content.decode()) == ["50"]
+
+    assert selected.findall(client.get(_session_url(evaluated_wave), {"taille": "100"}).content.decode()) == ["100"]
+
+    assert selected.findall(client.get(_decisions_url(evaluated_wave)).content.decode()) == ["100"]
+    assert selected.findall(client.get(dashboard).content.decode()) == ["100"]
+    client.get(dashboard, {"taille": "250"})
+    assert selected.findall(client.get(_session_url(evaluated_wave)).content.decode()) == ["250"]
+    client.force_login(people["committee"])  # one agent's choice is theirs only
+    assert selected.findall(client.get(_session_url(evaluated_wave)).content.decode()) == ["50"]
 
 
 def test_the_letters_tab_shows_on_the_session_page_for_admins_only(evaluated_wave, people, client):

@@ -26,11 +26,6 @@ ROW_FIELDS = ("pk", "uuid", "reference", "place_name", "amount_requested_eur", "
               "score__below_threshold")
 
 
-def page_size_of(asked: str | None) -> str:
-    """The rows per page asked in the query string (`taille`), 50 unless it is one of `PAGE_SIZES`."""
-    return asked if asked in PAGE_SIZES else "50"
-
-
 @dataclass
 class Row:
     dossier: object
