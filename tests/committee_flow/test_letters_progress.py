@@ -55,9 +55,31 @@ def test_sending_all_letters_shows_live_progress_until_every_one_has_left(client
     assert len([m for m in mail.outbox if m.subject in subjects]) == total
 
 
-def test_the_progress_costs_two_queries_and_is_for_programme_admins(client, applied, people):
+def test_the_progress_costs_one_query_and_is_for_programme_admins(client, applied, people):
     with CaptureQueriesContext(connection) as queries:
         letters_progress(applied)
-    assert len(queries) == 2
+    assert len(queries) == 1
     client.force_login(people["committee"])
     assert client.get(f"/comite/{applied.call.slug}/{applied.slug}/courriers/envoi/").status_code == 403
+
+
+def test_the_progress_follows_each_letters_own_email_not_others_with_the_same_subject(client, applied, people):
+    """A letter's e-mail is linked when « Envoyer » queues it: an e-mail of the same subject sent some other way (a
+    copy forwarded by hand, a second programme) neither counts as the letter delivered nor hides its failure."""
+    from fabriques.mail.domain import email_queue
+    from fabriques.mail.enums import EmailState
+    from fabriques.mail.models import OutgoingEmail
+
+    letter = OutboxMessage.objects.filter(dossier__wave=applied).order_by("pk").first()
+    email_queue(to=["copie@exemple.fr"], subject=letter.subject, body="Copie.")
+    OutgoingEmail.objects.filter(subject=letter.subject).update(state=EmailState.SENT)
+    assert letters_progress(applied).delivered == 0  # not sent yet: a look-alike e-mail is not the letter's
+
+    domain.outbox_send(message=letter, by=people["admin"])
+    letter.refresh_from_db()
+    assert letter.email.subject == letter.subject
+    assert letter.email.recipients == [letter.recipient]
+    OutgoingEmail.objects.filter(pk=letter.email.pk).update(state=EmailState.FAILED)
+
+    progress = letters_progress(applied)
+    assert (progress.queued, progress.delivered, progress.failed) == (1, 0, 1)

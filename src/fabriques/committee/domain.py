@@ -436,10 +436,10 @@ def outbox_send(*, message: OutboxMessage, by) -> OutboxMessage:
             raise CommitteeError("Ce courrier a déjà été envoyé.")
         if not locked.letter:
             raise CommitteeError("Ce courrier n’a pas de lettre : régénérez les courriers.")
-        email_queue(to=[locked.recipient], subject=locked.subject, body=locked.body, attachments=[
+        locked.email = email_queue(to=[locked.recipient], subject=locked.subject, body=locked.body, attachments=[
             Attachment(filename=locked.letter.name.rsplit("/", 1)[-1], stored_name=locked.letter.name)])
         locked.sent_at, locked.sent_by = timezone.now(), by
-        letter_transition(locked, OutboxState.SENT, by=by, fields=["sent_at", "sent_by"])
+        letter_transition(locked, OutboxState.SENT, by=by, fields=["sent_at", "sent_by", "email"])
     return locked
 
 

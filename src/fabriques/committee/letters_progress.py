@@ -1,5 +1,5 @@
 """How far the sending of a wave's decision letters has got: letters are queued in the e-mail outbox by « Envoyer »
-(one `OutgoingEmail` each, subject naming the dossier) and leave after the commit or from the worker."""
+(one `OutgoingEmail` each, linked from the letter) and leave after the commit or from the worker."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.db.models import Count, Q
 from fabriques.committee.enums import OutboxState
 from fabriques.committee.models import OutboxMessage
 from fabriques.mail.enums import EmailState
-from fabriques.mail.models import OutgoingEmail
 
 
 @dataclass(frozen=True)
@@ -30,12 +29,10 @@ class LettersProgress:
 
 
 def letters_progress(wave) -> LettersProgress:
-    """Two queries whatever the number of letters: the letters by state, and their e-mails by state."""
-    letters = OutboxMessage.objects.filter(dossier__wave=wave)
-    counts = letters.aggregate(total=Count("id"), queued=Count("id", filter=Q(state=OutboxState.SENT)))
-    emails = OutgoingEmail.objects.filter(
-        subject__in=letters.filter(state=OutboxState.SENT).values("subject"),
-    ).aggregate(delivered=Count("id", filter=Q(state=EmailState.SENT)),
-                failed=Count("id", filter=Q(state=EmailState.FAILED)))
-    return LettersProgress(total=counts["total"], queued=counts["queued"], delivered=emails["delivered"],
-                           failed=emails["failed"])
+    """One query whatever the number of letters: the letters by state, and the state of the e-mail of each."""
+    counts = OutboxMessage.objects.filter(dossier__wave=wave).aggregate(
+        total=Count("id"), queued=Count("id", filter=Q(state=OutboxState.SENT)),
+        delivered=Count("id", filter=Q(state=OutboxState.SENT, email__state=EmailState.SENT)),
+        failed=Count("id", filter=Q(state=OutboxState.SENT, email__state=EmailState.FAILED)),
+    )
+    return LettersProgress(**counts)

@@ -100,6 +100,9 @@ class OutboxMessage(models.Model):
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The outbox e-mail that carries the letter, from « Envoyer » on: its state says whether the letter has left.
+    email = models.ForeignKey("mail.OutgoingEmail", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
 
     class Meta:
         ordering = ["dossier", "-generated_at"]
