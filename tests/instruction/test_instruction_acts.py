@@ -132,3 +132,28 @@ def test_an_instructor_of_another_group_cannot_act(client, in_instruction, occit
 
     for name in ("instruction:close", "instruction:reinstruct"):
         assert client.post(reverse(name, args=[in_instruction.uuid]), {"reason": "x"}).status_code == 404
+
+
+def test_the_applicant_reads_the_reason_of_an_inadmissibility_or_a_closing_on_the_dossier_page(client, in_instruction,
+                                                                                              occitanie):
+    """« Le porteur le lira »: the reason is on the dossier's page, not only in the e-mail; the latest one when the
+    dossier came back to instruction and was decided again."""
+    instructor, dossier = occitanie["instructor"], in_instruction
+    page = reverse("dossiers:detail", args=[dossier.uuid])
+    client.force_login(dossier.owner)
+    assert 'id="state-reason"' not in client.get(page).content.decode()  # in instruction: nothing to explain
+
+    _inadmissible(dossier, instructor)
+    html = client.get(page).content.decode()
+    assert "Motif donné par les services instructeurs :</strong> Budget déséquilibré." in html
+
+    acts.dossier_reinstruct(dossier=dossier, reason="Le budget corrigé est arrivé.", by=instructor)
+    assert 'id="state-reason"' not in client.get(page).content.decode()
+    dossier.refresh_from_db()
+    acts.dossier_close_without_followup(dossier=dossier, reason="Le lieu a fermé <b>définitivement</b>.\nMerci.",
+                                        by=instructor)
+    html = client.get(page).content.decode()
+    assert "Classé sans suite" in html
+    assert ("Motif donné par les services instructeurs :</strong> Le lieu a fermé &lt;b&gt;définitivement&lt;/b&gt;."
+            "<br>Merci.") in html
+    assert "Budget déséquilibré" not in html

@@ -39,14 +39,14 @@ NEXT_STEP = {
     S.IN_INSTRUCTION: "Le dossier est examiné par les services instructeurs. Rien à faire pour l’instant.",
     S.COMPLEMENTS_REQUESTED: "Des compléments vous sont demandés : répondez avant la date indiquée.",
     S.ADMISSIBLE: "Le dossier est recevable ; il sera évalué prochainement.",
-    S.INADMISSIBLE: "Le dossier a été déclaré irrecevable ; le motif vous a été communiqué.",
+    S.INADMISSIBLE: "Le dossier a été déclaré irrecevable ; le motif vous a aussi été envoyé par courriel.",
     S.IN_EVALUATION: "Le dossier est en cours d’évaluation.",
     S.EVALUATED: "L’évaluation est terminée ; le comité de sélection se prononcera.",
     S.LAUREATE: "Félicitations : votre projet est lauréat.",
     S.WAITING_LIST: "Votre projet est sur liste d’attente.",
     S.NOT_RETAINED: "Votre projet n’a pas été retenu.",
     S.WITHDRAWN: "Vous avez retiré ce dossier.",
-    S.CLOSED: "Le dossier a été classé sans suite ; le motif vous a été communiqué.",
+    S.CLOSED: "Le dossier a été classé sans suite ; le motif vous a aussi été envoyé par courriel.",
 }
 
 

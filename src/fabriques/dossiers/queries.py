@@ -9,12 +9,26 @@ from typing import NamedTuple
 from django.db.models import F, QuerySet
 from django.urls import reverse
 
+from fabriques.audit.models import AuditEntry
 from fabriques.calls.models import Call, Criterion, RequiredAttachment, Wave
-from fabriques.dossiers.enums import BudgetKind
+from fabriques.dossiers.enums import BudgetKind, DossierState
 from fabriques.dossiers.models import Answer, BudgetLine, Dossier, DossierAttachment
 from fabriques.dossiers.rules import can_view, dossiers_visible_to
 from fabriques.formatting import euros
 from fabriques.security.antivirus import ScanState
+
+# States whose reason the agents write for the applicant (« le porteur le lira »): shown on the dossier's page too.
+STATES_WITH_REASON = frozenset({DossierState.INADMISSIBLE, DossierState.CLOSED})
+
+
+def state_reason(dossier: Dossier) -> str:
+    """Why the dossier is in its state, in the agents' words as the e-mail gave them (irrecevable, classé sans
+    suite): the reason of the transition's journal entry; "" for other states."""
+    if dossier.state not in STATES_WITH_REASON:
+        return ""
+    entry = (AuditEntry.objects.filter(dossier_id=dossier.pk, action="dossier.transition", after__state=dossier.state)
+             .order_by("-id").values_list("reason", flat=True).first())
+    return entry or ""
 
 
 def my_dossiers(user) -> QuerySet[Dossier]:

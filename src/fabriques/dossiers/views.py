@@ -118,7 +118,7 @@ def dossier_detail(request, uuid):
         versions=list(dossier.versions.select_related("deposited_by")),
         deposited=queries.deposited_version(dossier),
         withdrawable=dossier.state in WITHDRAWABLE_STATES, withdraw_form=WithdrawForm(),
-        closes_at=timezone.localtime(dossier.wave.closes_at),
+        closes_at=timezone.localtime(dossier.wave.closes_at), state_reason=queries.state_reason(dossier),
     )
     return render(request, "dossiers/detail.html", context)
 
