@@ -57,6 +57,7 @@ def test_the_regional_call_loads_with_its_own_figures_and_kinds(bretagne):
     kinds = {c.code: (c.kind, c.scale_min, c.scale_max, c.scale_step, c.weight) for c in bretagne.criteria.all()}
 
     assert (bretagne.reference_prefix, bretagne.programme_laureates) == ("TLB", 40)
+    assert (bretagne.complement_default_days, bretagne.complement_reminder_days) == (21, 5)
     assert bretagne.checklist == ["legal_form", "attachments", "budget"]
     assert kinds["projet"] == ("scale", 0, 10, 1, 2)
     assert kinds["accessibilite"] == ("yes_no", 0, 1, 1, 1)
@@ -89,6 +90,7 @@ def test_the_2019_call_keeps_its_figures():
      "criteria[3].scale: a yes_no criterion has a fixed scale: remove scale"),
     ('reference_prefix = "TLB"', 'reference_prefix = "tl-b"',
      "reference_prefix: expected 2 to 8 upper-case letters or digits, starting with a letter, got 'tl-b'"),
+    ("reminder_days = 5", "reminder_days = 21", "complements: reminder_days (21) must be below default_days (21)"),
 ])
 def test_unknown_names_and_misplaced_keys_are_definition_errors(old, new, problem):
     assert old in TEXT

@@ -13,7 +13,7 @@ from fabriques.dossiers.enums import DossierState
 from fabriques.instruction import complements
 from fabriques.instruction.admissibility import instruction_start
 from fabriques.instruction.complements import complements_answer, complements_request
-from fabriques.instruction.enums import COMPLEMENT_DEFAULT_DAYS, ComplementState
+from fabriques.instruction.enums import ComplementState
 from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.models import ComplementRequest
 from fabriques.instruction.version_diff import text_diff, version_diff
@@ -47,14 +47,15 @@ def test_the_deadline_is_prefilled_as_an_iso_date_the_date_input_accepts_and_sta
 
     html = client.get(reverse("instruction:dossier", args=[in_instruction.uuid])).content.decode()
 
-    default = timezone.localdate() + dt.timedelta(days=COMPLEMENT_DEFAULT_DAYS)
+    default = timezone.localdate() + dt.timedelta(days=15)  # the 2019 call's definition
     assert f'value="{default.isoformat()}"' in html
-    assert f"Par défaut {COMPLEMENT_DEFAULT_DAYS} jours, soit le {default:%d/%m/%Y}" in html
+    assert f"Par défaut 15 jours, soit le {default:%d/%m/%Y}" in html
+    assert "un rappel lui est envoyé 3 jours avant" in html
 
 
 def test_a_request_posted_with_the_prefilled_date_is_sent(client, in_instruction, occitanie):
     client.force_login(occitanie["instructor"])
-    default = timezone.localdate() + dt.timedelta(days=COMPLEMENT_DEFAULT_DAYS)
+    default = timezone.localdate() + dt.timedelta(days=15)
 
     response = client.post(reverse("instruction:complements", args=[in_instruction.uuid]), {
         "sections": ["budget"], "message": "Budget à revoir.", "due_date": default.isoformat()})
@@ -63,6 +64,25 @@ def test_a_request_posted_with_the_prefilled_date_is_sent(client, in_instruction
     request = ComplementRequest.objects.get(dossier=in_instruction)
     assert timezone.localtime(request.due_at).date() == default
     assert request.base_version == 1
+
+
+def test_the_delay_and_the_reminder_are_the_calls_own(client, in_instruction, occitanie):
+    """The call's definition sets them (`[complements]`): here 21 days and a reminder 5 days before, as the Bretagne
+    call's; the instructor's form proposes 21 days and the reminder leaves 5 days ahead, not 3."""
+    call = in_instruction.wave.call
+    call.complement_default_days, call.complement_reminder_days = 21, 5
+    call.save(update_fields=["complement_default_days", "complement_reminder_days"])
+    client.force_login(occitanie["instructor"])
+
+    html = client.get(reverse("instruction:dossier", args=[in_instruction.uuid])).content.decode()
+    default = timezone.localdate() + dt.timedelta(days=21)
+    assert f'value="{default.isoformat()}"' in html
+    assert f"Par défaut 21 jours, soit le {default:%d/%m/%Y}" in html
+    assert "un rappel lui est envoyé 5 jours avant" in html
+
+    request = _ask(in_instruction, occitanie["instructor"], days=10)
+    assert complements.complements_remind(now=request.due_at - dt.timedelta(days=6)) == 0
+    assert complements.complements_remind(now=request.due_at - dt.timedelta(days=4, hours=23)) == 1
 
 
 def test_the_request_email_carries_the_sections_and_the_deadline(in_instruction, occitanie):

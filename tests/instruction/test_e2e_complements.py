@@ -12,7 +12,7 @@ from fabriques.dossiers import domain as dossier_domain
 from fabriques.dossiers.enums import DossierState
 from fabriques.instruction.admissibility import instruction_start
 from fabriques.instruction.complements import complements_request
-from fabriques.instruction.enums import COMPLEMENT_DEFAULT_DAYS, ComplementState
+from fabriques.instruction.enums import ComplementState
 from fabriques.instruction.models import ComplementRequest
 from tests.browser import log_in
 
@@ -36,7 +36,7 @@ def test_instructor_asks_applicant_answers_instructor_reads_differences_extends_
     # The instructor asks with the pre-filled deadline, which the date input keeps.
     log_in(page, live_server.url, instructor.email)
     page.goto(f"{live_server.url}/instruction/dossiers/{answered.uuid}/")
-    default = (timezone.localdate() + dt.timedelta(days=COMPLEMENT_DEFAULT_DAYS)).isoformat()
+    default = (timezone.localdate() + dt.timedelta(days=15)).isoformat()
     expect(page.get_by_label("Réponse attendue avant le")).to_have_value(default)
     page.locator(f"input[name=sections][value=\"criterion:{criterion.code}\"]").check(force=True)  # DSFR: label on top
     page.get_by_label("Message au porteur").fill("Précisez les horaires d’ouverture.")

@@ -234,6 +234,19 @@ class RetentionDef(Strict):
         return self
 
 
+class ComplementsDef(Strict):
+    """Requests for complements during instruction: the answer delay proposed to the instructor and the reminder."""
+
+    default_days: int = Field(default=15, ge=1, le=120)
+    reminder_days: int = Field(default=3, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _reminder_before_deadline(self) -> ComplementsDef:
+        if self.reminder_days >= self.default_days:
+            raise ValueError(f"reminder_days ({self.reminder_days}) must be below default_days ({self.default_days})")
+        return self
+
+
 INDICATOR_KINDS = ("integer", "decimal", "money", "choice", "text")
 
 
@@ -353,6 +366,7 @@ class CallDefinition(Strict):
     attachments: list[AttachmentDef] = Field(default_factory=list)
     targets: list[TargetDef] = Field(default_factory=list)
     retention: RetentionDef = Field(default_factory=RetentionDef)
+    complements: ComplementsDef = Field(default_factory=ComplementsDef)
     followup: FollowupDef | None = None
     # Voies et délais de recours stated by refusal letters (`calls/appeal.py`); defaults fit the 2019 AMI.
     appeal: AppealDef = Field(default_factory=AppealDef)

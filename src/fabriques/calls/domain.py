@@ -80,6 +80,8 @@ def call_load(*, text: str, source: str) -> LoadResult:
                 "draft_notice_days": definition.retention.draft_notice_days,
                 "unfunded_retention_years": definition.retention.unfunded_years,
                 "funded_retention_years": definition.retention.funded_years,
+                "complement_default_days": definition.complements.default_days,
+                "complement_reminder_days": definition.complements.reminder_days,
             },
         )
         _sync_legal_forms(call, definition)

@@ -37,6 +37,11 @@ class Call(models.Model):
         "conservation des dossiers non financés après la décision (années)", null=True)
     funded_retention_years = models.PositiveSmallIntegerField(
         "conservation des dossiers lauréats après la décision (années)", null=True)
+    # Requests for complements: the delay proposed to the instructor, and when the applicant is reminded.
+    complement_default_days = models.PositiveSmallIntegerField("délai de réponse proposé aux compléments (jours)",
+                                                               default=15)
+    complement_reminder_days = models.PositiveSmallIntegerField("rappel avant l’échéance des compléments (jours)",
+                                                                default=3)
 
     class Meta:
         ordering = ["slug"]

@@ -18,12 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fabriques.audit.domain import audit_record
+from fabriques.calls.models import Call
 from fabriques.dossiers.deposit import dossier_version_create
 from fabriques.dossiers.enums import DossierState
 from fabriques.dossiers.models import Dossier
 from fabriques.dossiers.workflow import dossier_transition
 from fabriques.instruction.admissibility import checklist_refresh
-from fabriques.instruction.enums import COMPLEMENT_REMINDER_DAYS, ComplementState
+from fabriques.instruction.enums import ComplementState
 from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.models import (
     ComplementItem,
@@ -182,14 +183,19 @@ def complements_seen(*, request: ComplementRequest, by) -> None:
 
 
 def complements_remind(*, now: dt.datetime | None = None) -> int:
-    """Remind the applicant once, COMPLEMENT_REMINDER_DAYS before the deadline, of each open request not yet
-    answered (a request made less than a day before that point is not reminded: its e-mail is recent)."""
+    """Remind the applicant once, the call's `complement_reminder_days` before the deadline, of each open request not
+    yet answered (a request made less than a day before that point is not reminded: its e-mail is recent). One query
+    per call that has open requests (a few calls)."""
     now = now or timezone.now()
-    due = list(ComplementRequest.objects.filter(
-        state=C.OPEN, reminded_at__isnull=True, due_at__gt=now,
-        due_at__lte=now + dt.timedelta(days=COMPLEMENT_REMINDER_DAYS),
-        requested_at__lte=now - dt.timedelta(days=1), dossier__state=S.COMPLEMENTS_REQUESTED,
-    ).select_related("dossier__owner", "dossier__organisation").prefetch_related("items")[:200])
+    open_requests = ComplementRequest.objects.filter(
+        state=C.OPEN, reminded_at__isnull=True, due_at__gt=now, requested_at__lte=now - dt.timedelta(days=1),
+        dossier__state=S.COMPLEMENTS_REQUESTED,
+    )
+    calls = Call.objects.filter(waves__dossiers__in=open_requests.values("dossier")).distinct()
+    due = []
+    for call_id, days in calls.values_list("pk", "complement_reminder_days"):
+        of_call = open_requests.filter(dossier__wave__call=call_id, due_at__lte=now + dt.timedelta(days=days))
+        due += of_call.select_related("dossier__owner", "dossier__organisation").prefetch_related("items")[:200]
     if not due:
         return 0
     with transaction.atomic():

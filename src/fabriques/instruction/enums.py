@@ -33,5 +33,3 @@ class ComplementState(models.TextChoices):
 
 # Days between the request and its default deadline (the form's pre-filled date), and before the deadline
 # at which the applicant is reminded once (`complements.complements_due_run`, run by the worker).
-COMPLEMENT_DEFAULT_DAYS = 15
-COMPLEMENT_REMINDER_DAYS = 3

@@ -1,11 +1,12 @@
 import datetime as dt
 
 from django import forms
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from dsfr.forms import DsfrBaseForm
 
 from fabriques.dossiers.enums import DossierState
-from fabriques.instruction.enums import COMPLEMENT_DEFAULT_DAYS, COMPLEMENT_REMINDER_DAYS, Admissibility, CheckItem
+from fabriques.instruction.enums import Admissibility, CheckItem
 from fabriques.instruction.queries import COLUMNS
 from fabriques.territory.enums import REGION_NAMES
 
@@ -88,15 +89,16 @@ class ComplementForm(DsfrBaseForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, *args, sections=(), **kwargs):
+    def __init__(self, *args, call, sections=(), **kwargs):
+        """`call`: the dossier's call, whose definition gives the proposed delay and the reminder."""
         super().__init__(*args, **kwargs)
         self.fields["sections"].choices = list(sections)
-        default = timezone.localdate() + dt.timedelta(days=COMPLEMENT_DEFAULT_DAYS)
+        days, reminder = call.complement_default_days, call.complement_reminder_days
+        default = timezone.localdate() + dt.timedelta(days=days)
         self.fields["due_date"].initial = default
         self.fields["due_date"].help_text = (
-            f"Par défaut {COMPLEMENT_DEFAULT_DAYS} jours, soit le {default:%d/%m/%Y}. Le porteur pourra répondre "
-            f"jusqu’à 23 h 59 (heure de Paris) ce jour-là ; un rappel lui est envoyé {COMPLEMENT_REMINDER_DAYS} jours "
-            "avant.")
+            f"Par défaut {days} jours, soit le {default:%d/%m/%Y}. Le porteur pourra répondre jusqu’à 23 h 59 "
+            f"(heure de Paris) ce jour-là ; un rappel lui est envoyé {reminder} jour{pluralize(reminder)} avant.")
         self["due_date"].help_text = self.fields["due_date"].help_text  # the bound field was made by the DSFR form
 
     def due_at(self) -> dt.datetime:

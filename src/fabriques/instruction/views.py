@@ -148,7 +148,7 @@ def _dossier_page(request, dossier, *, status=200, refused="", **bound_forms):
         .order_by("-id")[:200],
         "decision_form": forms.DecisionForm(),
         "confirm_form": forms.ConfirmCheckForm(),
-        "complement_form": forms.ComplementForm(sections=_complement_sections(dossier)),
+        "complement_form": forms.ComplementForm(call=dossier.wave.call, sections=_complement_sections(dossier)),
         "reroute_form": _reroute_form(dossier),
         "message_form": forms.MessageForm(),
         "class_form": forms.TerritoryClassForm(
@@ -273,7 +273,7 @@ def decide(request, uuid):
 def request_complements(request, uuid):
     dossier = _instructed_dossier(request, uuid)
     sections = dict(_complement_sections(dossier))
-    form = forms.ComplementForm(request.POST, sections=sections.items())
+    form = forms.ComplementForm(request.POST, call=dossier.wave.call, sections=sections.items())
 
     def action(data):
         complements_request(
