@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 
 from fabriques.accounts.models import User
-from fabriques.calls.models import Wave
+from fabriques.calls.models import Call, Wave
 from fabriques.committee.models import Scenario
 from fabriques.demo.domain import demo_seed
 from fabriques.demo.places import CLOSED_WAVE, QPV_LIMIT_M
@@ -124,6 +124,22 @@ def test_the_demo_on_the_shipped_data_solves_follows_the_rules_and_keeps_a_dossi
     assert "ne peuvent pas être tenus" not in page
     assert "Éligibilité forcée : " in page  # the demo's explicit override, with its reason
 
-    counts = (Dossier.objects.count(), Scenario.objects.count(), User.objects.count())
+    _check_the_second_call_is_shown_and_administered(client)
+
+    counts = (Dossier.objects.count(), Scenario.objects.count(), User.objects.count(), Call.objects.count())
     demo_seed()
-    assert (Dossier.objects.count(), Scenario.objects.count(), User.objects.count()) == counts
+    assert (Dossier.objects.count(), Scenario.objects.count(), User.objects.count(), Call.objects.count()) == counts
+
+
+def _check_the_second_call_is_shown_and_administered(client):
+    """The Bretagne call runs beside the 2019 AMI from its definition alone: on the home page and its own page, and
+    the demo's programme admin holds the admin role on it (nobody else does)."""
+    bretagne = Call.objects.get(slug="tiers-lieux-bretagne-2027")
+    client.logout()
+    assert f"/appels/{bretagne.slug}/" in client.get("/").content.decode()
+    page = client.get(f"/appels/{bretagne.slug}/").content.decode()
+    assert "Tiers-lieux en Bretagne" in page
+    assert "Vague de printemps 2027" in page
+    holders = {(r.user.email, r.role) for r in bretagne.roles.select_related("user")}
+    assert holders == {("admin@demo.fabriques.fr", "admin")}
+

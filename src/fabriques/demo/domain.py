@@ -21,6 +21,8 @@ from fabriques.demo.support_demo import demo_support
 
 PARIS = ZoneInfo("Europe/Paris")
 DEMO_CALL_FILE = DEFINITIONS_DIR / "ami-tiers-lieux-2019.toml"
+# A second call beside the 2019 AMI, loaded from its definition alone (a regional call, waves in 2027).
+SECOND_CALL_FILE = DEFINITIONS_DIR / "tiers-lieux-bretagne-2027.toml"
 DEMO_PASSWORD = "fabriques-demo-2019"  # noqa: S105 - printed on purpose: demo accounts only
 
 
@@ -70,6 +72,17 @@ def demo_accounts(*, call: Call) -> list[DemoAccount]:
     return DEMO_ACCOUNTS
 
 
+def demo_second_call() -> Call:
+    """The regional Bretagne call beside the 2019 AMI, as its definition gives it (no code of its own): its public
+    page, its rules and its upcoming waves show that the platform runs any call; the demo's programme admin
+    administers it too."""
+    call = call_load_file(path=SECOND_CALL_FILE).call
+    for account in DEMO_ACCOUNTS:
+        if account.role == Role.ADMIN:
+            demo_user(account.email, DEMO_PASSWORD, call=call, role=account.role, first_name=account.label)
+    return call
+
+
 def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]:
     """Load the 2019 AMI, open a demo wave, create the demo accounts, the closed demo wave (committee) and a wave in
     instruction with a dossier waiting for each role; safe to run again (what exists is kept)."""
@@ -77,6 +90,7 @@ def demo_seed(*, committee: bool = True) -> tuple[Call, Wave, list[DemoAccount]]
     with transaction.atomic():
         wave = demo_open_wave(call=call)
         accounts = demo_accounts(call=call)
+        demo_second_call()
     if committee:
         from django.test.utils import override_settings
 
