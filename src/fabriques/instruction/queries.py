@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Aggregate, CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from fabriques.calls.models import Wave
@@ -19,7 +19,7 @@ from fabriques.instruction.eligibility import (
     eligibility_reason_expression,
 )
 from fabriques.instruction.enums import ComplementState
-from fabriques.instruction.models import ComplementRequest, DashboardPreference, DossierFollow
+from fabriques.instruction.models import ComplementRequest, DashboardPreference, DossierFollow, Label
 from fabriques.instruction.rules import dossiers_for_instruction
 from fabriques.theme import streaming
 
@@ -43,6 +43,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "calibrated": ("Note calibrée", "score__calibrated"),
     "spread": ("Écart", "score__spread"),
     "deposited": ("Déposé le", "last_deposited_at"),
+    "labels": ("Étiquettes", "first_label"),  # sorted by the first label alphabetically (`_first_label`)
 }
 DEFAULT_COLUMNS = ["reference", "place", "track", "region", "state", "eligibility", "amount", "score", "deposited"]
 PAGE_SIZE = 50
@@ -174,7 +175,8 @@ def _filtered(qs: QuerySet[Dossier], f: DashboardFilters) -> QuerySet[Dossier]:
         "place_commune__region_code": f.region,
         "instruction__checklist_status": f.completeness,
     }
-    qs = qs.filter(**{k: v for k, v in exact.items() if v}).alias(eligibility=eligibility_expression())
+    qs = qs.filter(**{k: v for k, v in exact.items() if v}).alias(eligibility=eligibility_expression(),
+                                                                   first_label=_first_label())
     if f.label:  # label names are unique per call and a dossier has one call: no duplicate rows
         qs = qs.filter(labels__name=f.label)
     if f.complements == "received":  # « Compléments reçus »: back in instruction with complements not yet read
@@ -215,6 +217,30 @@ def _ordering(sort: str) -> list:
     if key in INDEXED_SORTS:
         return [expression.desc(), F("pk").desc()] if descending else [expression.asc(), F("pk").asc()]
     return [expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True), F("pk").asc()]
+
+
+class _NamesJoined(Aggregate):
+    """Label names joined by commas, in no set order (a name never holds a comma: `labels.parse_labels` splits on
+    them); GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="STRING_AGG", **extra)
+
+
+def _label_names() -> Subquery:
+    """The dossier's label names, for its « Étiquettes » cell (one sub-query per row, only when the column shows)."""
+    links = Label.dossiers.through.objects.filter(dossier_id=OuterRef("pk")).order_by()
+    return Subquery(links.values("dossier_id").annotate(names=_NamesJoined("label__name")).values("names"))
+
+
+def _first_label() -> Subquery:
+    """The dossier's first label name alphabetically: what the « Étiquettes » column sorts on (none: last)."""
+    links = Label.dossiers.through.objects.filter(dossier_id=OuterRef("pk"))
+    return Subquery(links.order_by("label__name").values("label__name")[:1])
 
 
 def _scoped(user, filters: DashboardFilters) -> QuerySet[Dossier]:
@@ -266,12 +292,14 @@ class _WaveByWave:
         return list(ids.values_list("pk", flat=True)[start:stop]) if covered else []
 
 
-def _with_row_data(qs: QuerySet) -> QuerySet:
-    """What a dashboard row shows: related records in the same query, eligibility and expected evaluations."""
-    return qs.select_related(
+def _with_row_data(qs: QuerySet, columns=()) -> QuerySet:
+    """What a dashboard row shows: related records in the same query, eligibility and expected evaluations, and the
+    labels when their column is shown."""
+    qs = qs.select_related(
         "wave", "track", "organisation", "place_commune", "instruction__group", "instruction__assigned_to", "score"
     ).annotate(eligibility=eligibility_expression(), eligibility_reason=eligibility_reason_expression(),
                evaluations_expected=_evaluations_expected())
+    return qs.annotate(label_names=_label_names()) if "labels" in columns else qs
 
 
 @dataclass
@@ -283,14 +311,14 @@ class AllRows:
     rows: object  # an iterator of Dossier, fetched ROWS_CHUNK at a time from one query
 
 
-def dashboard_all(user, filters: DashboardFilters) -> AllRows:
+def dashboard_all(user, filters: DashboardFilters, columns=()) -> AllRows:
     """Every filtered row in the dashboard's order: two queries whatever the number of rows.
 
     One GROUP BY for the count and the wave headings, and one SELECT read through a cursor in chunks (a server-side
     cursor on PostgreSQL), so memory stays flat and the first rows leave before the last are read.
     """
     groups = _wave_groups(_scoped(user, filters))
-    rows = _with_row_data(_ordered_ids(user, filters)).iterator(chunk_size=streaming.ROWS_CHUNK)
+    rows = _with_row_data(_ordered_ids(user, filters), columns).iterator(chunk_size=streaming.ROWS_CHUNK)
     return AllRows(sum(group.total for _, group in groups), dict(groups), rows)
 
 
@@ -299,7 +327,7 @@ def page_size_for(user) -> str:
     return pref.page_size if pref and pref.page_size in PAGE_SIZES else "50"
 
 
-def dashboard_page(user, filters: DashboardFilters, page_number, per_page: int = PAGE_SIZE) -> Page:
+def dashboard_page(user, filters: DashboardFilters, page_number, per_page: int = PAGE_SIZE, columns=()) -> Page:
     """The page of dossiers the agent may see, filtered and sorted; three queries whatever the number of rows.
 
     One GROUP BY gives each wave's total and headings (hence the count), then the page's ids are read within the
@@ -310,7 +338,7 @@ def dashboard_page(user, filters: DashboardFilters, page_number, per_page: int =
     groups = _wave_groups(scoped)
     page = Paginator(_WaveByWave(scoped, filters.sort, groups), per_page).get_page(page_number)
     wanted = list(page.object_list)
-    rows = _with_row_data(Dossier.objects.filter(pk__in=wanted))
+    rows = _with_row_data(Dossier.objects.filter(pk__in=wanted), columns)
     by_id = {d.pk: d for d in rows}
     page.object_list = [by_id[pk] for pk in wanted if pk in by_id]
     on_page = {d.wave_id for d in page.object_list}

@@ -78,7 +78,8 @@ def dashboard(request):
                "columns_form": forms.ColumnsForm(initial={"columns": columns})}
     if page_size == "all":
         return _dashboard_all_rows(request, filters, context, status)
-    page = queries.dashboard_page(request.user, filters, request.GET.get("page"), per_page=int(page_size))
+    page = queries.dashboard_page(request.user, filters, request.GET.get("page"), per_page=int(page_size),
+                                  columns=columns)
     return render(
         request,
         "instruction/dashboard.html",
@@ -97,7 +98,7 @@ def _dashboard_all_rows(request, filters, context, status):
     Three queries whatever the number of rows (`queries.dashboard_all`); the browser shows the first rows while the
     last are still read, and the server never holds the whole table in memory.
     """
-    everything = queries.dashboard_all(request.user, filters)
+    everything = queries.dashboard_all(request.user, filters, context["columns"])
     renderer = DashboardRows(context["columns"], everything.wave_groups)
     return streamed_page(request, "instruction/dashboard.html",
                          {**context, "count": everything.count, "streamed": True, "page": everything},

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeData, mark_safe
 from fabriques.formatting import euros
 from fabriques.instruction.eligibility import eligibility_of
 from fabriques.instruction.journal import journal_sentence as sentence_of
+from fabriques.instruction.labels import label_order
 from fabriques.territory.enums import REGION_NAMES
 from fabriques.theme.links import url_stem
 from fabriques.theme.templatetags.humanize_fr import note
@@ -103,6 +104,7 @@ _CELLS = {
     "calibrated": lambda d: _score(_score_row(d).calibrated if _score_row(d) else None),
     "spread": lambda d: _score(_score_row(d).spread if _score_row(d) else None),
     "deposited": _deposited,
+    "labels": lambda d: ", ".join(sorted(d.label_names.split(","), key=label_order)) if d.label_names else "—",
 }
 
 
