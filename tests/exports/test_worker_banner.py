@@ -60,3 +60,20 @@ def test_staff_get_a_link_to_the_admin_site_and_others_do_not(client, world, mak
     assert f'href="{reverse("admin:index")}"' in client.get(reverse("accounts:dashboard")).content.decode()
     client.force_login(world.admin)
     assert f'href="{reverse("admin:index")}"' not in client.get(reverse("accounts:dashboard")).content.decode()
+
+
+def test_an_overdue_webhook_is_late_work_for_the_banner_and_for_the_health_check_alike(client, world):
+    """One list of the worker's work (`exports.worker`): a webhook delivery waiting an hour shows in the admins' banner
+    and makes `/sante/` say the worker lags (the health check once left webhooks out)."""
+    from fabriques.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    endpoint = WebhookEndpoint.objects.create(call=world.call, url="https://example.org/hook", created_by=world.admin)
+    OutgoingEmail.objects.update(next_attempt_at=timezone.now() + dt.timedelta(minutes=5))  # nothing else due
+    assert client.get("/sante/").json()["checks"]["worker"]["lag_s"] == 0
+    WebhookDelivery.objects.create(endpoint=endpoint, event="dossier.deposited", body="{}",
+                                   next_attempt_at=timezone.now() - dt.timedelta(hours=1))
+
+    assert worker_backlog().kinds == ("webhooks",)
+    worker = client.get("/sante/").json()["checks"]["worker"]
+    assert worker["ok"] is False
+    assert 3590 <= worker["lag_s"] <= 3700

@@ -2,7 +2,8 @@
 
 JSON, no session, no template. HTTP 503 when the database does not answer or the storage cannot take a file
 (this server should get no traffic); 200 otherwise, with `"status": "degraded"` when the database refuses writes
-(read-only: pages still read) or the job worker lags behind (e-mails, proofs, exports wait: not this server's fault).
+(read-only: pages still read) or the job worker lags behind (e-mails, proofs, exports, webhooks wait: not this
+server's fault).
 """
 
 from __future__ import annotations
@@ -13,16 +14,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Min
 from django.http import JsonResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from fabriques.dossiers.models import DossierVersion
-from fabriques.exports.models import ExportJob
-from fabriques.mail.enums import EmailState
-from fabriques.mail.models import OutgoingEmail
+from fabriques.exports.worker import worker_lag
 from fabriques.security import degraded
 from fabriques.security.degraded import free_bytes, min_free_bytes
 
@@ -61,22 +57,15 @@ def _storage() -> dict:
 
 
 def _worker() -> dict:
-    """Seconds the oldest due e-mail and the oldest queued proof or export have waited for `run-jobs`."""
-    now = timezone.now()
+    """Seconds the oldest due item (e-mail, proof, export, webhook: `exports.worker`) has waited for `run-jobs`."""
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":  # a table locked by a migration must not hold the check
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL statement_timeout = 2000")
-            oldest = [
-                OutgoingEmail.objects.filter(state=EmailState.QUEUED, next_attempt_at__lte=now)
-                .aggregate(t=Min("next_attempt_at"))["t"],
-                DossierVersion.objects.filter(proof_queued=True).aggregate(t=Min("deposited_at"))["t"],
-                ExportJob.objects.filter(state="queued").aggregate(t=Min("created_at"))["t"],
-            ]
+            lag = worker_lag()
     except Exception as exc:  # the database check says why
         return {"ok": False, "error": type(exc).__name__}
-    lag = max([(now - t).total_seconds() for t in oldest if t is not None], default=0.0)
     limit = int(getattr(settings, "FABRIQUES_HEALTH_MAX_WORKER_LAG", 600))
     return {"ok": lag <= limit, "lag_s": round(lag), "max_lag_s": limit}
 
