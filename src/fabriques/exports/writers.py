@@ -17,6 +17,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 
+from django.db import connections
 from django.utils.text import slugify
 from isal import isal_zlib
 
@@ -72,8 +73,6 @@ def _csv_header(block: Block) -> bytes:
 def _two_connections_possible(blocks: list[Block]) -> bool:
     """A second connection sees what this one sees only outside a transaction (not in a test's, nor in a request
     that wrote); only PostgreSQL's backends render CSV on their own (on SQLite the quoting is ours, under the GIL)."""
-    from django.db import connections
-
     if len(blocks) < 2:
         return False
     connection = connections[blocks[0].csv_source.db]
@@ -135,8 +134,6 @@ class BlocksFromTheEnd:
             return index
 
     def _run(self) -> None:
-        from django.db import connections
-
         try:
             while (index := self._next()) is not None:
                 ahead, block = self.taken[index], self.blocks[index]
