@@ -91,7 +91,7 @@ def test_admin_csv_is_a_zip_of_one_csv_per_block_read_back_with_the_same_values(
     budget = files["budget.csv"]
     assert {r[budget[0].index("Nature")] for r in budget[1:]} <= {"Charge", "Ressource"}
     assert "Charges de personnel" in {r[budget[0].index("Catégorie")] for r in budget[1:]}
-    answers = {(r[0], r[1]): r[2] for r in files["reponses.csv"][1:]}
+    answers = {(r[0], r[1]): r[3] for r in files["reponses.csv"][1:]}
     for answer in world.laureate.answers.select_related("criterion"):
         assert answers[(world.laureate.reference, answer.criterion.code)] == answer.text
 
@@ -249,5 +249,5 @@ def test_markup_and_control_characters_in_answers_read_back_from_xlsx_and_ods(cl
 
     want = 'Un lieu <b>ouvert</b> & "partagé" ; à 5 € < 10 €'  # the control character is not allowed in XML
     key = (world.laureate.reference, answer.criterion.code)
-    assert {(r[0], r[1]): r[2] for r in workbook["Réponses"].iter_rows(min_row=2, values_only=True)}[key] == want
-    assert {(r[0], r[1]): r[2] for r in sheets["Réponses"][1:]}[key] == want
+    assert {(r[0], r[1]): r[3] for r in workbook["Réponses"].iter_rows(min_row=2, values_only=True)}[key] == want
+    assert {(r[0], r[1]): r[3] for r in sheets["Réponses"][1:]}[key] == want

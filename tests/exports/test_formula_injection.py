@@ -67,7 +67,7 @@ def test_formula_starters_in_text_cells_get_an_apostrophe_and_numbers_stay(clien
     assert row["Adresse"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     assert row["Longitude"] == "-1.5536"  # a number, not text: unchanged
     assert row["Déposé le"] == timezone.localtime(dossier.last_deposited_at).strftime("%Y-%m-%d %H:%M:%S")
-    answers = {(r[0], r[1]): r[2] for r in files["reponses.csv"][1:]}
+    answers = {(r[0], r[1]): r[3] for r in files["reponses.csv"][1:]}
     assert answers[(dossier.reference, answer.criterion.code)] == "'-2+3"
     budget_header, *budget = files["budget.csv"]
     cofunders = {r[budget_header.index("Cofinanceur")] for r in budget}

@@ -165,7 +165,9 @@ def export_queryset(user, wave):
 
 
 DOSSIER_FIELDS = [
-    ("reference", "Référence"), ("uuid", "Identifiant"), ("track__slug", "Entrée"), ("state", "État"),
+    # Codes for programs (the track's slug, the criterion's code: stable keys), their titles beside them for readers.
+    ("reference", "Référence"), ("uuid", "Identifiant"), ("track__slug", "Entrée"),
+    ("track__title", "Intitulé de l’entrée"), ("state", "État"),
     ("organisation__name", "Organisation"), ("organisation__siret", "SIRET"), ("place_name", "Lieu"),
     ("place_address", "Adresse"), ("place_commune__code", "Code INSEE"), ("place_commune__name", "Commune"),
     ("place_commune__departement_code", "Département"), ("place_commune__region_code", "Région"),
@@ -256,7 +258,8 @@ def blocks(user, wave) -> list[Block]:
     result = [
         _block("Dossiers", DOSSIER_FIELDS + (SCORE_FIELDS if scores else []), dossiers, order=["id"],
                labels={"eligibility_status": ELIGIBILITY_LABELS}),
-        _block("Réponses", [("dossier__reference", "Référence"), ("criterion__code", "Critère"), ("text", "Réponse")],
+        _block("Réponses", [("dossier__reference", "Référence"), ("criterion__code", "Critère"),
+                             ("criterion__title", "Intitulé du critère"), ("text", "Réponse")],
                Answer.objects.filter(dossier__in=mine), order=["dossier_id", "criterion_id"]),
         _block("Budget", [("dossier__reference", "Référence"), ("year", "Année"), ("kind", "Nature"),
                           ("category", "Catégorie"), ("label", "Libellé"), ("amount_eur", "Montant (€)"),
@@ -276,7 +279,8 @@ def blocks(user, wave) -> list[Block]:
                    Evaluation.objects.filter(assignment__dossier__in=mine), order=["assignment__dossier_id", "id"]),
             _block("Notes", [("evaluation__assignment__dossier__reference", "Référence"),
                              ("evaluation__assignment__evaluator__email", "Évaluateur"),
-                             ("criterion__code", "Critère"), (Cast("value", FloatField()), "Note"),
+                             ("criterion__code", "Critère"), ("criterion__title", "Intitulé du critère"),
+                             (Cast("value", FloatField()), "Note"),
                              ("comment", "Commentaire")],
                    Score.objects.filter(evaluation__assignment__dossier__in=mine),
                    order=["evaluation__assignment__dossier_id", "evaluation_id", "criterion_id"]),
