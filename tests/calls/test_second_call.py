@@ -177,7 +177,7 @@ def test_apply_deposit_instruct_evaluate_and_decide_with_no_code_for_this_call(b
     assert "Coopération régionale : Coopère. Coopère." in feedback
     assert "Projet du lieu (8,0 / 10.00) :" in feedback  # the scale as the 2019 call shows it (« / 5.00 »)
     notes = next(b for b in export_queries.blocks(admin, wave) if b.name == "Notes")
-    rows = {(code, value, comment) for ref, _, code, _, value, comment in notes.rows if ref == strong.reference}
+    rows = {(code, value, comment) for ref, _, code, value, comment in notes.rows if ref == strong.reference}
     assert rows == {("projet", 8.0, ""), ("gouvernance-partagee", 8.0, ""), ("modele", 8.0, ""),
                     ("accessibilite", 1.0, ""), ("cooperation-regionale", "", "Coopère.")}  # yes = 1, text: no note
 

@@ -165,7 +165,8 @@ def export_queryset(user, wave):
 
 
 DOSSIER_FIELDS = [
-    # Codes for programs (the track's slug, the criterion's code: stable keys), their titles beside them for readers.
+    # Codes for programs (the track's slug, the criterion's code: stable keys), their titles beside them for readers
+    # (not in Notes: 12 rows per evaluation, 2.5 M at 100,000 dossiers, where 50 bytes more a row cost a second).
     ("reference", "Référence"), ("uuid", "Identifiant"), ("track__slug", "Entrée"),
     ("track__title", "Intitulé de l’entrée"), ("state", "État"),
     ("organisation__name", "Organisation"), ("organisation__siret", "SIRET"), ("place_name", "Lieu"),
@@ -279,8 +280,7 @@ def blocks(user, wave) -> list[Block]:
                    Evaluation.objects.filter(assignment__dossier__in=mine), order=["assignment__dossier_id", "id"]),
             _block("Notes", [("evaluation__assignment__dossier__reference", "Référence"),
                              ("evaluation__assignment__evaluator__email", "Évaluateur"),
-                             ("criterion__code", "Critère"), ("criterion__title", "Intitulé du critère"),
-                             (Cast("value", FloatField()), "Note"),
+                             ("criterion__code", "Critère"), (Cast("value", FloatField()), "Note"),
                              ("comment", "Commentaire")],
                    Score.objects.filter(evaluation__assignment__dossier__in=mine),
                    order=["evaluation__assignment__dossier_id", "evaluation_id", "criterion_id"]),
