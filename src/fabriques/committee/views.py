@@ -22,8 +22,7 @@ from fabriques.dossiers import queries as dossier_queries
 from fabriques.dossiers import rules as dossier_rules
 from fabriques.evaluation.models import Evaluation
 from fabriques.evaluation.queries import counted
-from fabriques.instruction.preferences import dashboard_page_size_save
-from fabriques.instruction.queries import page_size_for
+from fabriques.instruction.preferences import page_size_chosen
 from fabriques.refusal import Refusal, refusal_to_messages
 from fabriques.theme.links import url_stem
 from fabriques.theme.streaming import streamed_page
@@ -50,16 +49,6 @@ def _kept(request) -> dict:
     if request is not None and _int(request.GET.get("page"), maximum=10**9):
         kept["page"] = request.GET["page"]
     return kept
-
-
-def _page_size(request) -> str:
-    """The rows per page: the one asked (`taille`), remembered as the agent's choice, else the agent's last choice
-    here or on the dashboard (one preference for an agent's lists), else 50."""
-    asked = request.GET.get("taille", "")
-    if asked in queries.PAGE_SIZES:
-        dashboard_page_size_save(user=request.user, page_size=asked)
-        return asked
-    return page_size_for(request.user)
 
 
 def _session_url(wave, scenario=None, request=None) -> str:
@@ -97,7 +86,7 @@ def _session_page(request, wave, scenario_pk, *, refused=None, status=200):
     """The session page; `refused` brings back what a refused form held (typed values and the error)."""
     scenarios = list(Scenario.objects.filter(wave=wave).order_by("-chosen", "-created_at"))
     scenario = next((s for s in scenarios if s.pk == scenario_pk), scenarios[0] if scenarios else None)
-    page_size = _page_size(request)
+    page_size = page_size_chosen(user=request.user, asked=request.GET.get("taille", ""))
     data = queries.session(wave, scenario, page_size=page_size, page_number=request.GET.get("page"))
     kept = _kept(request)
     taille = {"taille": kept["taille"]} if "taille" in kept else {}
@@ -323,7 +312,7 @@ def _decisions_page(request, wave, *, refused=None, status=200):
 
     Totals (granted, staged) are over the whole wave; « Tous » streams every decision.
     """
-    page_size = _page_size(request)
+    page_size = page_size_chosen(user=request.user, asked=request.GET.get("taille", ""))
     data = queries.decisions(wave, page_size=page_size, page_number=request.GET.get("page"))
     kept = _kept(request)
     context = {

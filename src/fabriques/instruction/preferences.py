@@ -26,3 +26,14 @@ def dashboard_page_size_save(*, user, page_size: str) -> None:
     if not updated:
         DashboardPreference.objects.get_or_create(user=user, defaults={"columns": DEFAULT_COLUMNS,
                                                                         "page_size": page_size})
+
+
+def page_size_chosen(*, user, asked: str) -> str:
+    """The rows per page of an agent's list: the one asked (`taille`), remembered as their choice, else their last
+    choice on any of their lists (the dashboard, the committee's session and decisions), else 50."""
+    from fabriques.instruction.queries import PAGE_SIZES, page_size_for
+
+    if asked in PAGE_SIZES:
+        dashboard_page_size_save(user=user, page_size=asked)
+        return asked
+    return page_size_for(user)

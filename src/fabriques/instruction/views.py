@@ -29,7 +29,7 @@ from fabriques.instruction.enums import ComplementState
 from fabriques.instruction.errors import InstructionError
 from fabriques.instruction.messages import message_post
 from fabriques.instruction.models import InstructionGroup, Message
-from fabriques.instruction.preferences import dashboard_columns_save, dashboard_page_size_save
+from fabriques.instruction.preferences import dashboard_columns_save, page_size_chosen
 from fabriques.instruction.routing import dossier_reroute, group_save, national_group, territory_class_set
 from fabriques.instruction.templatetags.instruction_tags import DashboardRows
 from fabriques.theme.streaming import streamed_page
@@ -61,12 +61,7 @@ def dashboard(request):
     for name in form.errors if status == 400 else ():
         valid.pop(name, None)
     filters = queries.DashboardFilters.from_querydict(valid)
-    asked = request.GET.get("taille", "")
-    if asked in queries.PAGE_SIZES:  # the agent's choice is remembered with their columns
-        dashboard_page_size_save(user=request.user, page_size=asked)
-        page_size = asked
-    else:
-        page_size = queries.page_size_for(request.user)
+    page_size = page_size_chosen(user=request.user, asked=request.GET.get("taille", ""))
     columns = queries.columns_for(request.user)
     params = request.GET.copy()
     params.pop("page", None)
