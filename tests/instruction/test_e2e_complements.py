@@ -93,6 +93,12 @@ def test_instructor_asks_applicant_answers_instructor_reads_differences_extends_
     expect(page.get_by_text("Dossier classé sans suite : le porteur en est informé avec le motif.")).to_be_visible()
     screenshot("closed")
     axe_check("dossier classé sans suite")
+    # The applicant reads the reason on the dossier's page, not only in the e-mail.
+    log_in(page, live_server.url, cancelled.owner.email)
+    page.goto(f"{live_server.url}/dossiers/{cancelled.uuid}/")
+    expect(page.locator("#state-reason")).to_contain_text("Le porteur renonce au projet.")
+    screenshot("closed-applicant")
+    axe_check("dossier classé sans suite, côté porteur")
 
     for dossier in (answered, extended, cancelled):
         dossier.refresh_from_db()

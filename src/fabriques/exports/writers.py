@@ -73,7 +73,7 @@ def _csv_header(block: Block) -> bytes:
 def _two_connections_possible(blocks: list[Block]) -> bool:
     """A second connection sees what this one sees only outside a transaction (not in a test's, nor in a request
     that wrote); only PostgreSQL's backends render CSV on their own (on SQLite the quoting is ours, under the GIL)."""
-    if len(blocks) < 2:
+    if not blocks:
         return False
     connection = connections[blocks[0].csv_source.db]
     return connection.vendor == "postgresql" and not connection.in_atomic_block
