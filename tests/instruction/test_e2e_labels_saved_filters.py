@@ -43,3 +43,16 @@ def test_an_instructor_labels_filters_and_keeps_the_filter(live_server, page, bu
     expect(table.get_by_role("link", name=other.reference)).to_have_count(0)
     expect(table.get_by_role("link", name=labelled.reference)).to_be_visible()
     assert SavedFilter.objects.get().name == "À relancer cette semaine"
+
+    # The « Étiquettes » column, chosen among the columns, shows each dossier's labels in alphabetical order.
+    page.get_by_role("button", name="Choisir les colonnes").click()
+    expect(page.get_by_role("button", name="Choisir les colonnes")).to_have_attribute("aria-expanded", "true")
+    page.locator("label[for=col-labels]").click()  # the DSFR checkbox: its label takes the click
+    expect(page.get_by_label("Étiquettes", exact=True)).to_be_checked()
+    page.get_by_role("button", name="Enregistrer mes colonnes").click()
+    header = page.locator("#dashboard-table thead")
+    expect(header.get_by_role("link", name="Étiquettes")).to_be_visible()
+    row = table.locator("tr", has=page.get_by_role("link", name=labelled.reference))
+    expect(row).to_contain_text("À relancer, Visite prévue")
+    screenshot("labels-column")
+    axe_check("dashboard with the labels column")
